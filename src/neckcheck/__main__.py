@@ -1,0 +1,3 @@
+from neckcheck.cli import main
+
+main()

@@ -1,0 +1,174 @@
+"""Read and check an answer set against the rulebook's questions.
+
+Never guesses: an unknown key, a value of the wrong type or out of range, or a missing answer to
+an asked question is a Problem naming its key, and all problems are reported together.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from neckcheck.conditions import Value
+from neckcheck.errors import InputError, Problem
+from neckcheck.model import TRI_VALUES, Question, Rulebook
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A checked answer set. `facts` holds the answers to asked questions only: the answers to
+    skipped questions play no part in any decision."""
+
+    facts: Mapping[str, Value]
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            # A later "no" must never hide an earlier "yes" (SPEC.md section 1).
+            raise ValueError(f"key {key!r} is given more than once")
+        seen[key] = value
+    return seen
+
+
+def parse_json(data: bytes | str, source: str = "answers") -> object:
+    """Parse one JSON document strictly: UTF-8 (a BOM is allowed), no duplicate keys, no NaN."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                [Problem("", f"not valid UTF-8 text (byte {exc.start})")], source
+            ) from None
+    else:
+        text = data.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError([Problem("", "no answers given (the input is empty)")], source)
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")],
+            source,
+        ) from None
+    except ValueError as exc:
+        raise InputError([Problem("", f"not valid JSON: {exc}")], source) from None
+    except RecursionError:
+        raise InputError([Problem("", "not valid JSON: nested too deeply")], source) from None
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_value(question: Question, value: object) -> Value:
+    """Return the answer's canonical value, or raise ValueError with a message for the person."""
+    if question.type == "tri":
+        if value is True:
+            return "yes"
+        if value is False:
+            return "no"
+        if isinstance(value, str) and value in TRI_VALUES:
+            return value
+        raise ValueError(
+            f'must be "yes", "no" or "unsure" (or true/false), got {_shown(value)} '
+            f"({_kind(value)})"
+        )
+    if question.type == "int":
+        lo, hi = question.min, question.max
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(
+                f"must be a whole number from {lo} to {hi}, got {_shown(value)} ({_kind(value)})"
+            )
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ValueError(f"must be from {lo} to {hi}, got {_shown(value)}")
+        return value
+    allowed = question.allowed_values()
+    if isinstance(value, str) and value in allowed:
+        return value
+    choices = ", ".join(f'"{v}"' for v in allowed)
+    raise ValueError(f"must be one of {choices}, got {_shown(value)} ({_kind(value)})")
+
+
+def asked(question: Question, facts: Mapping[str, Value]) -> bool:
+    """Whether the interview asks this question, given the answers to the questions before it."""
+    return question.asked_when is None or question.asked_when.holds(facts)
+
+
+def walk(rulebook: Rulebook, answers: Mapping[str, Value]) -> Iterator[Question]:
+    """The questions that are asked, in order, for the answers given so far (skip logic)."""
+    facts: dict[str, Value] = {}
+    for q in rulebook.questions:
+        if not asked(q, facts):
+            continue
+        yield q
+        if q.id not in answers:
+            return  # what comes next depends on this answer
+        facts[q.id] = answers[q.id]
+
+
+def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> Answers:
+    """Check a parsed JSON value as an answer set; raise InputError listing every problem."""
+    if not isinstance(raw, dict):
+        raise InputError(
+            [Problem("", f"an answer set must be a JSON object, got {_kind(raw)}")], source
+        )
+    problems: list[Problem] = []
+    values: dict[str, Value] = {}
+    unresolved: set[str] = set()  # keys whose value is not known: bad or missing
+    for key, value in raw.items():
+        question = rulebook.question(key)
+        if question is None:
+            ids = [q.id for q in rulebook.questions]
+            near = difflib.get_close_matches(key, ids, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            problems.append(Problem(key, f"unknown key{hint}"))
+            continue
+        try:
+            values[key] = check_value(question, value)
+        except ValueError as exc:
+            problems.append(Problem(key, str(exc)))
+            unresolved.add(key)
+
+    facts: dict[str, Value] = {}
+    for q in rulebook.questions:
+        if q.asked_when is not None and q.asked_when.keys() & unresolved:
+            unresolved.add(q.id)  # cannot tell whether it is asked until those are fixed
+            continue
+        if not asked(q, facts):
+            continue
+        if q.id in values:
+            facts[q.id] = values[q.id]
+        elif q.id not in unresolved:
+            why = f" (asked because {q.asked_when})" if q.asked_when is not None else ""
+            problems.append(Problem(q.id, f"missing answer{why}"))
+            unresolved.add(q.id)
+    if problems:
+        raise InputError(problems, source)
+    return Answers(facts)

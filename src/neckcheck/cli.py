@@ -1,0 +1,181 @@
+"""The command line: parse options, call the core, render, map errors to exit codes.
+
+Thin on purpose: no clinical logic lives here. Heavy modules (rich, questionary) are imported
+only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from neckcheck import __version__
+from neckcheck.errors import NeckcheckError
+
+app = typer.Typer(
+    name="neckcheck",
+    help=(
+        "Safety screening for a sore neck after a fall or an accident. A screening aid, not a "
+        "diagnosis: it sends doubtful cases to a clinician."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+)
+rules_app = typer.Typer(help="Work with a rules folder.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        help="Use the rules in this folder instead of the shipped ones.",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"neckcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Show the version and exit.", callback=_version,
+                     is_eager=True),
+    ] = False,
+) -> None:
+    """Safety screening for a sore neck after a fall or an accident."""
+
+
+def _read_answers(answers: str | None) -> tuple[bytes, str]:
+    """The raw answer bytes and a name for messages, from a file, '-' or piped stdin."""
+    from neckcheck.errors import InputError, Problem
+
+    if answers is None or answers == "-":
+        return sys.stdin.buffer.read(), "stdin"
+    try:
+        return Path(answers).read_bytes(), answers
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError([Problem("", f"cannot read the answers file: {reason}")], answers) from None
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # stdin closed
+        return False
+
+
+@app.command()
+def screen(
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers",
+            "-a",
+            help="Read the answers from this JSON file ('-' for standard input) instead of "
+            "asking. JSON piped into the command is read without this option.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the decision as JSON (SPEC.md section 4).")
+    ] = False,
+    rules: RulesOption = None,
+) -> None:
+    """Screen one answer set and print the decision.
+
+    Example: neckcheck screen --answers answers.json --json
+    """
+    from neckcheck.answers import parse_json
+    from neckcheck.engine import screen as screen_answers
+    from neckcheck.errors import InputError, Problem
+    from neckcheck.rulebook import load_rulebook
+
+    if answers is None and _stdin_is_terminal():
+        raise InputError(
+            [
+                Problem(
+                    "",
+                    "the interactive interview is not available yet; give answers with "
+                    "--answers FILE or pipe JSON in (see README.md)",
+                )
+            ],
+            "neckcheck screen",
+        )
+    book = load_rulebook(rules)
+    data, source = _read_answers(answers)
+    decision = screen_answers(parse_json(data, source), book, source)
+    if as_json:
+        from neckcheck.render import to_json
+
+        sys.stdout.write(to_json(decision) + "\n")
+    else:
+        from neckcheck.render import make_console, render_text
+
+        render_text(decision, make_console())
+    sys.stdout.flush()
+    raise typer.Exit(decision.exit_code)
+
+
+@app.command()
+def schema(rules: RulesOption = None) -> None:
+    """Print the JSON Schema (2020-12) of an answer set, generated from the rules.
+
+    Example: neckcheck schema > answers.schema.json
+    """
+    import json
+
+    from neckcheck.rulebook import load_rulebook
+    from neckcheck.schema import answer_schema
+
+    sys.stdout.write(json.dumps(answer_schema(load_rulebook(rules)), indent=2) + "\n")
+
+
+@rules_app.command("check")
+def rules_check(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="The rules folder (default: the shipped rules).", show_default=False),
+    ] = None,
+) -> None:
+    """Validate a rules folder: file shapes, ids, references and value domains.
+
+    Example: neckcheck rules check ./rules
+    """
+    from neckcheck.rulebook import load_rulebook
+
+    book = load_rulebook(directory)
+    typer.echo(
+        f"{book.source}: valid: {len(book.questions)} questions, {len(book.rules)} rules, "
+        f"{len(book.cautions)} cautions (rules version {book.version})"
+    )
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    # The reader went away (e.g. `| head`): nothing more can be said, and no traceback either.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except NeckcheckError as exc:
+        for line in exc.lines():
+            print(f"neckcheck: {line}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_broken_pipe()

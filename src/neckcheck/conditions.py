@@ -1,0 +1,225 @@
+"""The condition language of the rules: declarative data, parsed into a small typed tree.
+
+Spelling in YAML (a condition is always a mapping):
+
+    {all: [C, ...]}            every condition holds
+    {any: [C, ...]}            at least one holds
+    {not: C}                   C does not hold
+    {key: value}               the answer to `key` equals value
+    {key: [v1, v2]}            the answer is one of the values
+    {key: {op: value, ...}}    comparisons, all of which hold; op is one of
+                               eq ne in not_in lt lte gt gte
+    {k1: ..., k2: ...}         several entries in one mapping: all of them hold
+
+An answer that is absent (its question was skipped) makes every comparison on it false, so
+"keys of skipped questions play no part". Nothing here evaluates strings as code; the verifier can
+reason about these trees exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+Value = str | int
+Facts = Mapping[str, Value]
+
+COMBINATORS = ("all", "any", "not")
+SET_OPS = ("eq", "ne", "in", "not_in")
+ORDER_OPS = ("lt", "lte", "gt", "gte")
+OPERATORS = SET_OPS + ORDER_OPS
+
+_SYMBOLS = {"eq": "=", "ne": "!=", "in": "in", "not_in": "not in", "lt": "<", "lte": "<=",
+            "gt": ">", "gte": ">="}  # fmt: skip
+
+
+class ConditionError(ValueError):
+    """A condition that is not well formed; `line` points into the YAML file when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class Condition:
+    """Base of the condition tree. Subclasses are frozen dataclasses."""
+
+    def holds(self, facts: Facts) -> bool:
+        raise NotImplementedError
+
+    def compares(self) -> Iterator[Compare]:
+        """Every comparison in the tree, so callers can check keys and values."""
+        raise NotImplementedError
+
+    def keys(self) -> frozenset[str]:
+        """The answer keys this condition reads."""
+        return frozenset(c.key for c in self.compares())
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # Lets pydantic validate a `Condition` field from raw YAML without this module importing
+        # pydantic at start-up (the screening path does not need it).
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(_parse_for_pydantic)
+
+
+def _parse_for_pydantic(raw: object) -> Condition:
+    if isinstance(raw, Condition):
+        return raw
+    return parse(raw)
+
+
+@dataclass(frozen=True)
+class Compare(Condition):
+    key: str
+    op: str
+    value: Value | tuple[Value, ...]
+    line: int | None = field(default=None, compare=False)
+
+    _TESTS: ClassVar[dict[str, Callable[[Any, Any], bool]]] = {
+        "eq": lambda a, b: a == b,
+        "ne": lambda a, b: a != b,
+        "in": lambda a, b: a in b,
+        "not_in": lambda a, b: a not in b,
+        "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b,
+        "gt": lambda a, b: a > b,
+        "gte": lambda a, b: a >= b,
+    }
+
+    def holds(self, facts: Facts) -> bool:
+        if self.key not in facts:
+            return False
+        return self._TESTS[self.op](facts[self.key], self.value)
+
+    def compares(self) -> Iterator[Compare]:
+        yield self
+
+    def values(self) -> tuple[Value, ...]:
+        return self.value if isinstance(self.value, tuple) else (self.value,)
+
+    def __str__(self) -> str:
+        if isinstance(self.value, tuple):
+            shown = "[" + ", ".join(str(v) for v in self.value) + "]"
+        else:
+            shown = str(self.value)
+        return f"{self.key} {_SYMBOLS[self.op]} {shown}"
+
+
+@dataclass(frozen=True)
+class All(Condition):
+    parts: tuple[Condition, ...]
+
+    def holds(self, facts: Facts) -> bool:
+        return all(p.holds(facts) for p in self.parts)
+
+    def compares(self) -> Iterator[Compare]:
+        for p in self.parts:
+            yield from p.compares()
+
+    def __str__(self) -> str:
+        return "(" + " and ".join(str(p) for p in self.parts) + ")"
+
+
+@dataclass(frozen=True)
+class AnyOf(Condition):
+    parts: tuple[Condition, ...]
+
+    def holds(self, facts: Facts) -> bool:
+        return any(p.holds(facts) for p in self.parts)
+
+    def compares(self) -> Iterator[Compare]:
+        for p in self.parts:
+            yield from p.compares()
+
+    def __str__(self) -> str:
+        return "(" + " or ".join(str(p) for p in self.parts) + ")"
+
+
+@dataclass(frozen=True)
+class Not(Condition):
+    part: Condition
+
+    def holds(self, facts: Facts) -> bool:
+        return not self.part.holds(facts)
+
+    def compares(self) -> Iterator[Compare]:
+        yield from self.part.compares()
+
+    def __str__(self) -> str:
+        return f"not {self.part}"
+
+
+def _line(raw: object, key: object = None) -> int | None:
+    line_of = getattr(raw, "line_of", None)
+    return line_of(key) if callable(line_of) else None
+
+
+def _is_value(v: object) -> bool:
+    # bool is an int in Python; a YAML true/false in a condition is a mistake, not a number.
+    return isinstance(v, str | int) and not isinstance(v, bool)
+
+
+def parse(raw: object) -> Condition:
+    """Parse a YAML mapping into a condition tree, or raise ConditionError saying what is wrong."""
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConditionError(
+            f"a condition must be a non-empty mapping, found {raw!r}", _line(raw)
+        )
+    parts = [_parse_entry(raw, key, value) for key, value in raw.items()]
+    return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+
+def _parse_list(raw: object, key: str, value: object) -> tuple[Condition, ...]:
+    if not isinstance(value, list) or not value:
+        raise ConditionError(f"'{key}' takes a non-empty list of conditions", _line(raw, key))
+    return tuple(parse(item) for item in value)
+
+
+def _parse_entry(raw: object, key: object, value: object) -> Condition:
+    line = _line(raw, key)
+    if not isinstance(key, str):
+        raise ConditionError(f"condition keys must be text, found {key!r}", line)
+    if key == "all":
+        return All(_parse_list(raw, key, value))
+    if key == "any":
+        return AnyOf(_parse_list(raw, key, value))
+    if key == "not":
+        return Not(parse(value))
+    if _is_value(value):
+        return Compare(key, "eq", value, line)  # type: ignore[arg-type]
+    if isinstance(value, list):
+        return Compare(key, "in", _value_tuple(key, value, line), line)
+    if isinstance(value, Mapping) and value:
+        tests = [_parse_op(key, op, operand, line) for op, operand in value.items()]
+        return tests[0] if len(tests) == 1 else All(tuple(tests))
+    raise ConditionError(
+        f"'{key}': expected a value, a list of values or a mapping of comparisons, "
+        f"found {value!r}",
+        line,
+    )
+
+
+def _value_tuple(key: str, value: list[object], line: int | None) -> tuple[Value, ...]:
+    if not value or not all(_is_value(v) for v in value):
+        raise ConditionError(f"'{key}': a list must hold text or whole numbers only", line)
+    return tuple(value)  # type: ignore[arg-type]
+
+
+def _parse_op(key: str, op: object, operand: object, line: int | None) -> Compare:
+    if op not in OPERATORS:
+        raise ConditionError(
+            f"'{key}': unknown comparison {op!r}; use one of {', '.join(OPERATORS)}", line
+        )
+    assert isinstance(op, str)
+    if op in ("in", "not_in"):
+        if not isinstance(operand, list):
+            raise ConditionError(f"'{key}': '{op}' takes a list of values", line)
+        return Compare(key, op, _value_tuple(key, operand, line), line)
+    if op in ORDER_OPS and (not isinstance(operand, int) or isinstance(operand, bool)):
+        raise ConditionError(f"'{key}': '{op}' takes a whole number, found {operand!r}", line)
+    if not _is_value(operand):
+        raise ConditionError(f"'{key}': '{op}' takes a single value, found {operand!r}", line)
+    return Compare(key, op, operand, line)  # type: ignore[arg-type]

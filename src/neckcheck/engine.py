@@ -1,0 +1,65 @@
+"""The decision: a pure function of a checked answer set and a rulebook. No I/O."""
+
+from __future__ import annotations
+
+from neckcheck.answers import Answers, check_answers
+from neckcheck.model import (
+    OUTCOME_EXIT_CODES,
+    URGENCY,
+    CautionNote,
+    Decision,
+    Reason,
+    Rule,
+    Rulebook,
+)
+
+
+def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
+    """The rules that decide, most urgent first.
+
+    Every red-flag rule is evaluated and all that hold are kept (SPEC.md: a red flag lists all its
+    red flags). Only when none holds is the pattern consulted, where the first rule that holds
+    decides; `otherwise` closes the list, so every answer set gets exactly one outcome.
+    """
+    flags = [r for r in rulebook.red_flags if r.matches(answers.facts)]
+    if flags:
+        return sorted(flags, key=lambda r: -URGENCY[r.disposition])  # stable: file order
+    for rule in rulebook.patterns:
+        if rule.matches(answers.facts):
+            return [rule]
+    return [rulebook.otherwise]
+
+
+def decide(answers: Answers, rulebook: Rulebook) -> Decision:
+    fired = fired_rules(answers, rulebook)
+    top = fired[0]
+    text = rulebook.text_for(top.outcome, top.disposition)
+    technique = top.disposition == "technique"
+    cautions = (
+        tuple(
+            CautionNote(c.id, c.text)
+            for c in rulebook.cautions
+            if c.when is None or c.when.holds(answers.facts)
+        )
+        if technique
+        else ()
+    )
+    return Decision(
+        outcome=top.outcome,
+        disposition=top.disposition,
+        exit_code=OUTCOME_EXIT_CODES[(top.outcome, top.disposition)],
+        headline=text.headline,
+        advice=text.advice,
+        reasons=tuple(Reason(r.id, r.reason, r.source, r.disposition) for r in fired),
+        cautions=cautions,
+        steps=rulebook.technique.steps if technique else (),
+        see_also=rulebook.technique.see_also if technique else (),
+        technique=rulebook.technique.name if technique else None,
+        rules_version=rulebook.version,
+        disclaimer=rulebook.disclaimer,
+    )
+
+
+def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
+    """Check a parsed answer set and decide: the one call the CLI, batch and the API share."""
+    return decide(check_answers(raw, rulebook, source), rulebook)

@@ -1,0 +1,61 @@
+"""Typed errors of the core. The CLI maps them to exit codes in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_USAGE = 2  # SPEC.md section 5: usage or input error
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an answer set, tied to the key it concerns."""
+
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}" if self.key else self.message
+
+
+class NeckcheckError(Exception):
+    """Base of every error the CLI turns into a message and an exit code instead of a traceback."""
+
+    exit_code = EXIT_USAGE
+    code = "error"
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class InputError(NeckcheckError):
+    """An answer set that cannot be screened: every problem is listed, each naming its key."""
+
+    code = "invalid_answers"
+
+    def __init__(self, problems: list[Problem], source: str = "answers") -> None:
+        self.problems = problems
+        self.source = source
+        super().__init__("; ".join(str(p) for p in problems))
+
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {p}" for p in self.problems]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "problems": [{"key": p.key, "message": p.message} for p in self.problems],
+        }
+
+
+class RulesError(NeckcheckError):
+    """A rules folder that does not load: each message names the file, the line and the id."""
+
+    code = "invalid_rules"
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+    def lines(self) -> list[str]:
+        return [f"rules error: {m}" for m in self.messages]

@@ -1,0 +1,199 @@
+"""The typed records of the core: what a rulebook holds and what a decision is.
+
+Plain frozen dataclasses, so that screening needs no validation library at run time; the rules
+loader validates raw YAML into them with pydantic. The outcome table below is SPEC.md section 2
+itself (the contract scripts depend on), not clinical logic: the rules choose among these pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from neckcheck.conditions import Condition, Value
+
+QuestionType = Literal["tri", "int", "enum"]
+Outcome = Literal[
+    "red_flag", "unclear", "traditional_whiplash", "reverse_whiplash", "general_soreness"
+]
+Disposition = Literal["emergency", "clinician", "avoid_technique", "technique"]
+
+TRI_VALUES: tuple[str, ...] = ("yes", "no", "unsure")
+
+# SPEC.md section 2: the only outcome/disposition pairs, with their exit codes.
+OUTCOME_EXIT_CODES: Mapping[tuple[str, str], int] = {
+    ("red_flag", "emergency"): 5,
+    ("red_flag", "clinician"): 4,
+    ("unclear", "clinician"): 4,
+    ("traditional_whiplash", "avoid_technique"): 3,
+    ("reverse_whiplash", "technique"): 0,
+    ("general_soreness", "technique"): 0,
+}
+
+# SPEC.md section 2: emergency > clinician > avoid_technique > technique.
+URGENCY: Mapping[str, int] = {"emergency": 3, "clinician": 2, "avoid_technique": 1, "technique": 0}
+
+# Pydantic reads this on the stdlib dataclasses below: an unknown field in a rule file is an
+# error, never ignored. A plain dict, so this module does not import pydantic.
+_STRICT: Any = {"extra": "forbid"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    __pydantic_config__ = _STRICT
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Group:
+    __pydantic_config__ = _STRICT
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Question:
+    __pydantic_config__ = _STRICT
+    id: str
+    group: str
+    type: QuestionType
+    prompt: str
+    help: str
+    min: int | None = None
+    max: int | None = None
+    choices: tuple[Choice, ...] = ()
+    asked_when: Condition | None = None
+
+    def allowed_values(self) -> tuple[str, ...]:
+        if self.type == "tri":
+            return TRI_VALUES
+        return tuple(c.value for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Rule:
+    __pydantic_config__ = _STRICT
+    id: str
+    outcome: Outcome
+    disposition: Disposition
+    reason: str
+    source: str
+    when: Condition | None = None  # required for red flags and patterns, absent for `otherwise`
+
+    def matches(self, facts: Mapping[str, Value]) -> bool:
+        return self.when is None or self.when.holds(facts)
+
+
+@dataclass(frozen=True)
+class Caution:
+    __pydantic_config__ = _STRICT
+    id: str
+    text: str
+    source: str
+    when: Condition | None = None  # absent: always, on every technique outcome
+
+
+@dataclass(frozen=True)
+class OutcomeText:
+    __pydantic_config__ = _STRICT
+    outcome: Outcome
+    disposition: Disposition
+    headline: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class Technique:
+    __pydantic_config__ = _STRICT
+    name: str
+    steps: tuple[str, ...]
+    see_also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """A loaded and validated rules folder."""
+
+    version: str
+    disclaimer: str
+    groups: tuple[Group, ...]
+    questions: tuple[Question, ...]
+    red_flags: tuple[Rule, ...]
+    patterns: tuple[Rule, ...]
+    otherwise: Rule
+    cautions: tuple[Caution, ...]
+    outcomes: tuple[OutcomeText, ...]
+    technique: Technique
+    source: str = ""  # the folder it was read from, for messages
+    _by_id: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({q.id: q for q in self.questions})
+
+    def question(self, key: str) -> Question | None:
+        return self._by_id.get(key)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Every decision rule, in file order."""
+        return (*self.red_flags, *self.patterns, self.otherwise)
+
+    def text_for(self, outcome: str, disposition: str) -> OutcomeText:
+        for text in self.outcomes:
+            if text.outcome == outcome and text.disposition == disposition:
+                return text
+        raise LookupError(f"no text for {outcome}/{disposition}")  # prevented by the loader
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    text: str
+    source: str
+    disposition: str
+
+
+@dataclass(frozen=True)
+class CautionNote:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The result of screening one answer set: data only, no layout."""
+
+    outcome: str
+    disposition: str
+    exit_code: int
+    headline: str
+    advice: str
+    reasons: tuple[Reason, ...]
+    cautions: tuple[CautionNote, ...]
+    steps: tuple[str, ...]
+    see_also: tuple[str, ...]
+    technique: str | None
+    rules_version: str
+    disclaimer: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON object of SPEC.md section 4 (plus the additive keys `advice`, `technique`)."""
+        return {
+            "outcome": self.outcome,
+            "disposition": self.disposition,
+            "exit_code": self.exit_code,
+            "headline": self.headline,
+            "advice": self.advice,
+            "reasons": [
+                {"rule": r.rule, "text": r.text, "source": r.source, "disposition": r.disposition}
+                for r in self.reasons
+            ],
+            "cautions": [{"id": c.id, "text": c.text} for c in self.cautions],
+            "technique": self.technique,
+            "steps": list(self.steps),
+            "see_also": list(self.see_also),
+            "rules_version": self.rules_version,
+            "disclaimer": self.disclaimer,
+        }
