@@ -203,6 +203,11 @@ def _parse_entry(raw: object, key: object, value: object) -> Condition:
 
 
 def _value_tuple(key: str, value: list[object], line: int | None) -> tuple[Value, ...]:
+    if any(isinstance(v, Mapping) for v in value):
+        raise ConditionError(
+            f"'{key}': a list of conditions goes under 'all' or 'any', and '{key}' is neither",
+            line,
+        )
     if not value or not all(_is_value(v) for v in value):
         raise ConditionError(f"'{key}': a list must hold text or whole numbers only", line)
     return tuple(value)  # type: ignore[arg-type]

@@ -30,8 +30,20 @@ def make_console(file: TextIO | None = None) -> Console:
     return Console(file=file, highlight=False, emoji=False)
 
 
+def _items(console: Console, markers: list[str], texts: list[str], style: str = "") -> None:
+    """A list with a hanging indent, so wrapped lines stay readable at 40 columns."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(ratio=1)
+    for marker, text in zip(markers, texts, strict=True):
+        grid.add_row(Text(marker), Text(text, style=style))
+    console.print(grid)
+
+
 def render_text(decision: Decision, console: Console) -> None:
-    from rich.padding import Padding
     from rich.text import Text
 
     def section(title: str) -> None:
@@ -43,21 +55,17 @@ def render_text(decision: Decision, console: Console) -> None:
 
     section("Why" if len(decision.reasons) == 1 else f"Why ({len(decision.reasons)} reasons)")
     for reason in decision.reasons:
-        console.print(Padding(Text("- " + reason.text), (0, 0, 0, 1)))
-        console.print(Padding(Text("Source: " + reason.source, style="dim"), (0, 0, 0, 3)))
-
+        _items(console, ["-"], [reason.text])
+        _items(console, [" "], ["Source: " + reason.source], style="dim")
     if decision.steps:
         section(f"The technique: {decision.technique}")
-        for number, step in enumerate(decision.steps, start=1):
-            console.print(Padding(Text(f"{number}. {step}"), (0, 0, 0, 1)))
+        _items(console, [f"{n}." for n in range(1, len(decision.steps) + 1)], list(decision.steps))
     if decision.cautions:
         section("Cautions")
-        for caution in decision.cautions:
-            console.print(Padding(Text("! " + caution.text), (0, 0, 0, 1)))
+        _items(console, ["!"] * len(decision.cautions), [c.text for c in decision.cautions])
     if decision.see_also:
         section("See also")
-        for item in decision.see_also:
-            console.print(Padding(Text("- " + item), (0, 0, 0, 1)))
+        _items(console, ["-"] * len(decision.see_also), list(decision.see_also))
 
     console.print()
     console.print(Text(decision.disclaimer, style="italic"))

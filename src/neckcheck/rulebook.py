@@ -144,17 +144,29 @@ def _validate_shape(path: Path, raw: object, shape: type) -> tuple[Any, list[str
         return None, [_describe(path, raw, err) for err in exc.errors()]
 
 
+_KINDS = {
+    "groups": "group",
+    "questions": "question",
+    "red_flags": "rule",
+    "patterns": "rule",
+    "otherwise": "rule",
+    "cautions": "caution",
+    "outcomes": "outcome text",
+}
+
+
 def _describe(path: Path, raw: object, err: Any) -> str:
     """Turn one pydantic error into 'file:line: question 'x': field: message'."""
     loc: Sequence[object] = err.get("loc", ())
     node: object = raw
     line: int | None = getattr(raw, "line", None)
     owner = ""
+    kind = _KINDS.get(str(loc[0]), "entry") if loc else "entry"
     for step in loc:
         if isinstance(node, LineDict):
             line = node.line_of(step) or line
             if isinstance(node.get("id"), str):
-                owner = f"{node['id']!r}: "
+                owner = f"{kind} {node['id']!r}: "
         try:
             node = node[step]  # type: ignore[index]
         except (KeyError, IndexError, TypeError):
@@ -169,7 +181,8 @@ def _describe(path: Path, raw: object, err: Any) -> str:
         message = "required field is missing"
     else:
         message = str(err.get("msg", "invalid"))
-    field_path = ".".join(str(s) for s in loc if not isinstance(s, int))
+    named = [str(s) for s in loc if not isinstance(s, int)]
+    field_path = ".".join(named[1:] if owner and len(named) > 1 else named)
     where = f"{path}:{line}" if line else str(path)
     return f"{where}: {owner}{field_path}: {message}"
 
