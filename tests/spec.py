@@ -119,10 +119,14 @@ def oracle(raw: dict[str, Any]) -> tuple[str, str, set[str]]:
     clinician = (
         (not injured and _flag(a["neuro_symptoms"]))
         or (ccr and days > 2)
-        or (injured and any(_flag(a[k]) for k in ("possible_fracture", "blood_thinners", "intoxicated")))
+        or (
+            injured
+            and any(_flag(a[k]) for k in ("possible_fracture", "blood_thinners", "intoxicated"))
+        )
         or a["age"] < 16
         or any(_flag(a[k]) for k in CLINICIAN_ANY_TIME)
-        or a["known_spine_problem"] in ("surgery_or_fusion", "instability_or_misalignment", "unsure")
+        or a["known_spine_problem"]
+        in ("surgery_or_fusion", "instability_or_misalignment", "unsure")
     )
     if clinician:
         return "red_flag", "clinician", set()
@@ -180,6 +184,6 @@ BASELINE: dict[str, Any] = {
 }
 
 # Desk work, no injury: only the always-asked questions.
-NO_INJURY: dict[str, Any] = {
-    k: v for k, v in BASELINE.items() if QUESTIONS[k][2] == ALWAYS
-} | {"injury": "none"}
+NO_INJURY: dict[str, Any] = {k: v for k, v in BASELINE.items() if QUESTIONS[k][2] == ALWAYS} | {
+    "injury": "none"
+}

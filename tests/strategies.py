@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from tests.spec import QUESTIONS, is_asked
 
-
 PATTERN_KEYS = ("sore_back", "sore_front", "low_back_pain")
 CALM = {"can_rotate_45": "yes"}
 

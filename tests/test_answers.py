@@ -39,9 +39,7 @@ def problems(raw: Any, book: Rulebook) -> dict[str, str]:
         ({"notes": "hello"}, "notes", "unknown key"),
     ],
 )
-def test_each_bad_value_is_named(
-    book: Rulebook, change: dict, key: str, words: str
-) -> None:
+def test_each_bad_value_is_named(book: Rulebook, change: dict, key: str, words: str) -> None:
     found = problems(BASELINE | change, book)
     assert key in found
     assert words in found[key]

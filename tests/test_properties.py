@@ -92,8 +92,10 @@ def test_clinician_flag_is_never_lowered(
     assert URGENCY[decision.disposition] >= URGENCY["clinician"]
 
 
-@given(answers=answer_sets(), age=st.integers(0, 15),
-       spine=st.sampled_from(["surgery_or_fusion", "instability_or_misalignment", "unsure"]))  # fmt: skip
+SERIOUS_SPINE = st.sampled_from(["surgery_or_fusion", "instability_or_misalignment", "unsure"])
+
+
+@given(answers=answer_sets(), age=st.integers(0, 15), spine=SERIOUS_SPINE)
 def test_age_and_spine_flags_are_never_lowered(
     book: Rulebook, answers: dict, age: int, spine: str
 ) -> None:

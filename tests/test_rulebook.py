@@ -32,8 +32,13 @@ def line_of(folder: Path, name: str, needle: str) -> int:
 
 def test_shipped_rules_load() -> None:
     book = load_rulebook()
-    assert book.questions and book.red_flags and book.patterns
-    assert default_rules_dir().resolve() == RULES.resolve() or (default_rules_dir() / "decisions.yaml").is_file()
+    assert book.questions
+    assert book.red_flags
+    assert book.patterns
+    assert (
+        default_rules_dir().resolve() == RULES.resolve()
+        or (default_rules_dir() / "decisions.yaml").is_file()
+    )
 
 
 def test_yes_and_no_stay_words_not_booleans(book) -> None:
@@ -44,24 +49,42 @@ def test_yes_and_no_stay_words_not_booleans(book) -> None:
 @pytest.mark.parametrize(
     ("name", "old", "new", "words"),
     [
-        ("decisions.yaml", "{vascular_signs: [yes, unsure]}", "{vascular_sign: [yes, unsure]}",
-         "'vascular_sign' is not a question"),
-        ("decisions.yaml", "{days_since_injury: {lte: 2}}", "{days_since_injury: {le: 2}}",
-         "unknown comparison 'le'"),
-        ("decisions.yaml", "{head_injury: [yes, unsure]}", "{head_injury: [yes, maybe]}",
-         "'maybe' is not one of its values"),
-        ("decisions.yaml", "{known_spine_problem: [surgery_or_fusion,",
-         "{known_spine_problem: [surgery,", "'surgery' is not one of its values"),
+        (
+            "decisions.yaml",
+            "{vascular_signs: [yes, unsure]}",
+            "{vascular_sign: [yes, unsure]}",
+            "'vascular_sign' is not a question",
+        ),
+        (
+            "decisions.yaml",
+            "{days_since_injury: {lte: 2}}",
+            "{days_since_injury: {le: 2}}",
+            "unknown comparison 'le'",
+        ),
+        (
+            "decisions.yaml",
+            "{head_injury: [yes, unsure]}",
+            "{head_injury: [yes, maybe]}",
+            "'maybe' is not one of its values",
+        ),
+        (
+            "decisions.yaml",
+            "{known_spine_problem: [surgery_or_fusion,",
+            "{known_spine_problem: [surgery,",
+            "'surgery' is not one of its values",
+        ),
         ("decisions.yaml", "{age: {lt: 16}}", "{age: {lt: 200}}", "outside the question's range"),
         ("decisions.yaml", "{age: {lt: 16}}", "{age: {lt: sixteen}}", "takes a whole number"),
         ("decisions.yaml", "{injury: none}", "{injury: {gt: 0}}", "works on whole numbers only"),
-        ("decisions.yaml", "{head_injury: [yes, unsure]}", "{alll: [{head_injury: yes}]}",
-         "'alll' is neither"),
+        (
+            "decisions.yaml",
+            "{head_injury: [yes, unsure]}",
+            "{alll: [{head_injury: yes}]}",
+            "'alll' is neither",
+        ),
     ],
 )
-def test_condition_mistakes(
-    rules_copy: Path, name: str, old: str, new: str, words: str
-) -> None:
+def test_condition_mistakes(rules_copy: Path, name: str, old: str, new: str, words: str) -> None:
     edit(rules_copy, name, old, new)
     line = line_of(rules_copy, name, new)
     message = load_error(rules_copy)
@@ -81,17 +104,18 @@ def test_duplicate_question_id(rules_copy: Path) -> None:
     assert "question 'sore_front' is defined more than once" in load_error(rules_copy)
 
 
+NEXUS_SOURCE = "source: NEXUS low-risk criteria (Hoffman et al., NEJM 2000), intoxication"
+
+
 def test_rule_without_source(rules_copy: Path) -> None:
-    edit(rules_copy, "decisions.yaml",
-         "    source: NEXUS low-risk criteria (Hoffman et al., NEJM 2000), intoxication\n", "")  # fmt: skip
+    edit(rules_copy, "decisions.yaml", f"    {NEXUS_SOURCE}\n", "")
     message = load_error(rules_copy)
     assert "'clinician.intoxicated'" in message
     assert "source: required field is missing" in message
 
 
 def test_empty_source(rules_copy: Path) -> None:
-    edit(rules_copy, "decisions.yaml",
-         "source: NEXUS low-risk criteria (Hoffman et al., NEJM 2000), intoxication", "source: ' '")  # fmt: skip
+    edit(rules_copy, "decisions.yaml", NEXUS_SOURCE, "source: ' '")
     assert "'clinician.intoxicated': 'source' must name" in load_error(rules_copy)
 
 
@@ -128,7 +152,9 @@ def test_question_shape(rules_copy: Path) -> None:
 
 
 def test_missing_outcome_text(rules_copy: Path) -> None:
-    edit(rules_copy, "outcomes.yaml", "  - outcome: unclear\n", "  - outcome: traditional_whiplash\n")
+    edit(
+        rules_copy, "outcomes.yaml", "  - outcome: unclear\n", "  - outcome: traditional_whiplash\n"
+    )
     assert "unclear/clinician needs exactly one entry, found 0" in load_error(rules_copy)
 
 
@@ -136,7 +162,10 @@ def test_missing_outcome_text(rules_copy: Path) -> None:
     ("text", "words"),
     [
         ("version: [unclosed\n", "rulebook.yaml:2"),
-        ("version: !!python/object/apply:os.system ['echo hacked']\n", "could not determine a constructor"),
+        (
+            "version: !!python/object/apply:os.system ['echo hacked']\n",
+            "could not determine a constructor",
+        ),
         ("a: &x [1]\nb: *x\n", "anchors"),
         ("version: 1\nversion: 2\n", "given twice"),
         ("- just\n- a list\n", "expected a mapping"),

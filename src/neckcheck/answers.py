@@ -97,8 +97,7 @@ def check_value(question: Question, value: object) -> Value:
         if isinstance(value, str) and value in TRI_VALUES:
             return value
         raise ValueError(
-            f'must be "yes", "no" or "unsure" (or true/false), got {_shown(value)} '
-            f"({_kind(value)})"
+            f'must be "yes", "no" or "unsure" (or true/false), got {_shown(value)} ({_kind(value)})'
         )
     if question.type == "int":
         lo, hi = question.min, question.max

@@ -50,8 +50,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", help="Show the version and exit.", callback=_version,
-                     is_eager=True),
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
     ] = False,
 ) -> None:
     """Safety screening for a sore neck after a fall or an accident."""
@@ -67,7 +68,9 @@ def _read_answers(answers: str | None) -> tuple[bytes, str]:
         return Path(answers).read_bytes(), answers
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise InputError([Problem("", f"cannot read the answers file: {reason}")], answers) from None
+        raise InputError(
+            [Problem("", f"cannot read the answers file: {reason}")], answers
+        ) from None
 
 
 def _stdin_is_terminal() -> bool:

@@ -165,9 +165,7 @@ def _is_value(v: object) -> bool:
 def parse(raw: object) -> Condition:
     """Parse a YAML mapping into a condition tree, or raise ConditionError saying what is wrong."""
     if not isinstance(raw, Mapping) or not raw:
-        raise ConditionError(
-            f"a condition must be a non-empty mapping, found {raw!r}", _line(raw)
-        )
+        raise ConditionError(f"a condition must be a non-empty mapping, found {raw!r}", _line(raw))
     parts = [_parse_entry(raw, key, value) for key, value in raw.items()]
     return parts[0] if len(parts) == 1 else All(tuple(parts))
 
@@ -196,8 +194,7 @@ def _parse_entry(raw: object, key: object, value: object) -> Condition:
         tests = [_parse_op(key, op, operand, line) for op, operand in value.items()]
         return tests[0] if len(tests) == 1 else All(tuple(tests))
     raise ConditionError(
-        f"'{key}': expected a value, a list of values or a mapping of comparisons, "
-        f"found {value!r}",
+        f"'{key}': expected a value, a list of values or a mapping of comparisons, found {value!r}",
         line,
     )
 

@@ -236,7 +236,10 @@ def _check_references(book: Rulebook, folder: Path) -> Iterable[str]:
                     f"{section} (red_flag rules go in red_flags, all others in patterns)"
                 )
     if book.otherwise.when is not None:
-        yield f"{dpath}: rule {book.otherwise.id!r}: 'otherwise' applies when nothing else does, so it takes no 'when'"
+        yield (
+            f"{dpath}: rule {book.otherwise.id!r}: 'otherwise' applies when nothing else does, "
+            "so it takes no 'when'"
+        )
     if book.otherwise.outcome == "red_flag":
         yield f"{dpath}: rule {book.otherwise.id!r}: 'otherwise' cannot be a red_flag"
     for rule in book.rules:
@@ -255,13 +258,13 @@ def _check_references(book: Rulebook, folder: Path) -> Iterable[str]:
             for m in _condition_problems(caution.when, questions, "when"):
                 yield f"{_at(cpath, m)}: caution {caution.id!r}: {m[1]}"
 
-    pairs = [(t.outcome, t.disposition) for t in book.outcomes]
+    pairs: list[tuple[str, str]] = [(t.outcome, t.disposition) for t in book.outcomes]
     for pair in pairs:
         if pair not in OUTCOME_EXIT_CODES:
             yield f"{opath}: {pair[0]}/{pair[1]} is not an outcome/disposition pair of SPEC.md"
-    for pair in OUTCOME_EXIT_CODES:
-        if pairs.count(pair) != 1:
-            yield f"{opath}: {pair[0]}/{pair[1]} needs exactly one entry, found {pairs.count(pair)}"
+    for spec_pair in OUTCOME_EXIT_CODES:
+        if (found := pairs.count(spec_pair)) != 1:
+            yield f"{opath}: {'/'.join(spec_pair)} needs exactly one entry, found {found}"
 
 
 def _at(path: Path, located: tuple[int | None, str]) -> str:

@@ -1,7 +1,7 @@
 """The JSON Schema (2020-12) of an answer set, generated from the rulebook's questions.
 
 Skip logic becomes `if`/`then` pairs: an asked question is required. What a schema cannot say
-(a key given twice) is still checked by neckcheck itself.
+(a key given twice, 40.0 for 40) is still checked by neckcheck itself.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ def answer_schema(rulebook: Rulebook) -> dict[str, Any]:
         "$id": f"https://neckcheck.invalid/schema/answers/{rulebook.version}",
         "title": "neckcheck answer set",
         "description": (
-            "One screening's answers. A key given twice is an error that this schema cannot "
-            "express; neckcheck rejects it."
+            "One screening's answers. neckcheck also rejects what this schema cannot express: "
+            "a key given twice, and a whole number written with a decimal point (40.0)."
         ),
         "type": "object",
         "properties": {q.id: _value_schema(q) for q in rulebook.questions},

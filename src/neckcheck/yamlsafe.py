@@ -47,20 +47,15 @@ _RulesLoader.add_implicit_resolver(
 )
 
 
-
 def _compose_node(self: _RulesLoader, parent: Node | None, index: object) -> Node:
-    if self.check_event(yaml.AliasEvent):
-        event = self.peek_event()
+    event = self.peek_event()  # type: ignore[no-untyped-call]
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
         raise yaml.composer.ComposerError(
-            None, None, "aliases (*name) are not allowed in rule files", event.start_mark
-        )
-    event = self.peek_event()
-    anchor = getattr(event, "anchor", None)
-    if anchor is not None:
-        raise yaml.composer.ComposerError(
-            None, None, "anchors (&name) are not allowed in rule files", event.start_mark
-        )
-    node: Node = yaml.composer.Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+            None, None, "anchors and aliases (&name, *name) are not allowed in rule files",
+            event.start_mark,
+        )  # fmt: skip
+    node = yaml.composer.Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+    assert node is not None  # only None at the end of the stream, which is handled above
     return node
 
 
@@ -73,7 +68,7 @@ def _construct_mapping(loader: _RulesLoader, node: MappingNode) -> LineDict:
     data.line = node.start_mark.line + 1
     data.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
             raise yaml.constructor.ConstructorError(
                 None, None, f"keys must be text, found {key!r}", key_node.start_mark
@@ -82,7 +77,7 @@ def _construct_mapping(loader: _RulesLoader, node: MappingNode) -> LineDict:
             raise yaml.constructor.ConstructorError(
                 None, None, f"key {key!r} is given twice in one mapping", key_node.start_mark
             )
-        data[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        data[key] = loader.construct_object(value_node, deep=True)
         data.key_lines[key] = key_node.start_mark.line + 1
     return data
 
@@ -99,7 +94,7 @@ def load_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError([f"{path}: cannot be read: {exc}"]) from None
     try:
-        return yaml.load(text, Loader=_RulesLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_RulesLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

@@ -1,0 +1,193 @@
+"""The installed command, run as a user or a script would: exit codes, stdout, stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from neckcheck import __version__
+from tests.conftest import neckcheck_command
+from tests.spec import BASELINE, JSON_KEYS, NO_INJURY, OUTCOMES
+
+
+def run(args: list[str], stdin: bytes | str | None = b"", cwd: Path | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    done = subprocess.run(
+        neckcheck_command() + args, input=data, capture_output=True, cwd=cwd, env=env,
+        timeout=60, check=False,
+    )  # fmt: skip
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
+    )
+
+
+def assert_input_error(done: subprocess.CompletedProcess[str], *keys: str) -> None:
+    assert done.returncode == 2, done
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    for key in keys:
+        assert key in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("answers", "outcome", "disposition"),
+    [
+        (BASELINE, "reverse_whiplash", "technique"),
+        (NO_INJURY, "general_soreness", "technique"),
+        (BASELINE | {"injury": "vehicle"}, "traditional_whiplash", "avoid_technique"),
+        (BASELINE | {"sore_back": "unsure"}, "unclear", "clinician"),
+        (BASELINE | {"serious_history": "unsure"}, "red_flag", "clinician"),
+        (BASELINE | {"vascular_signs": True}, "red_flag", "emergency"),
+    ],
+)
+def test_json_output_and_exit_code(
+    tmp_path: Path, answers: dict[str, Any], outcome: str, disposition: str
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    done = run(["screen", "--answers", str(path), "--json"])
+    assert done.stderr == ""
+    result = json.loads(done.stdout)
+    assert done.returncode == OUTCOMES[(outcome, disposition)] == result["exit_code"]
+    assert (result["outcome"], result["disposition"]) == (outcome, disposition)
+    assert set(JSON_KEYS) <= set(result)
+    assert all(set(r) >= {"rule", "text", "source"} for r in result["reasons"])
+    if disposition == "technique":
+        assert result["steps"]
+        assert result["see_also"]
+        assert {"stop_if_pain", "soft_ball"} <= {c["id"] for c in result["cautions"]}
+    else:
+        assert result["steps"] == result["cautions"] == result["see_also"] == []
+
+
+def test_piped_stdin_dash_and_file_agree(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(BASELINE), encoding="utf-8")
+    piped = run(["screen", "--json"], stdin=json.dumps(BASELINE))
+    dash = run(["screen", "--answers", "-", "--json"], stdin=json.dumps(BASELINE))
+    from_file = run(["screen", "-a", str(path), "--json"])
+    assert piped.stdout == dash.stdout == from_file.stdout
+    assert piped.returncode == dash.returncode == from_file.returncode == 0
+
+
+def test_text_output_for_people() -> None:
+    done = run(["screen"], stdin=json.dumps(BASELINE | {"low_back_pain": "yes"}))
+    assert done.returncode == 0
+    out = done.stdout
+    assert "TECHNIQUE SUITS YOU" in out
+    assert "1. " in out
+    assert "10. " in out
+    assert "Source: Posterior neck release article" in out
+    assert "foam roller" in out
+    assert "screening aid" in out
+    assert "\x1b[" not in out  # no colour codes when stdout is not a terminal
+
+
+def test_emergency_text_says_so_without_colour() -> None:
+    done = run(["screen"], stdin=json.dumps(BASELINE | {"bladder_bowel": "yes", "age": 70}))
+    assert done.returncode == 5
+    assert done.stdout.startswith("EMERGENCY")
+    assert "Why (2 reasons)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("stdin", "keys"),
+    [
+        (json.dumps(BASELINE | {"injry": "fall"}), ["injry", "unknown key", "injury"]),
+        (json.dumps(BASELINE | {"age": "42"}), ["age", "whole number"]),
+        (json.dumps(BASELINE | {"age": 200}), ["age", "0 to 120"]),
+        (json.dumps({k: v for k, v in BASELINE.items() if k != "head_injury"}),
+         ["head_injury", "missing"]),
+        (json.dumps(BASELINE | {"injury": "crash"}), ["injury", "vehicle"]),
+        (json.dumps(BASELINE | {"sore_back": "Yes"}), ["sore_back"]),
+        ("{not json", ["not valid JSON"]),
+        ("[1, 2]", ["JSON object"]),
+        ('"yes"', ["JSON object"]),
+        ('{"age": 40, "age": 41}', ["age", "more than once"]),
+        ("", ["empty"]),
+        (b"\xff\xfe{}", ["UTF-8"]),
+    ],
+)  # fmt: skip
+def test_bad_input_exits_2_naming_the_problem(stdin: str | bytes, keys: list[str]) -> None:
+    assert_input_error(run(["screen", "--json"], stdin=stdin), *keys)
+
+
+def test_all_bad_keys_named_together() -> None:
+    raw = BASELINE | {"age": "forty", "vasculr_signs": "no", "sore_front": "perhaps"}
+    assert_input_error(run(["screen"], stdin=json.dumps(raw)), "age", "vasculr_signs", "sore_front")
+
+
+def test_missing_answers_file() -> None:
+    assert_input_error(run(["screen", "--answers", "/nonexistent/a.json"]), "/nonexistent/a.json")
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run(["screen", "--no-such-flag"]).returncode == 2
+    assert run(["no-such-command"]).returncode == 2
+
+
+def test_bad_rules_folder_exits_2(tmp_path: Path) -> None:
+    assert_input_error(run(["screen", "--rules", str(tmp_path)], stdin=json.dumps(BASELINE)),
+                       "questions.yaml")  # fmt: skip
+
+
+def test_version_and_help() -> None:
+    assert run(["--version"]).stdout.strip() == f"neckcheck {__version__}"
+    for command in (["--help"], ["screen", "--help"], ["schema", "--help"],
+                    ["rules", "check", "--help"]):  # fmt: skip
+        done = run(command)
+        assert done.returncode == 0
+        assert "Example" in done.stdout or command == ["--help"]
+
+
+def test_schema_command_prints_json_schema() -> None:
+    done = run(["schema"])
+    assert done.returncode == 0
+    schema = json.loads(done.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+
+
+def test_rules_check_on_shipped_rules() -> None:
+    done = run(["rules", "check"])
+    assert done.returncode == 0, done.stderr
+    assert "valid" in done.stdout
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "neckcheck", "--version"], capture_output=True,
+                          text=True, check=False, cwd=tmp_path)  # fmt: skip
+    assert done.stdout.strip() == f"neckcheck {__version__}"
+
+
+def test_nothing_written_to_disk(tmp_path: Path) -> None:
+    before = set(tmp_path.iterdir())
+    run(["screen", "--json"], stdin=json.dumps(BASELINE), cwd=tmp_path)
+    assert set(tmp_path.iterdir()) == before
+
+
+def test_readme_example_is_what_neckcheck_prints() -> None:
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    given = readme.split("neckcheck screen --json <<'JSON'\n", 1)[1].split("\nJSON\n", 1)[0]
+    shown = readme.split("prints (exit code 0):\n\n```json\n", 1)[1].split("```", 1)[0]
+    done = run(["screen", "--json"], stdin=given)
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == json.loads(shown)
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    from tests.conftest import REPO
+
+    head = (REPO / "README.md").read_text(encoding="utf-8").split("```sh\n", 1)[1].split("```")[0]
+    commands = [line for line in head.splitlines() if line and not line.startswith("#")]
+    assert commands[0].endswith("neckcheck screen")
+    assert commands[1].endswith("pytest")
