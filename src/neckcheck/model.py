@@ -57,6 +57,7 @@ class Group:
 class Question:
     __pydantic_config__ = _STRICT
     id: str
+    label: str
     group: str
     type: QuestionType
     prompt: str
@@ -118,6 +119,8 @@ class Rulebook:
 
     version: str
     disclaimer: str
+    intro: str
+    tri_labels: Mapping[str, str]
     groups: tuple[Group, ...]
     questions: tuple[Question, ...]
     red_flags: tuple[Rule, ...]
@@ -139,6 +142,18 @@ class Rulebook:
     def rules(self) -> tuple[Rule, ...]:
         """Every decision rule, in file order."""
         return (*self.red_flags, *self.patterns, self.otherwise)
+
+    def answer_label(self, question: Question, value: Value) -> str:
+        """An answer in the words the person chose it by."""
+        if question.type == "tri":
+            return self.tri_labels.get(str(value), str(value))
+        for choice in question.choices:
+            if choice.value == value:
+                return choice.label
+        return str(value)
+
+    def group_title(self, group_id: str) -> str:
+        return next((g.title for g in self.groups if g.id == group_id), group_id)
 
     def text_for(self, outcome: str, disposition: str) -> OutcomeText:
         for text in self.outcomes:

@@ -17,6 +17,7 @@ from neckcheck.conditions import ORDER_OPS, Compare, Condition, ConditionError
 from neckcheck.errors import RulesError
 from neckcheck.model import (
     OUTCOME_EXIT_CODES,
+    TRI_VALUES,
     Caution,
     Group,
     OutcomeText,
@@ -46,6 +47,8 @@ class MetaFile:
     __pydantic_config__ = _FORBID_EXTRA
     version: str
     disclaimer: str
+    intro: str
+    tri_labels: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
     book = Rulebook(
         version=meta.version,
         disclaimer=meta.disclaimer,
+        intro=meta.intro,
+        tri_labels=meta.tri_labels,
         groups=qfile.groups,
         questions=qfile.questions,
         red_flags=dfile.red_flags,
@@ -208,6 +213,9 @@ def _check_references(book: Rulebook, folder: Path) -> Iterable[str]:
     for dup in _duplicates(c.id for c in book.cautions):
         yield f"{cpath}: caution {dup!r} is defined more than once"
 
+    mpath = folder / "rulebook.yaml"
+    if set(book.tri_labels) != set(TRI_VALUES):
+        yield f"{mpath}: tri_labels must name exactly {', '.join(TRI_VALUES)}"
     group_ids = {g.id for g in book.groups}
     earlier: dict[str, Question] = {}
     for q in book.questions:
