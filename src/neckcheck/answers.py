@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from neckcheck.conditions import Value
@@ -120,16 +120,39 @@ def asked(question: Question, facts: Mapping[str, Value]) -> bool:
     return question.asked_when is None or question.asked_when.holds(facts)
 
 
-def walk(rulebook: Rulebook, answers: Mapping[str, Value]) -> Iterator[Question]:
-    """The questions that are asked, in order, for the answers given so far (skip logic)."""
+@dataclass(frozen=True)
+class Progress:
+    """Where an interview stands, from the answers given so far (skip logic applied)."""
+
+    facts: dict[str, Value]  # answers to questions that are asked
+    settled: frozenset[str]  # keys known to be answered or skipped
+    next_question: Question | None  # the first asked question still unanswered
+    expected: int  # how many questions look likely to be asked in all
+
+
+def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
+    """Apply skip logic to a partial answer set, as the interview fills it in."""
     facts: dict[str, Value] = {}
+    settled: set[str] = set()
+    undecided: set[str] = set()  # unanswered, or askedness not yet known
+    first: Question | None = None
+    expected = 0
     for q in rulebook.questions:
-        if not asked(q, facts):
+        if q.asked_when is not None and q.asked_when.keys() & undecided:
+            undecided.add(q.id)
+            expected += 1
             continue
-        yield q
-        if q.id not in answers:
-            return  # what comes next depends on this answer
-        facts[q.id] = answers[q.id]
+        if not asked(q, facts):
+            settled.add(q.id)
+            continue
+        expected += 1
+        if q.id in given:
+            facts[q.id] = given[q.id]
+            settled.add(q.id)
+        else:
+            undecided.add(q.id)
+            first = first or q
+    return Progress(facts, frozenset(settled), first, expected)
 
 
 def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> Answers:

@@ -6,6 +6,7 @@ only by the commands that need them.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -73,6 +74,41 @@ def _read_answers(answers: str | None) -> tuple[bytes, str]:
         ) from None
 
 
+def check_writable(path: Path) -> None:
+    from neckcheck.errors import InputError, Problem
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise InputError([Problem("", "cannot write there (no such folder, or no permission)")],
+                         f"--save {path}")  # fmt: skip
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write health data readable by its owner only (0600), all or nothing: a temporary file in
+    the same folder, then a rename, so a failure never leaves half a file."""
+    import tempfile
+
+    from neckcheck.errors import InputError, Problem
+
+    folder = path.parent if str(path.parent) else Path(".")
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp makes it 0600
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        tmp = None
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise InputError([Problem("", f"could not save: {exc.strerror or exc}")],
+                         f"--save {path}") from None  # fmt: skip
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _stdin_is_terminal() -> bool:
     try:
         return sys.stdin is not None and sys.stdin.isatty()
@@ -95,31 +131,52 @@ def screen(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the decision as JSON (SPEC.md section 4).")
     ] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            "--save",
+            help="Also write the answers to this JSON file (readable by you only), to replay "
+            "them later with --answers. Nothing is written without this option.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     rules: RulesOption = None,
 ) -> None:
     """Screen one answer set and print the decision.
 
+    In a terminal, with no answers given, it asks the questions one by one.
+
     Example: neckcheck screen --answers answers.json --json
     """
     from neckcheck.answers import parse_json
+    from neckcheck.engine import decide_partial
     from neckcheck.engine import screen as screen_answers
-    from neckcheck.errors import InputError, Problem
     from neckcheck.rulebook import load_rulebook
 
-    if answers is None and _stdin_is_terminal():
-        raise InputError(
-            [
-                Problem(
-                    "",
-                    "the interactive interview is not available yet; give answers with "
-                    "--answers FILE or pipe JSON in (see README.md)",
-                )
-            ],
-            "neckcheck screen",
-        )
     book = load_rulebook(rules)
-    data, source = _read_answers(answers)
-    decision = screen_answers(parse_json(data, source), book, source)
+    if save is not None:
+        check_writable(save)  # before asking anything, so no answers are typed in vain
+    ended_early = False
+    if answers is None and _stdin_is_terminal():
+        from neckcheck.interview import QuestionaryPrompter, run_interview
+        from neckcheck.render import make_console
+
+        try:
+            result = run_interview(book, QuestionaryPrompter(book, make_console()))
+        except (KeyboardInterrupt, EOFError):
+            # Ctrl-C, Ctrl-D or a closed input: nothing was decided and nothing is written.
+            print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
+            raise typer.Exit(130) from None
+        given: object = result.answers
+        ended_early = result.ended_early
+        decision = (
+            decide_partial(result.answers, book) if ended_early else screen_answers(given, book)
+        )
+    else:
+        data, source = _read_answers(answers)
+        given = parse_json(data, source)
+        decision = screen_answers(given, book, source)
     if as_json:
         from neckcheck.render import to_json
 
@@ -127,8 +184,19 @@ def screen(
     else:
         from neckcheck.render import make_console, render_text
 
-        render_text(decision, make_console())
+        console = make_console()
+        if answers is None and _stdin_is_terminal():
+            console.print()
+        if ended_early:
+            console.print(
+                "The interview stopped early: your answers already call for emergency care."
+            )
+        render_text(decision, console)
     sys.stdout.flush()
+    if save is not None:
+        write_private(save, json.dumps(given, indent=2, ensure_ascii=False) + "\n")
+        note = " (the interview stopped early, so it holds only the answers given)"
+        print(f"neckcheck: answers saved to {save}{note if ended_early else ''}", file=sys.stderr)
     raise typer.Exit(decision.exit_code)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from neckcheck.answers import Answers, check_answers
+from collections.abc import Mapping
+
+from neckcheck.answers import Answers, check_answers, progress
+from neckcheck.conditions import Value
 from neckcheck.model import (
     OUTCOME_EXIT_CODES,
     URGENCY,
@@ -58,6 +61,25 @@ def decide(answers: Answers, rulebook: Rulebook) -> Decision:
         rules_version=rulebook.version,
         disclaimer=rulebook.disclaimer,
     )
+
+
+def certain_emergency(given: Mapping[str, Value], rulebook: Rulebook) -> bool:
+    """True once the answers so far fire an emergency rule whatever the rest will be: every key
+    the rule reads is answered or known to be skipped. The interview stops there, so nobody with
+    stroke-like signs is asked twenty more questions."""
+    state = progress(rulebook, given)
+    return any(
+        rule.disposition == "emergency"
+        and rule.when is not None
+        and rule.when.keys() <= state.settled
+        and rule.matches(state.facts)
+        for rule in rulebook.red_flags
+    )
+
+
+def decide_partial(given: Mapping[str, Value], rulebook: Rulebook) -> Decision:
+    """The decision for an interview that stopped early on an emergency (see certain_emergency)."""
+    return decide(Answers(progress(rulebook, given).facts), rulebook)
 
 
 def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:

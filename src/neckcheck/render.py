@@ -25,9 +25,22 @@ def to_json(decision: Decision) -> str:
 
 
 def make_console(file: TextIO | None = None) -> Console:
+    import shutil
+    import sys
+
     from rich.console import Console
 
-    return Console(file=file, highlight=False, emoji=False)
+    # rich assumes 80 columns on a dumb terminal; ask the terminal itself so that narrow ones
+    # (40 columns) still wrap correctly.
+    stream = file or sys.stdout
+    size = shutil.get_terminal_size() if stream.isatty() else None
+    return Console(
+        file=file,
+        highlight=False,
+        emoji=False,
+        width=size.columns if size else None,
+        height=size.lines if size else None,
+    )
 
 
 def _items(console: Console, markers: list[str], texts: list[str], style: str = "") -> None:

@@ -1,0 +1,233 @@
+"""The interview as a person meets it: the real command in a pseudo-terminal, keys typed, the
+screen read back (pexpect)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+
+from neckcheck.model import Rulebook
+from tests.conftest import neckcheck_command
+from tests.spec import BASELINE, oracle
+
+REVIEW = "Check your answers"
+
+
+def spawn(*args: str, cwd: Path | None = None) -> pexpect.spawn:
+    command = neckcheck_command()
+    # No one answers prompt_toolkit's cursor-position query in a bare pty; without this it
+    # waits for the reply at every prompt.
+    env = dict(os.environ, TERM="xterm", NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1")
+    return pexpect.spawn(
+        command[0], [*command[1:], "screen", *args], env=env, cwd=cwd, dimensions=(40, 100),
+        timeout=20, encoding="utf-8",
+    )  # fmt: skip
+
+
+def words(text: str, count: int) -> str:
+    """A pattern for the first words of a text, wherever the terminal wrapped it."""
+    return r"\s+".join(re.escape(w) for w in text.split()[:count])
+
+
+def prompt_start(question: Any) -> str:
+    return words(question.prompt, 4)
+
+
+def help_start(question: Any) -> str:
+    return words("Help: " + question.help, 6)
+
+
+def key_for(book: Rulebook, question: Any, value: Any) -> str:
+    if question.type == "int":
+        return f"{value}\r"
+    return f"{list(question.allowed_values()).index(value) + 1}\r"
+
+
+def answer_until_review(child: pexpect.spawn, book: Rulebook, answers: dict) -> list[str]:
+    """Answer each question the screen shows from `answers`; return the ids asked, in order."""
+    questions = list(book.questions)
+    # The help line is printed once per question, just before its prompt: it tells which
+    # question is on screen (the prompt itself is echoed again once answered).
+    patterns = [help_start(q) for q in questions] + [REVIEW, pexpect.EOF]
+    asked: list[str] = []
+    while True:
+        index = child.expect(patterns)
+        if index >= len(questions):
+            return asked
+        question = questions[index]
+        child.expect(prompt_start(question))
+        asked.append(question.id)
+        child.send(key_for(book, question, answers[question.id]))
+
+
+def finish(child: pexpect.spawn) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return int(child.exitstatus if child.exitstatus is not None else -1)
+
+
+def test_face_first_fall_from_first_question_to_steps(book: Rulebook) -> None:
+    child = spawn()
+    child.expect("starting with the signs that need")  # the intro
+    child.expect(r"Part 1 of 5: About you and what happened\. Question 1 of about 22")
+    asked = answer_until_review(child, book, BASELINE)
+    assert asked == [q.id for q in book.questions]  # an injury: every question is asked
+    child.expect(r"Age: 40")
+    child.expect(r"Direction of the fall: Forward, face first")
+    child.send("\r")  # confirm
+    child.expect("TECHNIQUE SUITS YOU")
+    child.expect(r"1\. Get a small, soft medicine ball")
+    child.expect(r"10\. Adjust")
+    child.expect("Cautions")
+    child.expect("screening aid")
+    assert finish(child) == 0
+
+
+def test_no_injury_skips_injury_questions(book: Rulebook) -> None:
+    answers = BASELINE | {"injury": "none", "sore_back": "no"}
+    child = spawn()
+    asked = answer_until_review(child, book, answers)
+    assert "days_since_injury" not in asked
+    assert "fall_direction" not in asked
+    assert "head_injury" not in asked
+    child.send("\r")
+    child.expect("a sore or stiff neck with no recent injury")
+    assert finish(child) == 0
+
+
+def test_emergency_answer_ends_the_interview_at_once(book: Rulebook) -> None:
+    child = spawn()
+    answers = BASELINE | {"age": 70, "vascular_signs": "unsure"}
+    asked = answer_until_review(child, book, answers)
+    assert asked == ["age", "injury", "vascular_signs"]
+    output = child.before
+    assert "EMERGENCY: get emergency care now" in output
+    assert "stopped early" in output
+    assert REVIEW not in output
+    child.close()
+    assert child.exitstatus == 5
+
+
+def test_recent_injury_over_65_stops_after_the_two_day_answer(book: Rulebook) -> None:
+    child = spawn()
+    asked = answer_until_review(child, book, BASELINE | {"age": 66, "days_since_injury": 0})
+    assert asked[-1] == "days_since_injury"
+    assert "Keep your neck still" in child.before
+    child.close()
+    assert child.exitstatus == 5
+
+
+def test_changing_an_answer_on_review_changes_the_decision(book: Rulebook) -> None:
+    child = spawn()
+    answer_until_review(child, book, BASELINE)
+    child.send("Sore at the front")  # the review list filters as one types
+    child.expect("Sore at the front: No")
+    child.send("\r")
+    child.expect(r"Changing an answer")
+    child.expect(prompt_start(book.question("sore_front")))
+    child.send("1\r")  # Yes
+    child.expect(REVIEW)
+    child.expect("Sore at the front: Yes")
+    child.send("\r")
+    child.expect("SKIP THIS TECHNIQUE")
+    assert finish(child) == 3
+
+
+def test_edit_that_opens_new_questions_asks_them(book: Rulebook) -> None:
+    child = spawn()
+    answers = BASELINE | {"injury": "none"}
+    answer_until_review(child, book, answers)
+    child.send("What started it")
+    child.expect("What started it: No fall")
+    child.send("\r")
+    child.expect(prompt_start(book.question("injury")))
+    child.send("2\r")  # a fall: now the injury questions are asked too
+    asked = answer_until_review(child, book, BASELINE)
+    assert {"days_since_injury", "fall_direction", "head_injury"} <= set(asked)
+    child.send("\r")
+    child.expect("reverse whiplash")
+    assert finish(child) == 0
+
+
+@pytest.mark.parametrize("typed", ["200", "abc", "4.5", "-3", ""])
+def test_age_is_checked_as_typed(book: Rulebook, typed: str) -> None:
+    child = spawn()
+    child.expect(prompt_start(book.question("age")))
+    child.send(typed + "\r")
+    child.expect("Type a whole number from 0 to 120")
+    child.send("\x08" * len(typed) + "40\r")
+    child.expect(help_start(book.question("injury")))
+    child.sendcontrol("c")
+    assert finish(child) == 130
+
+
+def test_ctrl_c_cancels_and_saves_nothing(book: Rulebook, tmp_path: Path) -> None:
+    target = tmp_path / "answers.json"
+    child = spawn("--save", str(target))
+    child.expect(prompt_start(book.question("age")))
+    child.send("40\r")
+    child.expect(prompt_start(book.question("injury")))
+    child.sendcontrol("c")
+    child.expect("cancelled, nothing saved")
+    assert finish(child) == 130
+    assert "Traceback" not in (child.before or "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path) -> None:
+    target = tmp_path / "answers.json"
+    answers = BASELINE | {"low_back_pain": "unsure", "known_spine_problem": "disc_or_nerve"}
+    child = spawn("--save", str(target), "--json")
+    answer_until_review(child, book, answers)
+    child.send("\r")
+    child.expect(pexpect.EOF)
+    screen_text = child.before
+    child.close()
+    assert child.exitstatus == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert saved == answers
+    interview_decision = json.loads(screen_text[screen_text.index('{\r\n  "outcome"') :]
+                                    .split("\r\n}", 1)[0] + "}")  # fmt: skip
+    replay = subprocess.run(
+        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert replay.returncode == 0
+    assert json.loads(replay.stdout) == interview_decision
+    assert (interview_decision["outcome"], interview_decision["disposition"]) == oracle(answers)[:2]
+    assert {c["id"] for c in interview_decision["cautions"]} == oracle(answers)[2]
+
+
+def test_unwritable_save_path_is_refused_before_asking(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*neckcheck_command(), "screen", "--save", str(tmp_path / "missing" / "a.json")],
+        capture_output=True, text=True, input="", check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "cannot write there" in done.stderr
+
+
+@pytest.mark.parametrize("columns", [40])
+def test_readable_at_40_columns(book: Rulebook, columns: int) -> None:
+    command = neckcheck_command()
+    env = dict(os.environ, TERM="dumb", NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1")
+    child = pexpect.spawn(command[0], [*command[1:], "screen"], env=env,
+                          dimensions=(60, columns), timeout=20, encoding="utf-8")  # fmt: skip
+    answer_until_review(child, book, BASELINE | {"injury": "vehicle"})
+    child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 3
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.before)
+    result = text[text.index("SKIP THIS TECHNIQUE") :].replace("\r", "")
+    too_wide = [line for line in result.splitlines() if len(line) > columns]
+    assert too_wide == []

@@ -1,0 +1,119 @@
+"""The interview's flow with a scripted prompter: skip logic, early stop, review and edit.
+Hypothesis drives it with every kind of answer set; the terminal itself is tested in
+test_interview.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hypothesis import given
+
+from neckcheck.conditions import Value
+from neckcheck.engine import decide_partial, screen
+from neckcheck.interview import ReviewRow, Step, int_problem, run_interview
+from neckcheck.model import Question, Rulebook
+from tests.spec import BASELINE, effective
+from tests.strategies import answer_sets
+
+
+class ScriptedPrompter:
+    def __init__(self, answers: dict[str, Any], edits: Sequence[tuple[str, Any]] = ()) -> None:
+        self.answers = dict(answers)
+        self.edits = list(edits)
+        self.asked: list[str] = []
+        self.steps: list[Step] = []
+        self.reviews: list[list[ReviewRow]] = []
+        self.shown: list[str] = []
+
+    def show(self, text: str) -> None:
+        self.shown.append(text)
+
+    def ask(self, question: Question, step: Step, default: Value | None) -> Value:
+        self.asked.append(question.id)
+        self.steps.append(step)
+        return self.answers[question.id]
+
+    def review(self, rows: Sequence[ReviewRow]) -> str | None:
+        self.reviews.append(list(rows))
+        if not self.edits:
+            return None
+        key, value = self.edits.pop(0)
+        self.answers[key] = value
+        return key
+
+
+@given(answers=answer_sets(booleans=False))
+def test_interview_reaches_the_same_decision_as_json(book: Rulebook, answers: dict) -> None:
+    prompter = ScriptedPrompter(answers)
+    result = run_interview(book, prompter)
+    full = screen(answers, book)
+    if result.ended_early:
+        # Stopping early never changes the verdict: the full answers are an emergency too.
+        assert decide_partial(result.answers, book).disposition == "emergency"
+        assert full.disposition == "emergency"
+        assert prompter.reviews == []
+    else:
+        assert result.answers == effective(answers)
+        assert screen(result.answers, book) == full
+    assert len(set(prompter.asked)) == len(prompter.asked)  # nothing asked twice
+    assert set(prompter.asked) <= set(effective(answers))  # skipped questions are not asked
+
+
+def test_steps_show_progress(book: Rulebook) -> None:
+    prompter = ScriptedPrompter(BASELINE)
+    run_interview(book, prompter)
+    assert [s.number for s in prompter.steps] == list(range(1, 23))
+    assert prompter.steps[0].section_number == 1
+    assert prompter.steps[-1].section_number == prompter.steps[-1].sections == 5
+    assert str(prompter.steps[0]).startswith("Part 1 of 5: About you and what happened.")
+    assert prompter.shown == [book.intro]
+
+
+def test_review_edit_reopens_and_drops_questions(book: Rulebook) -> None:
+    # Change "a fall" to "no fall or accident": the injury questions drop out of the answers.
+    prompter = ScriptedPrompter(BASELINE | {"sore_back": "no"}, edits=[("injury", "none")])
+    result = run_interview(book, prompter)
+    assert "days_since_injury" not in result.answers
+    assert [r.key for r in prompter.reviews[1]] == [
+        q.id for q in book.questions if q.asked_when is None
+    ]
+    assert screen(result.answers, book).outcome == "general_soreness"
+
+
+def test_review_edit_to_an_emergency_stops(book: Rulebook) -> None:
+    prompter = ScriptedPrompter(BASELINE, edits=[("head_injury", "unsure")])
+    result = run_interview(book, prompter)
+    assert result.ended_early
+    assert decide_partial(result.answers, book).reasons[0].rule == "emergency.head_injury"
+
+
+def test_early_stop_only_when_certain(book: Rulebook) -> None:
+    # Neurological symptoms are an emergency only after an injury; without one the interview
+    # must go on (they mean a clinician, and other answers could still add an emergency).
+    prompter = ScriptedPrompter(BASELINE | {"injury": "none", "neuro_symptoms": "yes"})
+    result = run_interview(book, prompter)
+    assert not result.ended_early
+    assert screen(result.answers, book).disposition == "clinician"
+
+
+def test_review_lists_answers_in_words(book: Rulebook) -> None:
+    prompter = ScriptedPrompter(BASELINE | {"can_rotate_45": "unsure"})
+    run_interview(book, prompter)
+    # can_rotate_45 unsure within two days is an emergency: no review at all.
+    assert prompter.reviews == []
+    prompter = ScriptedPrompter(BASELINE | {"low_back_pain": "unsure"})
+    run_interview(book, prompter)
+    rows = {r.key: r.answer for r in prompter.reviews[0]}
+    assert rows["low_back_pain"] == "Not sure"
+    assert rows["fall_direction"] == "Forward, face first"
+    assert rows["age"] == "40"
+
+
+def test_int_problem(book: Rulebook) -> None:
+    age = book.question("age")
+    assert age is not None
+    assert int_problem(age, "40") is None
+    assert int_problem(age, " 7 ") is None
+    for bad in ("", "abc", "4.5", "-3", "121", "1e2"):
+        assert int_problem(age, bad) == "Type a whole number from 0 to 120."
