@@ -109,7 +109,7 @@ def test_emergency_text_says_so_without_colour() -> None:
         ("[1, 2]", ["JSON object"]),
         ('"yes"', ["JSON object"]),
         ('{"age": 40, "age": 41}', ["age", "more than once"]),
-        ("", ["empty"]),
+        ("", ["nothing was piped in"]),
         (b"\xff\xfe{}", ["UTF-8"]),
     ],
 )  # fmt: skip
@@ -120,6 +120,11 @@ def test_bad_input_exits_2_naming_the_problem(stdin: str | bytes, keys: list[str
 def test_all_bad_keys_named_together() -> None:
     raw = BASELINE | {"age": "forty", "vasculr_signs": "no", "sore_front": "perhaps"}
     assert_input_error(run(["screen"], stdin=json.dumps(raw)), "age", "vasculr_signs", "sore_front")
+
+
+def test_no_terminal_and_nothing_piped() -> None:
+    done = run(["screen"], stdin=b"")
+    assert_input_error(done, "nothing was piped in and there is no terminal")
 
 
 def test_missing_answers_file() -> None:

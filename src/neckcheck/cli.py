@@ -64,7 +64,14 @@ def _read_answers(answers: str | None) -> tuple[bytes, str]:
     from neckcheck.errors import InputError, Problem
 
     if answers is None or answers == "-":
-        return sys.stdin.buffer.read(), "stdin"
+        data = sys.stdin.buffer.read()
+        if answers is None and not data.strip():
+            raise InputError(
+                [Problem("", "no answers: nothing was piped in and there is no terminal to "
+                             "ask in; give --answers FILE or pipe JSON in")],
+                "neckcheck screen",
+            )  # fmt: skip
+        return data, "stdin"
     try:
         return Path(answers).read_bytes(), answers
     except OSError as exc:

@@ -142,6 +142,7 @@ class QuestionaryPrompter:
                 message,
                 default="" if default is None else str(default),
                 validate=lambda text: int_problem(question, text) or True,
+                validate_while_typing=True,
             ).unsafe_ask()
             return int(str(typed).strip())
         values = question.allowed_values()
