@@ -138,7 +138,7 @@ def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
     first: Question | None = None
     expected = 0
     for q in rulebook.questions:
-        if q.asked_when is not None and q.asked_when.keys() & undecided:
+        if q.asked_when is not None and q.asked_when.reads() & undecided:
             undecided.add(q.id)
             expected += 1
             continue
@@ -180,7 +180,7 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
 
     facts: dict[str, Value] = {}
     for q in rulebook.questions:
-        if q.asked_when is not None and q.asked_when.keys() & unresolved:
+        if q.asked_when is not None and q.asked_when.reads() & unresolved:
             unresolved.add(q.id)  # cannot tell whether it is asked until those are fixed
             continue
         if not asked(q, facts):

@@ -228,17 +228,35 @@ def rules_check(
         typer.Argument(help="The rules folder (default: the shipped rules).", show_default=False),
     ] = None,
 ) -> None:
-    """Validate a rules folder: file shapes, ids, references and value domains.
+    """Validate a rules folder, then prove its safety properties over every possible answer set.
+
+    Exit 0 when every property holds, 1 when one fails (with a counterexample answer set that
+    `neckcheck screen --answers` reproduces), 2 when the folder does not load.
 
     Example: neckcheck rules check ./rules
     """
     from neckcheck.rulebook import load_rulebook
+    from neckcheck.verify import verify
 
     book = load_rulebook(directory)
     typer.echo(
         f"{book.source}: valid: {len(book.questions)} questions, {len(book.rules)} rules, "
         f"{len(book.cautions)} cautions (rules version {book.version})"
     )
+    report = verify(book)
+    typer.echo("Proved over the whole answer space (z3):")
+    for result in report.results:
+        mark = "ok  " if result.holds else "FAIL"
+        typer.echo(f"  {mark} {result.name} ({result.checked} checked)")
+        for failure, example in zip(result.failures, result.counterexamples, strict=False):
+            typer.echo(f"       {failure}")
+            typer.echo("       counterexample (neckcheck screen --answers FILE):")
+            typer.echo("       " + json.dumps(example))
+        for failure in result.failures[len(result.counterexamples) :]:
+            typer.echo(f"       {failure}")
+    verdict = "every property holds" if report.holds else "some properties FAIL"
+    typer.echo(f"{verdict} ({report.seconds:.2f} s)")
+    raise typer.Exit(0 if report.holds else 1)
 
 
 def _quiet_broken_pipe() -> NoReturn:

@@ -52,7 +52,7 @@ class Condition:
         """Every comparison in the tree, so callers can check keys and values."""
         raise NotImplementedError
 
-    def keys(self) -> frozenset[str]:
+    def reads(self) -> frozenset[str]:
         """The answer keys this condition reads."""
         return frozenset(c.key for c in self.compares())
 

@@ -71,7 +71,7 @@ def certain_emergency(given: Mapping[str, Value], rulebook: Rulebook) -> bool:
     return any(
         rule.disposition == "emergency"
         and rule.when is not None
-        and rule.when.keys() <= state.settled
+        and rule.when.reads() <= state.settled
         and rule.matches(state.facts)
         for rule in rulebook.red_flags
     )
