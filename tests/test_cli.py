@@ -196,3 +196,55 @@ def test_readme_opens_with_the_two_commands() -> None:
     commands = [line for line in head.splitlines() if line and not line.startswith("#")]
     assert commands[0].endswith("neckcheck screen")
     assert commands[1].endswith("pytest")
+
+
+def test_explain_json_lists_every_rule(book) -> None:
+    answers = BASELINE | {"midline_tenderness": "unsure", "age": 70}
+    done = run(["screen", "--json", "--explain"], stdin=json.dumps(answers))
+    assert done.returncode == 5
+    result = json.loads(done.stdout)
+    trace = {t["rule"]: t for t in result["explain"]}
+    assert set(trace) == {r.id for r in book.rules}
+    assert [t["rule"] for t in result["explain"] if t["fired"]] == sorted(
+        (r["rule"] for r in result["reasons"]), key=[r.id for r in book.rules].index
+    )
+    age_rule = trace["emergency.ccr_age"]
+    assert age_rule["matched"]
+    assert {"test": "age >= 65", "key": "age", "answer": 70, "holds": True} in age_rule["checks"]
+    # The pattern matched but was not consulted: a red flag decided.
+    assert trace["pattern.back_loaded_after_accident"]["matched"]
+    assert not trace["pattern.back_loaded_after_accident"]["fired"]
+    assert not trace["pattern.unclear"]["matched"]
+
+
+def test_explain_text_is_a_tree() -> None:
+    done = run(["screen", "--explain"], stdin=json.dumps(BASELINE))
+    assert done.returncode == 0
+    assert "How the rules decided" in done.stdout
+    assert "[FIRED] pattern.back_loaded_after_accident" in done.stdout
+    assert "fall_direction in [forward, sideways]? yes (answer: forward)" in done.stdout
+    assert "[no] emergency.vascular" in done.stdout
+
+
+def test_plain_json_has_no_explain() -> None:
+    assert "explain" not in json.loads(run(["screen", "--json"], stdin=json.dumps(BASELINE)).stdout)
+
+
+def test_readme_graph_is_generated_from_the_rules() -> None:
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("<!-- rules-graph:start -->\n```mermaid\n", 1)[1].split("```", 1)[0]
+    assert shown == run(["rules", "graph"]).stdout, "run `neckcheck rules graph` into README.md"
+
+
+def test_rules_report_names_tests_for_every_rule(book) -> None:
+    from tests.conftest import REPO
+
+    done = run(["rules", "report", "--tests", str(REPO / "tests")])
+    assert done.returncode == 0
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == [r.id for r in book.rules]
+    assert all("**none**" not in row for row in rows)
+    assert "tests/rows.py" in rows[0]
+    assert "tests/cases/fever_stiff_neck.json" in done.stdout

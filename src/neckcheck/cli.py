@@ -41,6 +41,12 @@ RulesOption = Annotated[
 ]
 
 
+RulesDirArgument = Annotated[
+    Path | None,
+    typer.Argument(help="The rules folder (default: the shipped rules).", show_default=False),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"neckcheck {__version__}")
@@ -148,6 +154,13 @@ def screen(
             show_default=False,
         ),
     ] = None,
+    show_rules: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also show every rule, whether it fired and which answers made it fire.",
+        ),
+    ] = False,
     rules: RulesOption = None,
 ) -> None:
     """Screen one answer set and print the decision.
@@ -156,8 +169,8 @@ def screen(
 
     Example: neckcheck screen --answers answers.json --json
     """
-    from neckcheck.answers import parse_json
-    from neckcheck.engine import decide_partial
+    from neckcheck.answers import check_answers, parse_json
+    from neckcheck.engine import decide_partial, explain
     from neckcheck.engine import screen as screen_answers
     from neckcheck.rulebook import load_rulebook
 
@@ -184,10 +197,20 @@ def screen(
         data, source = _read_answers(answers)
         given = parse_json(data, source)
         decision = screen_answers(given, book, source)
+    trace = None
+    if show_rules:
+        from neckcheck.answers import Answers, progress
+
+        checked = (
+            Answers(progress(book, result.answers).facts)
+            if ended_early
+            else check_answers(given, book)
+        )
+        trace = explain(checked, book)
     if as_json:
         from neckcheck.render import to_json
 
-        sys.stdout.write(to_json(decision) + "\n")
+        sys.stdout.write(to_json(decision, trace) + "\n")
     else:
         from neckcheck.render import make_console, render_text
 
@@ -199,6 +222,10 @@ def screen(
                 "The interview stopped early: your answers already call for emergency care."
             )
         render_text(decision, console)
+        if trace is not None:
+            from neckcheck.render import render_trace
+
+            render_trace(trace, console)
     sys.stdout.flush()
     if save is not None:
         write_private(save, json.dumps(given, indent=2, ensure_ascii=False) + "\n")
@@ -222,12 +249,7 @@ def schema(rules: RulesOption = None) -> None:
 
 
 @rules_app.command("check")
-def rules_check(
-    directory: Annotated[
-        Path | None,
-        typer.Argument(help="The rules folder (default: the shipped rules).", show_default=False),
-    ] = None,
-) -> None:
+def rules_check(directory: RulesDirArgument = None) -> None:
     """Validate a rules folder, then prove its safety properties over every possible answer set.
 
     Exit 0 when every property holds, 1 when one fails (with a counterexample answer set that
@@ -257,6 +279,40 @@ def rules_check(
     verdict = "every property holds" if report.holds else "some properties FAIL"
     typer.echo(f"{verdict} ({report.seconds:.2f} s)")
     raise typer.Exit(0 if report.holds else 1)
+
+
+@rules_app.command("report")
+def rules_report(
+    directory: RulesDirArgument = None,
+    tests: Annotated[
+        Path | None,
+        typer.Option(
+            help="The tests folder to search for each rule id (default: ./tests).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print a Markdown table of the rules: id, outcome, disposition, reason, source, and the
+    tests that exercise each one.
+
+    Example: neckcheck rules report > RULES.md
+    """
+    from neckcheck.rulebook import load_rulebook
+    from neckcheck.traceability import rules_report as report
+
+    sys.stdout.write(report(load_rulebook(directory), tests or Path("tests")))
+
+
+@rules_app.command("graph")
+def rules_graph(directory: RulesDirArgument = None) -> None:
+    """Print a Mermaid flowchart of the decision (renders on code-hosting sites).
+
+    Example: neckcheck rules graph
+    """
+    from neckcheck.rulebook import load_rulebook
+    from neckcheck.traceability import mermaid
+
+    sys.stdout.write(mermaid(load_rulebook(directory)))
 
 
 def _quiet_broken_pipe() -> NoReturn:

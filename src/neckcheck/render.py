@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, TextIO
 
+from neckcheck.engine import RuleTrace
 from neckcheck.model import Decision
 
 if TYPE_CHECKING:
@@ -20,8 +21,11 @@ _STYLE = {
 }
 
 
-def to_json(decision: Decision) -> str:
-    return json.dumps(decision.to_dict(), ensure_ascii=False, indent=2)
+def to_json(decision: Decision, trace: list[RuleTrace] | None = None) -> str:
+    data = decision.to_dict()
+    if trace is not None:
+        data["explain"] = [t.to_dict() for t in trace]
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def make_console(file: TextIO | None = None) -> Console:
@@ -83,3 +87,37 @@ def render_text(decision: Decision, console: Console) -> None:
     console.print()
     console.print(Text(decision.disclaimer, style="italic"))
     console.print(Text(f"Rules version {decision.rules_version}", style="dim"))
+
+
+_SECTION_TITLES = {
+    "red_flags": "Red flags (every one is checked; all that match are reasons)",
+    "patterns": "Patterns (checked only without a red flag; the first match decides)",
+    "otherwise": "Otherwise (when nothing above decides)",
+}
+
+
+def render_trace(trace: list[RuleTrace], console: Console) -> None:
+    """Every rule as a tree: matched or not, a reason or not, and the answers it read."""
+    from rich.text import Text
+    from rich.tree import Tree
+
+    root = Tree(Text("How the rules decided", style="bold"))
+    branches: dict[str, Tree] = {}
+    for t in trace:
+        if t.section not in branches:
+            branches[t.section] = root.add(Text(_SECTION_TITLES.get(t.section, t.section)))
+        if t.fired:
+            state, style = "FIRED", "bold"
+        elif t.matched:
+            state, style = "matched, not consulted", ""
+        else:
+            state, style = "no", "dim"
+        node = branches[t.section].add(
+            Text(f"[{state}] {t.rule} -> {t.outcome}/{t.disposition}", style=style)
+        )
+        for c in t.checks:
+            answer = "skipped" if c.answer is None else str(c.answer)
+            mark = "yes" if c.holds else "no"
+            node.add(Text(f"{c.test}? {mark} (answer: {answer})", style="" if c.holds else "dim"))
+    console.print()
+    console.print(root)
