@@ -315,6 +315,34 @@ def rules_graph(directory: RulesDirArgument = None) -> None:
     sys.stdout.write(mermaid(load_rulebook(directory)))
 
 
+@rules_app.command("schemas")
+def rules_schemas(
+    directory: RulesDirArgument = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the schemas (default: the rules folder's schemas/).",
+            show_default=False,
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Write a JSON Schema for each rule file, for editors (yaml-language-server).
+
+    Example: neckcheck rules schemas ./rules
+    """
+    from neckcheck.rulebook import load_rulebook
+    from neckcheck.rules_schema import rule_file_schemas
+
+    book = load_rulebook(directory)
+    target = out or Path(book.source) / "schemas"
+    target.mkdir(parents=True, exist_ok=True)
+    for name, schema in rule_file_schemas(book).items():
+        path = target / name.replace(".yaml", ".schema.json")
+        path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {path}")
+
+
 def _quiet_broken_pipe() -> NoReturn:
     # The reader went away (e.g. `| head`): nothing more can be said, and no traceback either.
     devnull = os.open(os.devnull, os.O_WRONLY)

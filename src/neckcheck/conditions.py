@@ -62,7 +62,9 @@ class Condition:
         # pydantic at start-up (the screening path does not need it).
         from pydantic_core import core_schema
 
-        return core_schema.no_info_plain_validator_function(_parse_for_pydantic)
+        return core_schema.no_info_plain_validator_function(
+            _parse_for_pydantic, json_schema_input_schema=core_schema.any_schema()
+        )
 
 
 def _parse_for_pydantic(raw: object) -> Condition:
