@@ -24,7 +24,7 @@ def test_combinators_and_evaluation() -> None:
     assert cond.holds({"injury": "fall", "age": 40})
     assert cond.holds({"injury": "none", "age": 10})
     assert not cond.holds({"injury": "none", "age": 40})
-    assert cond.reads() == {"injury", "age"}
+    assert cond.reads == {"injury", "age"}
 
 
 def test_absent_answer_makes_every_comparison_false() -> None:

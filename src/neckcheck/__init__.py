@@ -2,19 +2,36 @@
 
 The Python API (the same results as the command line):
 
-    from neckcheck import load_rulebook, screen
-    book = load_rulebook()                 # the shipped rules, checked once
-    decision = screen({"age": 40, ...}, book)
+    from neckcheck import load_rulebook, screen, screen_many
+    book = load_rulebook()                      # the shipped rules, loaded once
+    decision = screen({"age": 40, ...}, book)   # raises InputError for bad answers
     decision.outcome, decision.to_dict()
+    for result in screen_many(records, book):   # a Decision or an InputError per record
+        ...
+
+Names are imported on first use, so that `import neckcheck` stays cheap for scripts.
 """
 
-from neckcheck.answers import check_answers, parse_json
-from neckcheck.engine import decide, screen
-from neckcheck.errors import InputError, NeckcheckError, RulesError
-from neckcheck.model import Decision, Rulebook
-from neckcheck.rulebook import load_rulebook
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "Decision": "neckcheck.model",
+    "Rulebook": "neckcheck.model",
+    "InputError": "neckcheck.errors",
+    "NeckcheckError": "neckcheck.errors",
+    "RulesError": "neckcheck.errors",
+    "check_answers": "neckcheck.answers",
+    "parse_json": "neckcheck.answers",
+    "decide": "neckcheck.engine",
+    "screen": "neckcheck.engine",
+    "screen_many": "neckcheck.engine",
+    "load_rulebook": "neckcheck.rulebook",
+}
 
 __all__ = [
     "Decision",
@@ -28,4 +45,18 @@ __all__ = [
     "load_rulebook",
     "parse_json",
     "screen",
+    "screen_many",
 ]
+
+if TYPE_CHECKING:
+    from neckcheck.answers import check_answers, parse_json
+    from neckcheck.engine import decide, screen, screen_many
+    from neckcheck.errors import InputError, NeckcheckError, RulesError
+    from neckcheck.model import Decision, Rulebook
+    from neckcheck.rulebook import load_rulebook
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'neckcheck' has no attribute {name!r}")

@@ -15,6 +15,8 @@ from neckcheck.conditions import Value
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import TRI_VALUES, Question, Rulebook
 
+_TRI = frozenset(TRI_VALUES)
+
 
 @dataclass(frozen=True)
 class Answers:
@@ -29,12 +31,11 @@ def _reject_constant(name: str) -> object:
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    seen: dict[str, object] = {}
-    for key, value in pairs:
-        if key in seen:
-            # A later "no" must never hide an earlier "yes" (SPEC.md section 1).
-            raise ValueError(f"key {key!r} is given more than once")
-        seen[key] = value
+    seen = dict(pairs)
+    if len(seen) != len(pairs):
+        # A later "no" must never hide an earlier "yes" (SPEC.md section 1).
+        twice = next(key for n, (key, _) in enumerate(pairs) if key in dict(pairs[:n]))
+        raise ValueError(f"key {twice!r} is given more than once")
     return seen
 
 
@@ -90,6 +91,8 @@ def _shown(value: object) -> str:
 def check_value(question: Question, value: object) -> Value:
     """Return the answer's canonical value, or raise ValueError with a message for the person."""
     if question.type == "tri":
+        if value.__class__ is str and value in _TRI:  # the common case first
+            return value
         if value is True:
             return "yes"
         if value is False:
@@ -117,7 +120,7 @@ def check_value(question: Question, value: object) -> Value:
 
 def asked(question: Question, facts: Mapping[str, Value]) -> bool:
     """Whether the interview asks this question, given the answers to the questions before it."""
-    return question.asked_when is None or question.asked_when.holds(facts)
+    return question.asked_when is None or question.asked_when.test(facts)
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
     first: Question | None = None
     expected = 0
     for q in rulebook.questions:
-        if q.asked_when is not None and q.asked_when.reads() & undecided:
+        if q.asked_when is not None and q.asked_when.reads & undecided:
             undecided.add(q.id)
             expected += 1
             continue
@@ -164,8 +167,9 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
     problems: list[Problem] = []
     values: dict[str, Value] = {}
     unresolved: set[str] = set()  # keys whose value is not known: bad or missing
+    question_by_id = rulebook.question
     for key, value in raw.items():
-        question = rulebook.question(key)
+        question = question_by_id(key)
         if question is None:
             ids = [q.id for q in rulebook.questions]
             near = difflib.get_close_matches(key, ids, n=1)
@@ -180,11 +184,13 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
 
     facts: dict[str, Value] = {}
     for q in rulebook.questions:
-        if q.asked_when is not None and q.asked_when.reads() & unresolved:
-            unresolved.add(q.id)  # cannot tell whether it is asked until those are fixed
-            continue
-        if not asked(q, facts):
-            continue
+        when = q.asked_when
+        if when is not None:
+            if unresolved and when.reads & unresolved:
+                unresolved.add(q.id)  # cannot tell whether it is asked until those are fixed
+                continue
+            if not when.test(facts):
+                continue
         if q.id in values:
             facts[q.id] = values[q.id]
         elif q.id not in unresolved:

@@ -10,12 +10,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from neckcheck import __version__
-from neckcheck.errors import NeckcheckError
+from neckcheck.entry import read_answers, run_guarded, stdin_is_terminal
 
 app = typer.Typer(
     name="neckcheck",
@@ -65,28 +65,6 @@ def _root(
     """Safety screening for a sore neck after a fall or an accident."""
 
 
-def _read_answers(answers: str | None) -> tuple[bytes, str]:
-    """The raw answer bytes and a name for messages, from a file, '-' or piped stdin."""
-    from neckcheck.errors import InputError, Problem
-
-    if answers is None or answers == "-":
-        data = sys.stdin.buffer.read()
-        if answers is None and not data.strip():
-            raise InputError(
-                [Problem("", "no answers: nothing was piped in and there is no terminal to "
-                             "ask in; give --answers FILE or pipe JSON in")],
-                "neckcheck screen",
-            )  # fmt: skip
-        return data, "stdin"
-    try:
-        return Path(answers).read_bytes(), answers
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise InputError(
-            [Problem("", f"cannot read the answers file: {reason}")], answers
-        ) from None
-
-
 def check_writable(path: Path) -> None:
     from neckcheck.errors import InputError, Problem
 
@@ -120,13 +98,6 @@ def write_private(path: Path, text: str) -> None:
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def _stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except ValueError:  # stdin closed
-        return False
 
 
 @app.command()
@@ -178,7 +149,7 @@ def screen(
     if save is not None:
         check_writable(save)  # before asking anything, so no answers are typed in vain
     ended_early = False
-    if answers is None and _stdin_is_terminal():
+    if answers is None and stdin_is_terminal():
         from neckcheck.interview import QuestionaryPrompter, run_interview
         from neckcheck.render import make_console
 
@@ -194,7 +165,7 @@ def screen(
             decide_partial(result.answers, book) if ended_early else screen_answers(given, book)
         )
     else:
-        data, source = _read_answers(answers)
+        data, source = read_answers(answers)
         given = parse_json(data, source)
         decision = screen_answers(given, book, source)
     trace = None
@@ -215,7 +186,7 @@ def screen(
         from neckcheck.render import make_console, render_text
 
         console = make_console()
-        if answers is None and _stdin_is_terminal():
+        if answers is None and stdin_is_terminal():
             console.print()
         if ended_early:
             console.print(
@@ -232,6 +203,31 @@ def screen(
         note = " (the interview stopped early, so it holds only the answers given)"
         print(f"neckcheck: answers saved to {save}{note if ended_early else ''}", file=sys.stderr)
     raise typer.Exit(decision.exit_code)
+
+
+@app.command()
+def batch(
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            help="A JSON Lines file of answer sets ('-' or nothing: standard input).",
+            show_default=False,
+        ),
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Screen many answer sets: JSON Lines in, one JSON line out for each, in the same order.
+
+    Each output line has its 1-based "line"; an invalid line gives {"line": N, "error": {...}}
+    and the stream goes on. A summary goes to stderr. Exit 2 if any line was invalid.
+
+    Example: neckcheck batch intake.jsonl > decisions.jsonl
+    """
+    from neckcheck.batch import run_batch
+    from neckcheck.rulebook import load_rulebook
+
+    summary = run_batch(file, load_rulebook(rules))
+    raise typer.Exit(2 if summary.errors else 0)
 
 
 @app.command()
@@ -315,6 +311,18 @@ def rules_graph(directory: RulesDirArgument = None) -> None:
     sys.stdout.write(mermaid(load_rulebook(directory)))
 
 
+@rules_app.command("compile")
+def rules_compile(directory: RulesDirArgument = None) -> None:
+    """Validate a rules folder and store it as rulebook.compiled.json, so that screening starts
+    fast. It is used only while the YAML files are unchanged.
+
+    Example: neckcheck rules compile ./rules
+    """
+    from neckcheck.rulebook import compile_rulebook, default_rules_dir
+
+    typer.echo(f"wrote {compile_rulebook(directory or default_rules_dir())}")
+
+
 @rules_app.command("schemas")
 def rules_schemas(
     directory: RulesDirArgument = None,
@@ -343,19 +351,16 @@ def rules_schemas(
         typer.echo(f"wrote {path}")
 
 
-def _quiet_broken_pipe() -> NoReturn:
-    # The reader went away (e.g. `| head`): nothing more can be said, and no traceback either.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(1)
-
-
 def main() -> None:
-    try:
-        app()
-    except NeckcheckError as exc:
-        for line in exc.lines():
-            print(f"neckcheck: {line}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except BrokenPipeError:
-        _quiet_broken_pipe()
+    """The full command line (typer). `neckcheck.entry.main` sends the scripted JSON paths
+    around it; everything else arrives here."""
+
+    def run() -> int:
+        app()  # exits by itself on success, usage errors (2) and Ctrl-C (130)
+        return 0
+
+    run_guarded(run)
+
+
+if __name__ == "__main__":
+    main()

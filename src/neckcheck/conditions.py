@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 Value = str | int
@@ -42,19 +43,35 @@ class ConditionError(ValueError):
         self.line = line
 
 
+Test = Callable[[Facts], bool]
+
+
 class Condition:
     """Base of the condition tree. Subclasses are frozen dataclasses."""
 
     def holds(self, facts: Facts) -> bool:
+        return self.test(facts)
+
+    @cached_property
+    def test(self) -> Test:
+        """The condition compiled once into a plain function (batch screens millions)."""
+        return self._compile()
+
+    def _compile(self) -> Test:
         raise NotImplementedError
 
     def compares(self) -> Iterator[Compare]:
         """Every comparison in the tree, so callers can check keys and values."""
         raise NotImplementedError
 
+    @cached_property
     def reads(self) -> frozenset[str]:
         """The answer keys this condition reads."""
         return frozenset(c.key for c in self.compares())
+
+    def to_plain(self) -> dict[str, Any]:
+        """The condition in its YAML spelling: parse(c.to_plain()) == c."""
+        raise NotImplementedError
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
@@ -91,16 +108,26 @@ class Compare(Condition):
         "gte": lambda a, b: a >= b,
     }
 
-    def holds(self, facts: Facts) -> bool:
-        if self.key not in facts:
-            return False
-        return self._TESTS[self.op](facts[self.key], self.value)
+    def _compile(self) -> Test:
+        key, op, value = self.key, self.op, self.value
+        if op in ("in", "not_in"):
+            values = frozenset(self.values())
+            if op == "in":
+                return lambda f: (v := f.get(key)) is not None and v in values
+            return lambda f: (v := f.get(key)) is not None and v not in values
+        compare = self._TESTS[op]
+        # An absent answer (a skipped question) makes every comparison false.
+        return lambda f: (v := f.get(key)) is not None and compare(v, value)
 
     def compares(self) -> Iterator[Compare]:
         yield self
 
     def values(self) -> tuple[Value, ...]:
         return self.value if isinstance(self.value, tuple) else (self.value,)
+
+    def to_plain(self) -> dict[str, Any]:
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {self.key: {self.op: value}}
 
     def __str__(self) -> str:
         if isinstance(self.value, tuple):
@@ -114,12 +141,23 @@ class Compare(Condition):
 class All(Condition):
     parts: tuple[Condition, ...]
 
-    def holds(self, facts: Facts) -> bool:
-        return all(p.holds(facts) for p in self.parts)
+    def _compile(self) -> Test:
+        tests = tuple(p.test for p in self.parts)
+
+        def every(facts: Facts) -> bool:
+            for t in tests:  # noqa: SIM110 - a plain loop: faster than all() on a generator
+                if not t(facts):
+                    return False
+            return True
+
+        return every
 
     def compares(self) -> Iterator[Compare]:
         for p in self.parts:
             yield from p.compares()
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"all": [p.to_plain() for p in self.parts]}
 
     def __str__(self) -> str:
         return "(" + " and ".join(str(p) for p in self.parts) + ")"
@@ -129,12 +167,23 @@ class All(Condition):
 class AnyOf(Condition):
     parts: tuple[Condition, ...]
 
-    def holds(self, facts: Facts) -> bool:
-        return any(p.holds(facts) for p in self.parts)
+    def _compile(self) -> Test:
+        tests = tuple(p.test for p in self.parts)
+
+        def some(facts: Facts) -> bool:
+            for t in tests:  # noqa: SIM110 - a plain loop: faster than any() on a generator
+                if t(facts):
+                    return True
+            return False
+
+        return some
 
     def compares(self) -> Iterator[Compare]:
         for p in self.parts:
             yield from p.compares()
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"any": [p.to_plain() for p in self.parts]}
 
     def __str__(self) -> str:
         return "(" + " or ".join(str(p) for p in self.parts) + ")"
@@ -144,11 +193,15 @@ class AnyOf(Condition):
 class Not(Condition):
     part: Condition
 
-    def holds(self, facts: Facts) -> bool:
-        return not self.part.holds(facts)
+    def _compile(self) -> Test:
+        inner = self.part.test
+        return lambda f: not inner(f)
 
     def compares(self) -> Iterator[Compare]:
         yield from self.part.compares()
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"not": self.part.to_plain()}
 
     def __str__(self) -> str:
         return f"not {self.part}"

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from neckcheck.answers import Answers, check_answers, progress
 from neckcheck.conditions import Value
+from neckcheck.errors import InputError
 from neckcheck.model import (
     OUTCOME_EXIT_CODES,
     URGENCY,
+    Caution,
     CautionNote,
     Decision,
     Reason,
     Rule,
     Rulebook,
 )
+
+_DECISION_CACHE_LIMIT = 4096
 
 
 def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
@@ -25,11 +29,12 @@ def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
     red flags). Only when none holds is the pattern consulted, where the first rule that holds
     decides; `otherwise` closes the list, so every answer set gets exactly one outcome.
     """
-    flags = [r for r in rulebook.red_flags if r.matches(answers.facts)]
+    facts = answers.facts
+    flags = [rule for test, rule in rulebook.red_flag_tests if test(facts)]
     if flags:
         return sorted(flags, key=lambda r: -URGENCY[r.disposition])  # stable: file order
-    for rule in rulebook.patterns:
-        if rule.matches(answers.facts):
+    for test, rule in rulebook.pattern_tests:
+        if test(facts):
             return [rule]
     return [rulebook.otherwise]
 
@@ -37,17 +42,22 @@ def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
 def decide(answers: Answers, rulebook: Rulebook) -> Decision:
     fired = fired_rules(answers, rulebook)
     top = fired[0]
+    technique = top.disposition == "technique"
+    facts = answers.facts
+    cautions = tuple(c for test, c in rulebook.caution_tests if test(facts)) if technique else ()
+    key = (tuple(r.id for r in fired), tuple(c.id for c in cautions))
+    decision = rulebook.decisions.get(key)
+    if decision is None:
+        decision = _build(fired, cautions, rulebook)
+        if len(rulebook.decisions) < _DECISION_CACHE_LIMIT:
+            rulebook.decisions[key] = decision
+    return decision
+
+
+def _build(fired: list[Rule], cautions: tuple[Caution, ...], rulebook: Rulebook) -> Decision:
+    top = fired[0]
     text = rulebook.text_for(top.outcome, top.disposition)
     technique = top.disposition == "technique"
-    cautions = (
-        tuple(
-            CautionNote(c.id, c.text)
-            for c in rulebook.cautions
-            if c.when is None or c.when.holds(answers.facts)
-        )
-        if technique
-        else ()
-    )
     return Decision(
         outcome=top.outcome,
         disposition=top.disposition,
@@ -55,7 +65,7 @@ def decide(answers: Answers, rulebook: Rulebook) -> Decision:
         headline=text.headline,
         advice=text.advice,
         reasons=tuple(Reason(r.id, r.reason, r.source, r.disposition) for r in fired),
-        cautions=cautions,
+        cautions=tuple(CautionNote(c.id, c.text) for c in cautions),
         steps=rulebook.technique.steps if technique else (),
         see_also=rulebook.technique.see_also if technique else (),
         technique=rulebook.technique.name if technique else None,
@@ -72,7 +82,7 @@ def certain_emergency(given: Mapping[str, Value], rulebook: Rulebook) -> bool:
     return any(
         rule.disposition == "emergency"
         and rule.when is not None
-        and rule.when.reads() <= state.settled
+        and rule.when.reads <= state.settled
         and rule.matches(state.facts)
         for rule in rulebook.red_flags
     )
@@ -147,3 +157,14 @@ def explain(answers: Answers, rulebook: Rulebook) -> list[RuleTrace]:
                 RuleTrace(rule.id, section, rule.outcome, rule.disposition, matched, fired, checks)
             )
     return traces
+
+
+def screen_many(records: Iterable[object], rulebook: Rulebook) -> Iterator[Decision | InputError]:
+    """Screen an iterable of parsed answer sets lazily, one result per record, in order: a
+    Decision, or the InputError that names what is wrong with that record. A pure function of
+    each record, so it maps over a Dask bag or a Spark DataFrame as it is."""
+    for number, raw in enumerate(records, start=1):
+        try:
+            yield screen(raw, rulebook, f"record {number}")
+        except InputError as exc:
+            yield exc

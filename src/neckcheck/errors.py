@@ -44,6 +44,7 @@ class InputError(NeckcheckError):
     def to_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
+            "message": str(self),
             "problems": [{"key": p.key, "message": p.message} for p in self.problems],
         }
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
-from neckcheck.conditions import Condition, Value
+from neckcheck.conditions import Condition, Test, Value
 
 QuestionType = Literal["tri", "int", "enum"]
 Outcome = Literal[
@@ -37,6 +38,10 @@ URGENCY: Mapping[str, int] = {"emergency": 3, "clinician": 2, "avoid_technique":
 # Pydantic reads this on the stdlib dataclasses below: an unknown field in a rule file is an
 # error, never ignored. A plain dict, so this module does not import pydantic.
 _STRICT: Any = {"extra": "forbid"}
+
+
+def _always(facts: Mapping[str, Value]) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Rule:
     when: Condition | None = None  # required for red flags and patterns, absent for `otherwise`
 
     def matches(self, facts: Mapping[str, Value]) -> bool:
-        return self.when is None or self.when.holds(facts)
+        return self.when is None or self.when.test(facts)
 
 
 @dataclass(frozen=True)
@@ -130,13 +135,33 @@ class Rulebook:
     outcomes: tuple[OutcomeText, ...]
     technique: Technique
     source: str = ""  # the folder it was read from, for messages
-    _by_id: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+    # Derived per instance (init=False: dataclasses.replace() must not share them).
+    _by_id: dict[str, Question] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    # Decisions already built, by (reasons, cautions): screening repeats a few of them a lot.
+    decisions: dict[tuple[tuple[str, ...], tuple[str, ...]], Decision] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._by_id.update({q.id: q for q in self.questions})
 
     def question(self, key: str) -> Question | None:
         return self._by_id.get(key)
+
+    @cached_property
+    def red_flag_tests(self) -> tuple[tuple[Test, Rule], ...]:
+        """Each red flag with its compiled condition, for the engine's inner loop."""
+        return tuple((r.when.test if r.when else _always, r) for r in self.red_flags)
+
+    @cached_property
+    def pattern_tests(self) -> tuple[tuple[Test, Rule], ...]:
+        return tuple((r.when.test if r.when else _always, r) for r in self.patterns)
+
+    @cached_property
+    def caution_tests(self) -> tuple[tuple[Test, Caution], ...]:
+        return tuple((c.when.test if c.when else _always, c) for c in self.cautions)
 
     @property
     def rules(self) -> tuple[Rule, ...]:

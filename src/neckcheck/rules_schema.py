@@ -8,7 +8,7 @@ from typing import Any
 
 from neckcheck.conditions import COMBINATORS, ORDER_OPS, SET_OPS
 from neckcheck.model import Rulebook
-from neckcheck.rulebook import SHAPES
+from neckcheck.validation import SHAPES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -236,7 +236,7 @@ def _red_flag_dominance(enc: _Encoding) -> PropertyResult:
 
 
 def _red_flag_questions(book: Rulebook) -> list[Question]:
-    read = {k for r in book.red_flags if r.when is not None for k in r.when.reads()}
+    read = {k for r in book.red_flags if r.when is not None for k in r.when.reads}
     return [q for q in book.questions if q.id in read and "unsure" in q.allowed_values()]
 
 
@@ -294,7 +294,7 @@ def _no_skipped_reads(enc: _Encoding) -> PropertyResult:
     for rule in enc.book.rules:
         if rule.when is None:
             continue
-        for key in sorted(rule.when.reads()):
+        for key in sorted(rule.when.reads):
             result.checked += 1
             if enc.find(enc.decides[rule.id], enc.asked[key]) is None:
                 result.holds = False
@@ -312,7 +312,7 @@ def _every_question_read(book: Rulebook) -> PropertyResult:
         *(c.when for c in book.cautions),
         *(q.asked_when for q in book.questions),
     )
-    read = {k for c in conditions if c is not None for k in c.reads()}
+    read = {k for c in conditions if c is not None for k in c.reads}
     for q in book.questions:
         result.checked += 1
         if q.id not in read:
