@@ -6,7 +6,6 @@ an asked question is a Problem naming its key, and all problems are reported tog
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +38,9 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return seen
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+
+
 def parse_json(data: bytes | str, source: str = "answers") -> object:
     """Parse one JSON document strictly: UTF-8 (a BOM is allowed), no duplicate keys, no NaN."""
     if isinstance(data, bytes):
@@ -53,7 +55,7 @@ def parse_json(data: bytes | str, source: str = "answers") -> object:
     if not text.strip():
         raise InputError([Problem("", "no answers given (the input is empty)")], source)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             [Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")],
@@ -118,6 +120,22 @@ def check_value(question: Question, value: object) -> Value:
     raise ValueError(f"must be one of {choices}, got {_shown(value)} ({_kind(value)})")
 
 
+def _acceptance(rulebook: Rulebook) -> dict[str, dict[object, str]]:
+    """For tri and enum questions, every accepted spelling and its canonical value. Only text
+    and booleans are looked up in it (True == 1 in Python, so a number must never reach it)."""
+    cached = rulebook.derived.get("acceptance")
+    if cached is None:
+        cached = {}
+        for q in rulebook.questions:
+            if q.type == "tri":
+                cached[q.id] = {"yes": "yes", "no": "no", "unsure": "unsure",
+                                True: "yes", False: "no"}  # fmt: skip
+            elif q.type == "enum":
+                cached[q.id] = {v: v for v in q.allowed_values()}
+        rulebook.derived["acceptance"] = cached
+    return cached
+
+
 def asked(question: Question, facts: Mapping[str, Value]) -> bool:
     """Whether the interview asks this question, given the answers to the questions before it."""
     return question.asked_when is None or question.asked_when.test(facts)
@@ -164,13 +182,22 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
         raise InputError(
             [Problem("", f"an answer set must be a JSON object, got {_kind(raw)}")], source
         )
+    accepted = _acceptance(rulebook)
     problems: list[Problem] = []
     values: dict[str, Value] = {}
     unresolved: set[str] = set()  # keys whose value is not known: bad or missing
-    question_by_id = rulebook.question
     for key, value in raw.items():
-        question = question_by_id(key)
+        # The common case, a valid answer, costs one or two dict look-ups.
+        table = accepted.get(key)
+        if table is not None and value.__class__ in (str, bool):
+            canonical = table.get(value)
+            if canonical is not None:
+                values[key] = canonical
+                continue
+        question = rulebook.question(key)
         if question is None:
+            import difflib  # only for the error message
+
             ids = [q.id for q in rulebook.questions]
             near = difflib.get_close_matches(key, ids, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""

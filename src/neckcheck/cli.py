@@ -141,8 +141,9 @@ def screen(
     Example: neckcheck screen --answers answers.json --json
     """
     from neckcheck.answers import check_answers, parse_json
-    from neckcheck.engine import decide_partial, explain
+    from neckcheck.engine import decide_partial
     from neckcheck.engine import screen as screen_answers
+    from neckcheck.explain import explain
     from neckcheck.rulebook import load_rulebook
 
     book = load_rulebook(rules)

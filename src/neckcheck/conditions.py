@@ -110,11 +110,15 @@ class Compare(Condition):
 
     def _compile(self) -> Test:
         key, op, value = self.key, self.op, self.value
-        if op in ("in", "not_in"):
+        # Answers are never None, so f.get(key) is None exactly when the question was skipped.
+        if op == "in":
             values = frozenset(self.values())
-            if op == "in":
-                return lambda f: (v := f.get(key)) is not None and v in values
-            return lambda f: (v := f.get(key)) is not None and v not in values
+            return lambda f: f.get(key) in values
+        if op == "eq":
+            return lambda f: f.get(key) == value
+        if op == "not_in":
+            excluded = frozenset(self.values())
+            return lambda f: (v := f.get(key)) is not None and v not in excluded
         compare = self._TESTS[op]
         # An absent answer (a skipped question) makes every comparison false.
         return lambda f: (v := f.get(key)) is not None and compare(v, value)

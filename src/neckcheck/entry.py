@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import NoReturn
 
 from neckcheck.errors import InputError, NeckcheckError, Problem
@@ -37,7 +36,8 @@ def read_answers(answers: str | None) -> tuple[bytes, str]:
             )  # fmt: skip
         return data, "stdin"
     try:
-        return Path(answers).read_bytes(), answers
+        with open(answers, "rb") as file:
+            return file.read(), answers
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError(

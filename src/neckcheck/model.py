@@ -136,13 +136,13 @@ class Rulebook:
     technique: Technique
     source: str = ""  # the folder it was read from, for messages
     # Derived per instance (init=False: dataclasses.replace() must not share them).
-    _by_id: dict[str, Question] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
+    _by_id: dict[str, Question] = field(default_factory=dict, init=False, compare=False, repr=False)
     # Decisions already built, by (reasons, cautions): screening repeats a few of them a lot.
     decisions: dict[tuple[tuple[str, ...], tuple[str, ...]], Decision] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # Look-up tables other core modules build once from this rulebook.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({q.id: q for q in self.questions})

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, TextIO
 
-from neckcheck.engine import RuleTrace
 from neckcheck.model import Decision
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from neckcheck.explain import RuleTrace
 
 # Colour only repeats what the headline's words already say (NO_COLOR and dumb terminals lose
 # nothing).

@@ -10,10 +10,10 @@ Either way nothing is executed: JSON and safe YAML are data.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
-from typing import Any
+import os
+import zlib
+from typing import TYPE_CHECKING, Any
 
 from neckcheck.conditions import Condition, parse
 from neckcheck.model import (
@@ -36,43 +36,61 @@ FILES = (
     "technique.yaml",
 )
 COMPILED = "rulebook.compiled.json"
-COMPILED_FORMAT = 1
+COMPILED_FORMAT = 2
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# os.path rather than pathlib here: this module is on the path of every scripted screening,
+# where each millisecond of start-up counts.
 
 
 def default_rules_dir() -> Path:
     """The shipped rules: inside the installed package, or the checkout's top-level rules/."""
-    packaged = Path(__file__).resolve().parent / "rules"
-    if packaged.is_dir():
+    from pathlib import Path
+
+    return Path(default_rules_path())
+
+
+def default_rules_path() -> str:
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "rules")
+    if os.path.isdir(packaged):
         return packaged
-    return Path(__file__).resolve().parents[2] / "rules"
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "rules")
 
 
 def load_rulebook(directory: Path | str | None = None) -> Rulebook:
     """Load a rules folder: its compiled copy if current, else the validated YAML."""
-    folder = Path(directory) if directory is not None else default_rules_dir()
+    folder = os.fspath(directory) if directory is not None else default_rules_path()
     compiled = _load_compiled(folder)
     if compiled is not None:
         return compiled
+    from pathlib import Path
+
     from neckcheck.validation import load_validated
 
-    return load_validated(folder)
+    return load_validated(Path(folder))
 
 
-def sources_hash(folder: Path) -> str | None:
-    """A hash of the YAML files, or None when one cannot be read (then validation says why)."""
-    digest = hashlib.sha256()
+def sources_hash(folder: str | Path) -> str | None:
+    """A checksum of the YAML files (CRC-32 and size of each: enough to notice an edit, and
+    cheap to compute), or None when one cannot be read (then validation says why)."""
+    parts = []
     for name in FILES:
         try:
-            data = (folder / name).read_bytes()
+            with open(os.path.join(folder, name), "rb") as source:
+                data = source.read()
         except OSError:
             return None
-        digest.update(name.encode() + b"\0" + data + b"\0")
-    return digest.hexdigest()
+        parts.append(f"{name}:{len(data)}:{zlib.crc32(data):08x}")
+    return " ".join(parts)
 
 
-def _load_compiled(folder: Path) -> Rulebook | None:
+def _load_compiled(folder: str) -> Rulebook | None:
     try:
-        stored = json.loads((folder / COMPILED).read_text(encoding="utf-8"))
+        with open(os.path.join(folder, COMPILED), encoding="utf-8") as compiled:
+            stored = json.load(compiled)
     except (OSError, ValueError):
         return None
     if not isinstance(stored, dict) or stored.get("format") != COMPILED_FORMAT:
@@ -81,7 +99,7 @@ def _load_compiled(folder: Path) -> Rulebook | None:
     if current is None or stored.get("sources") != current:
         return None  # the YAML changed since it was compiled: validate it afresh
     try:
-        return _from_plain(stored["rulebook"], str(folder))
+        return _from_plain(stored["rulebook"], folder)
     except (KeyError, TypeError, ValueError):
         return None
 
