@@ -47,11 +47,21 @@ def screen_lines(
     book: Rulebook,
     out: TextIO,
     on_line: Callable[[Summary], None] | None = None,
+    flush_each: bool = False,
 ) -> Summary:
-    """Screen each JSON line and write one result line for it; never stops on a bad line."""
+    """Screen each JSON line and write one result line for it; never stops on a bad line.
+    With flush_each, every result is flushed as soon as it is written (for live pipes)."""
     summary = Summary()
     cache: dict[Decision, str] = {}
-    write = out.write
+    write: Callable[[str], object] = out.write
+    if flush_each:
+
+        def write_and_flush(text: str) -> None:  # a record reaches a waiting reader at once
+            out.write(text)
+            out.flush()
+
+        write = write_and_flush
+
     for number, raw in enumerate(lines, start=1):
         summary.lines = number
         where = f"line {number}"
@@ -72,6 +82,8 @@ def screen_lines(
 def run_batch(file: str | None, book: Rulebook) -> Summary:
     """`neckcheck batch`: open the input, stream it to stdout, show progress only on a terminal's
     stderr (never in the data stream), and end with a summary on stderr."""
+    import os
+    import stat
     import sys
 
     from neckcheck.errors import Problem
@@ -81,6 +93,9 @@ def run_batch(file: str | None, book: Rulebook) -> Summary:
     except OSError as exc:
         raise InputError([Problem("", f"cannot read: {exc.strerror or exc}")], str(file)) from None
     with stream:
+        # From a file, output is written in blocks (fast); from a pipe or a terminal, each result
+        # is flushed at once, so a program feeding records one by one gets each answer back.
+        live = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
         if sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -93,9 +108,9 @@ def run_batch(file: str | None, book: Rulebook) -> Summary:
                     if summary.lines % 1000 == 0:
                         bar.update(task, description=summary.text())
 
-                summary = screen_lines(stream, book, sys.stdout, show)
+                summary = screen_lines(stream, book, sys.stdout, show, live)
         else:
-            summary = screen_lines(stream, book, sys.stdout)
+            summary = screen_lines(stream, book, sys.stdout, None, live)
     sys.stdout.flush()
     print(f"neckcheck: {summary.text()}", file=sys.stderr)
     return summary

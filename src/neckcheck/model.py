@@ -134,7 +134,7 @@ class Rulebook:
     cautions: tuple[Caution, ...]
     outcomes: tuple[OutcomeText, ...]
     technique: Technique
-    source: str = ""  # the folder it was read from, for messages
+    source: str = field(default="", compare=False)  # the folder it was read from, for messages
     # Derived per instance (init=False: dataclasses.replace() must not share them).
     _by_id: dict[str, Question] = field(default_factory=dict, init=False, compare=False, repr=False)
     # Decisions already built, by (reasons, cautions): screening repeats a few of them a lot.

@@ -1,0 +1,160 @@
+"""`neckcheck batch`, the Python API and the lean scripted path: the same answers give the same
+result everywhere (SPEC.md section 6), the stream goes on past bad lines, and it streams."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from neckcheck import InputError, screen_many
+from neckcheck.engine import screen
+from neckcheck.model import Rulebook
+from tests.conftest import neckcheck_command
+from tests.spec import BASELINE, NO_INJURY
+from tests.strategies import answer_sets
+
+
+def batch(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*neckcheck_command(), "batch", *args], input=stdin,
+                          capture_output=True, timeout=120, check=False)  # fmt: skip
+
+
+def jsonl(*records: object) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
+def test_one_line_out_per_line_in_with_bad_lines_in_between() -> None:
+    data = (
+        jsonl(BASELINE)
+        + b'{"age": "forty"}\n'
+        + b"\n"
+        + b"not json\n"
+        + jsonl(NO_INJURY | {"vascular_signs": "yes"})
+        + jsonl([1, 2])
+        + jsonl(BASELINE | {"injury": "vehicle"})
+    )
+    done = batch(data)
+    assert done.returncode == 2
+    out = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [o["line"] for o in out] == [1, 2, 3, 4, 5, 6, 7]
+    assert out[0]["outcome"] == "reverse_whiplash"
+    assert {p["key"] for p in out[1]["error"]["problems"]} >= {"age", "injury", "sore_back"}
+    assert "empty" in out[2]["error"]["message"]
+    assert "not valid JSON" in out[3]["error"]["message"]
+    assert out[4]["disposition"] == "emergency"
+    assert "JSON object" in out[5]["error"]["message"]
+    assert out[6]["outcome"] == "traditional_whiplash"
+    summary = done.stderr.decode()
+    assert "screened 7 lines" in summary
+    assert "4 invalid" in summary
+    assert "1 reverse_whiplash" in summary
+    assert "Traceback" not in summary
+
+
+def test_all_valid_exits_0_and_reads_a_file_or_dash(tmp_path: Path) -> None:
+    data = jsonl(BASELINE, NO_INJURY)
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(data)
+    from_file, from_dash, from_stdin = batch(b"", str(path)), batch(data, "-"), batch(data)
+    assert from_file.returncode == from_dash.returncode == from_stdin.returncode == 0
+    assert from_file.stdout == from_dash.stdout == from_stdin.stdout
+    assert len(from_file.stdout.splitlines()) == 2
+
+
+def test_empty_input_and_missing_file(tmp_path: Path) -> None:
+    empty = batch(b"")
+    assert (empty.returncode, empty.stdout) == (0, b"")
+    assert "screened 0 lines" in empty.stderr.decode()
+    missing = batch(b"", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2
+    assert missing.stdout == b""
+    assert "nope.jsonl" in missing.stderr.decode()
+
+
+def test_batch_agrees_with_screen_json_and_the_api(book: Rulebook, tmp_path: Path) -> None:
+    records = [BASELINE, NO_INJURY, BASELINE | {"age": 80}, NO_INJURY | {"sore_front": "unsure"}]
+    out = [json.loads(x) for x in batch(jsonl(*records)).stdout.decode().splitlines()]
+    for number, (record, line) in enumerate(zip(records, out, strict=True), start=1):
+        path = tmp_path / f"{number}.json"
+        path.write_text(json.dumps(record), encoding="utf-8")
+        command = [*neckcheck_command(), "screen", "--answers", str(path), "--json"]
+        single = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert line == {"line": number, **json.loads(single.stdout)}
+        assert line == {"line": number, **screen(record, book).to_dict()}
+
+
+@settings(max_examples=25, deadline=None)
+@given(records=st.lists(answer_sets(), min_size=1, max_size=40))
+def test_batch_is_the_api_line_by_line(book: Rulebook, records: list[dict]) -> None:
+    out = batch(jsonl(*records)).stdout.decode().splitlines()
+    api = list(screen_many(records, book))
+    assert [json.loads(line) for line in out] == [
+        {"line": n, **d.to_dict()}
+        for n, d in enumerate(api, start=1)  # type: ignore[union-attr]
+    ]
+
+
+def test_screen_many_yields_errors_as_values(book: Rulebook) -> None:
+    results = list(screen_many([BASELINE, {"age": 40}, NO_INJURY], book))
+    assert results[0] == screen(BASELINE, book)
+    assert isinstance(results[1], InputError)
+    assert "record 2" in results[1].lines()[0]
+    assert results[2] == screen(NO_INJURY, book)
+
+
+def test_batch_streams_a_live_pipe() -> None:
+    # A program feeding one record at a time gets each answer back before sending the next.
+    child = subprocess.Popen([*neckcheck_command(), "batch"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert child.stdin is not None
+    assert child.stdout is not None
+    for number, record in enumerate([BASELINE, NO_INJURY, {"bad": 1}], start=1):
+        child.stdin.write(jsonl(record))
+        child.stdin.flush()
+        assert json.loads(child.stdout.readline())["line"] == number
+    child.stdin.close()
+    assert child.wait(timeout=30) == 2
+
+
+def test_scripted_paths_import_no_terminal_or_validation_stack(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(BASELINE), encoding="utf-8")
+    probe = (
+        "import atexit, sys\n"
+        "heavy = ('typer', 'click', 'rich', 'questionary', 'prompt_toolkit', 'pydantic', 'yaml',"
+        " 'z3')\n"
+        "atexit.register(lambda: sys.stderr.write('LOADED=' + ','.join(sorted(m for m in"
+        " sys.modules if m.split('.')[0] in heavy)) + '\\n'))\n"
+        "from neckcheck.entry import main\n"
+        "sys.argv = ['neckcheck'] + sys.argv[1:]\n"
+        "main()\n"
+    )
+    for args, stdin in ((["screen", "--answers", str(path), "--json"], b""),
+                        (["screen", "--json"], jsonl(BASELINE)),
+                        (["batch"], jsonl(BASELINE, NO_INJURY))):  # fmt: skip
+        done = subprocess.run([sys.executable, "-c", probe, *args], input=stdin,
+                              capture_output=True, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "LOADED=\n" in done.stderr.decode(), (args, done.stderr)
+
+
+def test_fast_and_full_command_lines_agree(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(BASELINE | {"age": 70}), encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"age": "x", "injry": "fall"}), encoding="utf-8")
+    full = [sys.executable, "-m", "neckcheck.cli"]
+    for args in (["screen", "--answers", str(good), "--json"],
+                 ["screen", "--json", "--answers", str(bad)],
+                 ["screen", "--answers", str(tmp_path / "missing.json"), "--json"],
+                 ["batch", str(good)]):  # fmt: skip
+        fast = subprocess.run([*neckcheck_command(), *args], capture_output=True, text=True,
+                              check=False)  # fmt: skip
+        slow = subprocess.run([*full, *args], capture_output=True, text=True, check=False)
+        assert (fast.returncode, fast.stdout, fast.stderr) == (
+            slow.returncode, slow.stdout, slow.stderr), args  # fmt: skip
