@@ -7,7 +7,7 @@ an asked question is a Problem naming its key, and all problems are reported tog
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from neckcheck.conditions import Value
@@ -52,7 +52,7 @@ def parse_json(data: bytes | str, source: str = "answers") -> object:
             ) from None
     else:
         text = data.removeprefix("\ufeff")
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError([Problem("", "no answers given (the input is empty)")], source)
     try:
         return _DECODER.decode(text)
@@ -120,19 +120,37 @@ def check_value(question: Question, value: object) -> Value:
     raise ValueError(f"must be one of {choices}, got {_shown(value)} ({_kind(value)})")
 
 
-def _acceptance(rulebook: Rulebook) -> dict[str, dict[object, str]]:
-    """For tri and enum questions, every accepted spelling and its canonical value. Only text
-    and booleans are looked up in it (True == 1 in Python, so a number must never reach it)."""
-    cached = rulebook.derived.get("acceptance")
+_Tables = tuple[
+    dict[str, dict[object, str]],
+    dict[str, tuple[int, int]],
+    tuple[tuple[str, Callable[[Mapping[str, Value]], bool] | None], ...],
+]
+
+
+def _tables(rulebook: Rulebook) -> _Tables:
+    """Look-up tables for the fast path of check_answers, built once per rulebook:
+    - for tri and enum questions, every accepted spelling and its canonical value (only text
+      and booleans are looked up: True == 1 in Python, so a number must never reach them);
+    - for int questions, the range;
+    - the questions in order with their compiled asked-when test."""
+    cached: _Tables | None = rulebook.derived.get("answer_tables")
     if cached is None:
-        cached = {}
+        accepted: dict[str, dict[object, str]] = {}
+        ranges: dict[str, tuple[int, int]] = {}
         for q in rulebook.questions:
             if q.type == "tri":
-                cached[q.id] = {"yes": "yes", "no": "no", "unsure": "unsure",
-                                True: "yes", False: "no"}  # fmt: skip
+                accepted[q.id] = {"yes": "yes", "no": "no", "unsure": "unsure",
+                                  True: "yes", False: "no"}  # fmt: skip
             elif q.type == "enum":
-                cached[q.id] = {v: v for v in q.allowed_values()}
-        rulebook.derived["acceptance"] = cached
+                accepted[q.id] = {v: v for v in q.allowed_values()}
+            elif q.min is not None and q.max is not None:
+                ranges[q.id] = (q.min, q.max)
+        plan = tuple(
+            (q.id, q.asked_when.test if q.asked_when is not None else None)
+            for q in rulebook.questions
+        )
+        cached = (accepted, ranges, plan)
+        rulebook.derived["answer_tables"] = cached
     return cached
 
 
@@ -182,18 +200,22 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
         raise InputError(
             [Problem("", f"an answer set must be a JSON object, got {_kind(raw)}")], source
         )
-    accepted = _acceptance(rulebook)
+    accepted, ranges, plan = _tables(rulebook)
     problems: list[Problem] = []
     values: dict[str, Value] = {}
     unresolved: set[str] = set()  # keys whose value is not known: bad or missing
     for key, value in raw.items():
-        # The common case, a valid answer, costs one or two dict look-ups.
-        table = accepted.get(key)
-        if table is not None and value.__class__ in (str, bool):
-            canonical = table.get(value)
-            if canonical is not None:
+        # The common case, a valid answer, costs a couple of dict look-ups (batch screens
+        # millions); anything else takes the careful path below, which explains the problem.
+        kind = value.__class__
+        if kind is str or kind is bool:
+            table = accepted.get(key)
+            if table is not None and (canonical := table.get(value)) is not None:
                 values[key] = canonical
                 continue
+        elif kind is int and (bounds := ranges.get(key)) and bounds[0] <= value <= bounds[1]:
+            values[key] = value
+            continue
         question = rulebook.question(key)
         if question is None:
             import difflib  # only for the error message
@@ -209,7 +231,17 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
             problems.append(Problem(key, str(exc)))
             unresolved.add(key)
 
-    facts: dict[str, Value] = {}
+    if not problems:  # the common case again: every asked question answered
+        facts: dict[str, Value] = {}
+        for key, asked_test in plan:
+            if asked_test is None or asked_test(facts):
+                if (found := values.get(key)) is None:
+                    break  # missing: the careful path below names it
+                facts[key] = found
+        else:
+            return Answers(facts)
+
+    facts = {}
     for q in rulebook.questions:
         when = q.asked_when
         if when is not None:

@@ -64,9 +64,8 @@ def screen_lines(
 
     for number, raw in enumerate(lines, start=1):
         summary.lines = number
-        where = f"line {number}"
         try:
-            decision = screen(parse_json(raw, where), book, where)
+            decision = screen(parse_json(raw), book)
         except InputError as exc:
             summary.errors += 1
             error = json.dumps(exc.to_dict(), ensure_ascii=False, separators=(",", ":"))
