@@ -6,9 +6,12 @@ only by the commands that need them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -63,6 +66,25 @@ def _root(
     ] = False,
 ) -> None:
     """Safety screening for a sore neck after a fall or an accident."""
+
+
+class Terminated(Exception):
+    """SIGTERM arrived during the interview."""
+
+
+@contextlib.contextmanager
+def terminated_as_exception() -> Iterator[None]:
+    """Turn SIGTERM into an exception while prompting, so that prompt_toolkit leaves the
+    terminal as it found it (not in raw mode) and the user is told that nothing was saved."""
+
+    def raise_terminated(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def check_writable(path: Path) -> None:
@@ -155,11 +177,15 @@ def screen(
         from neckcheck.render import make_console
 
         try:
-            result = run_interview(book, QuestionaryPrompter(book, make_console()))
+            with terminated_as_exception():
+                result = run_interview(book, QuestionaryPrompter(book, make_console()))
         except (KeyboardInterrupt, EOFError):
             # Ctrl-C, Ctrl-D or a closed input: nothing was decided and nothing is written.
             print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
             raise typer.Exit(130) from None
+        except Terminated:
+            print("\nneckcheck: stopped (SIGTERM), nothing saved", file=sys.stderr)
+            raise typer.Exit(143) from None
         given: object = result.answers
         ended_early = result.ended_early
         decision = (

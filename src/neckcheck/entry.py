@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn, TextIO
 
 from neckcheck.errors import InputError, NeckcheckError, Problem
 
@@ -45,8 +45,44 @@ def read_answers(answers: str | None) -> tuple[bytes, str]:
         ) from None
 
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that went away
+
+
+def quiet_exit_on_broken_pipe() -> NoReturn:
+    """The reader of our output went away (e.g. `| head -1`): nothing more can be said, and no
+    traceback either. Point stdout at /dev/null so that the final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+class _PipeGuard:
+    """stdout, but a broken pipe ends the program quietly wherever the write happens (typer
+    would otherwise turn it into exit code 1, which SPEC.md keeps for bugs)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            quiet_exit_on_broken_pipe()
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            quiet_exit_on_broken_pipe()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def run_guarded(command: Callable[[], int]) -> NoReturn:
     """Run a command and exit with its code; errors become messages on stderr, never tracebacks."""
+    if not isinstance(sys.stdout, _PipeGuard):
+        sys.stdout = _PipeGuard(sys.stdout)
     try:
         code = command()
         sys.stdout.flush()
@@ -55,10 +91,7 @@ def run_guarded(command: Callable[[], int]) -> NoReturn:
             print(f"neckcheck: {line}", file=sys.stderr)
         code = exc.exit_code
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): nothing more can be said, and no traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        code = 1
+        quiet_exit_on_broken_pipe()
     sys.exit(code)
 
 
