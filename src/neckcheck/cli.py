@@ -257,6 +257,23 @@ def batch(
     raise typer.Exit(2 if summary.errors else 0)
 
 
+export_app = typer.Typer(help="Export the questions in other formats.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("fhir")
+def export_fhir(rules: RulesOption = None) -> None:
+    """Print the questions as a FHIR R4 Questionnaire (linkId = the answer key). A
+    QuestionnaireResponse to it can be screened with `neckcheck screen --answers`.
+
+    Example: neckcheck export fhir > questionnaire.json
+    """
+    from neckcheck.fhir import questionnaire
+    from neckcheck.rulebook import load_rulebook
+
+    sys.stdout.write(json.dumps(questionnaire(load_rulebook(rules)), indent=2) + "\n")
+
+
 @app.command()
 def schema(rules: RulesOption = None) -> None:
     """Print the JSON Schema (2020-12) of an answer set, generated from the rules.

@@ -93,7 +93,12 @@ def decide_partial(given: Mapping[str, Value], rulebook: Rulebook) -> Decision:
 
 
 def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
-    """Check a parsed answer set and decide: the one call the CLI, batch and the API share."""
+    """Check a parsed answer set and decide: the one call the CLI, batch and the API share.
+    A FHIR QuestionnaireResponse (a JSON object with a resourceType) is read as its answers."""
+    if isinstance(raw, dict) and "resourceType" in raw:
+        from neckcheck.fhir import answers_from_response
+
+        raw = answers_from_response(raw, source)
     return decide(check_answers(raw, rulebook, source), rulebook)
 
 
