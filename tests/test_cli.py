@@ -248,3 +248,34 @@ def test_rules_report_names_tests_for_every_rule(book) -> None:
     assert all("**none**" not in row for row in rows)
     assert "tests/rows.py" in rows[0]
     assert "tests/cases/fever_stiff_neck.json" in done.stdout
+
+
+def test_report_for_the_clinician(tmp_path: Path) -> None:
+    import stat
+
+    target = tmp_path / "report.md"
+    answers = BASELINE | {"midline_tenderness": "unsure", "blood_thinners": "yes"}
+    done = run(["screen", "--report", str(target)], stdin=json.dumps(answers))
+    assert done.returncode == 4
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# neckcheck screening report")
+    assert "- Date: 20" in text
+    assert "SEE A CLINICIAN" in text
+    assert "(rule `clinician.midline_tenderness`)" in text
+    assert "*Source: NEXUS low-risk criteria" in text
+    assert "| Does it hurt when you press gently on the bony bumps" in text
+    assert "| Not sure |" in text
+    assert "Rules version: " in text
+    assert "screening aid" in text
+    assert "## The technique" not in text  # no steps with a referral
+
+
+def test_report_from_a_fhir_response(book, tmp_path: Path) -> None:
+    from neckcheck.fhir import response_from_answers
+
+    target = tmp_path / "report.md"
+    response = response_from_answers(BASELINE, book)
+    done = run(["screen", "--report", str(target), "--json"], stdin=json.dumps(response))
+    assert done.returncode == 0
+    assert "## The technique: Posterior neck release" in target.read_text(encoding="utf-8")

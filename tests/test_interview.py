@@ -207,6 +207,19 @@ def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path
     assert {c["id"] for c in interview_decision["cautions"]} == oracle(answers)[2]
 
 
+def test_report_after_an_interview_that_stopped_early(book: Rulebook, tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    child = spawn("--report", str(target))
+    answer_until_review(child, book, BASELINE | {"meningitis_signs": "yes"})
+    child.close()
+    assert child.exitstatus == 5
+    text = target.read_text(encoding="utf-8")
+    assert "stopped early" in text
+    assert "EMERGENCY" in text
+    assert "| What started the soreness? | A fall |" in text
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
 def test_unwritable_save_path_is_refused_before_asking(tmp_path: Path) -> None:
     done = subprocess.run(
         [*neckcheck_command(), "screen", "--save", str(tmp_path / "missing" / "a.json")],

@@ -13,12 +13,16 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from neckcheck import __version__
-from neckcheck.entry import read_answers, run_guarded, stdin_is_terminal
+from neckcheck.entry import read_input, run_guarded, stdin_is_terminal
+
+if TYPE_CHECKING:
+    from neckcheck.interview import InterviewResult
+    from neckcheck.model import Rulebook
 
 app = typer.Typer(
     name="neckcheck",
@@ -87,6 +91,23 @@ def terminated_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _interview(book: Rulebook) -> InterviewResult:
+    """Run the interview in this terminal; Ctrl-C, Ctrl-D and SIGTERM end it with nothing
+    decided and nothing written."""
+    from neckcheck.interview import QuestionaryPrompter, run_interview
+    from neckcheck.render import make_console
+
+    try:
+        with terminated_as_exception():
+            return run_interview(book, QuestionaryPrompter(book, make_console()))
+    except (KeyboardInterrupt, EOFError):
+        print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except Terminated:
+        print("\nneckcheck: stopped (SIGTERM), nothing saved", file=sys.stderr)
+        raise typer.Exit(143) from None
+
+
 def check_writable(path: Path) -> None:
     from neckcheck.errors import InputError, Problem
 
@@ -147,6 +168,16 @@ def screen(
             show_default=False,
         ),
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write a Markdown summary to bring to a clinician (readable by you only). "
+            "Nothing is written without this option.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     show_rules: Annotated[
         bool,
         typer.Option(
@@ -162,48 +193,35 @@ def screen(
 
     Example: neckcheck screen --answers answers.json --json
     """
-    from neckcheck.answers import check_answers, parse_json
-    from neckcheck.engine import decide_partial
-    from neckcheck.engine import screen as screen_answers
-    from neckcheck.explain import explain
+    from neckcheck.answers import Answers, parse_json, progress
+    from neckcheck.engine import answers_of, decide
     from neckcheck.rulebook import load_rulebook
 
     book = load_rulebook(rules)
-    if save is not None:
-        check_writable(save)  # before asking anything, so no answers are typed in vain
+    for target in (save, report):
+        if target is not None:
+            check_writable(target)  # before asking anything, so no answers are typed in vain
+    interactive = answers is None and stdin_is_terminal()
     ended_early = False
-    if answers is None and stdin_is_terminal():
-        from neckcheck.interview import QuestionaryPrompter, run_interview
-        from neckcheck.render import make_console
-
-        try:
-            with terminated_as_exception():
-                result = run_interview(book, QuestionaryPrompter(book, make_console()))
-        except (KeyboardInterrupt, EOFError):
-            # Ctrl-C, Ctrl-D or a closed input: nothing was decided and nothing is written.
-            print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
-            raise typer.Exit(130) from None
-        except Terminated:
-            print("\nneckcheck: stopped (SIGTERM), nothing saved", file=sys.stderr)
-            raise typer.Exit(143) from None
+    if interactive:
+        result = _interview(book)
         given: object = result.answers
         ended_early = result.ended_early
-        decision = (
-            decide_partial(result.answers, book) if ended_early else screen_answers(given, book)
-        )
-    else:
-        data, source = read_answers(answers)
-        given = parse_json(data, source)
-        decision = screen_answers(given, book, source)
-    trace = None
-    if show_rules:
-        from neckcheck.answers import Answers, progress
-
+        # An interview stopped on an emergency has only the answers that led there.
         checked = (
             Answers(progress(book, result.answers).facts)
             if ended_early
-            else check_answers(given, book)
+            else answers_of(given, book)
         )
+    else:
+        data, source = read_input(answers)
+        given = parse_json(data, source)
+        checked = answers_of(given, book, source)
+    decision = decide(checked, book)
+    trace = None
+    if show_rules:
+        from neckcheck.explain import explain
+
         trace = explain(checked, book)
     if as_json:
         from neckcheck.render import to_json
@@ -213,7 +231,7 @@ def screen(
         from neckcheck.render import make_console, render_text
 
         console = make_console()
-        if answers is None and stdin_is_terminal():
+        if interactive:
             console.print()
         if ended_early:
             console.print(
@@ -229,6 +247,15 @@ def screen(
         write_private(save, json.dumps(given, indent=2, ensure_ascii=False) + "\n")
         note = " (the interview stopped early, so it holds only the answers given)"
         print(f"neckcheck: answers saved to {save}{note if ended_early else ''}", file=sys.stderr)
+    if report is not None:
+        import datetime
+
+        from neckcheck.report import markdown_report
+
+        when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        text = markdown_report(decision, checked.facts, book, when, ended_early)
+        write_private(report, text)
+        print(f"neckcheck: report written to {report}", file=sys.stderr)
     raise typer.Exit(decision.exit_code)
 
 

@@ -92,14 +92,19 @@ def decide_partial(given: Mapping[str, Value], rulebook: Rulebook) -> Decision:
     return decide(Answers(progress(rulebook, given).facts), rulebook)
 
 
-def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
-    """Check a parsed answer set and decide: the one call the CLI, batch and the API share.
-    A FHIR QuestionnaireResponse (a JSON object with a resourceType) is read as its answers."""
+def answers_of(raw: object, rulebook: Rulebook, source: str = "answers") -> Answers:
+    """A parsed JSON document as checked answers. A FHIR QuestionnaireResponse (an object with
+    a resourceType) is read as its answers first."""
     if isinstance(raw, dict) and "resourceType" in raw:
         from neckcheck.fhir import answers_from_response
 
         raw = answers_from_response(raw, source)
-    return decide(check_answers(raw, rulebook, source), rulebook)
+    return check_answers(raw, rulebook, source)
+
+
+def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
+    """Check a parsed answer set and decide: the one call the CLI, batch and the API share."""
+    return decide(answers_of(raw, rulebook, source), rulebook)
 
 
 def screen_many(records: Iterable[object], rulebook: Rulebook) -> Iterator[Decision | InputError]:

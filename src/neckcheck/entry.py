@@ -24,7 +24,7 @@ def stdin_is_terminal() -> bool:
         return False
 
 
-def read_answers(answers: str | None) -> tuple[bytes, str]:
+def read_input(answers: str | None) -> tuple[bytes, str]:
     """The raw answer bytes and a name for messages, from a file, '-' or piped stdin."""
     if answers is None or answers == "-":
         data = sys.stdin.buffer.read()
@@ -122,7 +122,7 @@ def _fast_screen(answers: str | None) -> int:
     from neckcheck.rulebook import load_rulebook
 
     book = load_rulebook()
-    data, source = read_answers(answers)
+    data, source = read_input(answers)
     decision = screen(parse_json(data, source), book, source)
     sys.stdout.write(to_json(decision) + "\n")
     return decision.exit_code
