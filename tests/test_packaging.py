@@ -1,0 +1,69 @@
+"""Packaging passes the ecosystem's own checks: `python -m build` makes a wheel and an sdist that
+both carry the rules, `twine check` passes, and each installs into a fresh venv and screens."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tarfile
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.spec import BASELINE
+
+pytestmark = pytest.mark.slow
+
+RULE_FILES = ("rulebook.yaml", "questions.yaml", "decisions.yaml", "cautions.yaml",
+              "outcomes.yaml", "technique.yaml", "rulebook.compiled.json")  # fmt: skip
+
+
+def sh(*args: str | Path, cwd: Path | None = None) -> str:
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=cwd,
+                          timeout=900, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    sh(sys.executable, "-m", "build", "--outdir", out, REPO)
+    return out
+
+
+def test_wheel_and_sdist_carry_the_rules(dist: Path) -> None:
+    wheel = next(dist.glob("neckcheck-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"neckcheck/rules/{name}" for name in RULE_FILES} <= names
+    sdist = next(dist.glob("neckcheck-*.tar.gz"))
+    with tarfile.open(sdist) as archive:
+        members = {m.split("/", 1)[1] for m in archive.getnames() if "/" in m}
+    assert {f"rules/{name}" for name in RULE_FILES} <= members
+    assert "README.md" in members
+
+
+def test_twine_check_passes(dist: Path) -> None:
+    out = sh(sys.executable, "-m", "twine", "check", "--strict", *sorted(dist.iterdir()))
+    assert out.count("PASSED") == 2
+
+
+@pytest.mark.parametrize("kind", ["whl", "tar.gz"])
+def test_each_artifact_installs_and_screens(dist: Path, tmp_path: Path, kind: str) -> None:
+    artifact = next(dist.glob(f"neckcheck-*.{kind}"))
+    env = tmp_path / "venv"
+    venv.create(env, with_pip=True)
+    sh(env / "bin" / "python", "-m", "pip", "install", "--quiet", artifact)
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(BASELINE), encoding="utf-8")
+    done = subprocess.run([env / "bin" / "neckcheck", "screen", "--answers", answers, "--json"],
+                          capture_output=True, text=True, cwd=tmp_path, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outcome"] == "reverse_whiplash"
+    check = subprocess.run([env / "bin" / "neckcheck", "rules", "check"], capture_output=True,
+                           text=True, cwd=tmp_path, check=False)  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
