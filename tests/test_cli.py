@@ -143,11 +143,16 @@ def test_bad_rules_folder_exits_2(tmp_path: Path) -> None:
 
 def test_version_and_help() -> None:
     assert run(["--version"]).stdout.strip() == f"neckcheck {__version__}"
-    for command in (["--help"], ["screen", "--help"], ["schema", "--help"],
-                    ["rules", "check", "--help"]):  # fmt: skip
-        done = run(command)
-        assert done.returncode == 0
-        assert "Example" in done.stdout or command == ["--help"]
+    top = run(["--help"])
+    assert top.returncode == 0
+    assert "--install-completion" in top.stdout  # shell completion (typer's)
+    commands = [["screen"], ["batch"], ["schema"], ["export", "fhir"], ["rules", "check"],
+                ["rules", "report"], ["rules", "graph"], ["rules", "compile"],
+                ["rules", "schemas"]]  # fmt: skip
+    for command in commands:
+        done = run([*command, "--help"])
+        assert done.returncode == 0, command
+        assert "Example: neckcheck " in done.stdout, command
 
 
 def test_schema_command_prints_json_schema() -> None:

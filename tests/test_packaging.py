@@ -67,3 +67,17 @@ def test_each_artifact_installs_and_screens(dist: Path, tmp_path: Path, kind: st
     check = subprocess.run([env / "bin" / "neckcheck", "rules", "check"], capture_output=True,
                            text=True, cwd=tmp_path, check=False)  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_pipx_install_then_screen(tmp_path: Path) -> None:
+    import os
+
+    env = dict(os.environ, PIPX_HOME=str(tmp_path / "pipx"), PIPX_BIN_DIR=str(tmp_path / "bin"))
+    done = subprocess.run([sys.executable, "-m", "pipx", "install", str(REPO)], env=env,
+                          capture_output=True, text=True, timeout=900, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    screen = subprocess.run([tmp_path / "bin" / "neckcheck", "screen", "--json"],
+                            input=json.dumps(BASELINE), capture_output=True, text=True,
+                            cwd=tmp_path, check=False)  # fmt: skip
+    assert screen.returncode == 0, screen.stderr
+    assert json.loads(screen.stdout)["outcome"] == "reverse_whiplash"
