@@ -284,3 +284,16 @@ def test_report_from_a_fhir_response(book, tmp_path: Path) -> None:
     done = run(["screen", "--report", str(target), "--json"], stdin=json.dumps(response))
     assert done.returncode == 0
     assert "## The technique: Posterior neck release" in target.read_text(encoding="utf-8")
+
+
+def test_no_color_is_honoured() -> None:
+    import os
+
+    emergency = json.dumps(BASELINE | {"vascular_signs": "yes"})
+    coloured = run(["screen"], stdin=emergency, env=dict(os.environ, FORCE_COLOR="1"))
+    assert "\x1b[1;37;41mEMERGENCY" in coloured.stdout  # colour when a terminal is assumed
+    plain = run(["screen"], stdin=emergency,
+                env=dict(os.environ, FORCE_COLOR="1", NO_COLOR="1"))  # fmt: skip
+    assert plain.stdout.startswith("\x1b[1mEMERGENCY")  # bold stays; no colour at all
+    assert ";41m" not in plain.stdout
+    assert "\x1b[3" not in plain.stdout  # no foreground colour codes
