@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, neckcheck_command
 from tests.spec import BASELINE
 
 pytestmark = pytest.mark.slow
@@ -62,8 +62,14 @@ def test_each_artifact_installs_and_screens(dist: Path, tmp_path: Path, kind: st
     answers.write_text(json.dumps(BASELINE), encoding="utf-8")
     done = subprocess.run([env / "bin" / "neckcheck", "screen", "--answers", answers, "--json"],
                           capture_output=True, text=True, cwd=tmp_path, check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["outcome"] == "reverse_whiplash"
+    checkout = subprocess.run([*neckcheck_command(), "screen", "--answers", answers, "--json"],
+                              capture_output=True, text=True, cwd=REPO, check=False)  # fmt: skip
+    assert done.returncode == checkout.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(checkout.stdout)  # the same decision
+    # The installed copy reads its own packaged rules, not the checkout's.
+    probe = "import neckcheck.rulebook as r; print(r.default_rules_path())"
+    where = sh(env / "bin" / "python", "-c", probe, cwd=tmp_path)
+    assert str(env) in where
     check = subprocess.run([env / "bin" / "neckcheck", "rules", "check"], capture_output=True,
                            text=True, cwd=tmp_path, check=False)  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr

@@ -193,8 +193,8 @@ def screen(
 
     Example: neckcheck screen --answers answers.json --json
     """
-    from neckcheck.answers import Answers, parse_json, progress
-    from neckcheck.engine import answers_of, decide
+    from neckcheck.answers import parse_json
+    from neckcheck.engine import answers_of, answers_so_far, decide
     from neckcheck.rulebook import load_rulebook
 
     book = load_rulebook(rules)
@@ -208,11 +208,7 @@ def screen(
         given: object = result.answers
         ended_early = result.ended_early
         # An interview stopped on an emergency has only the answers that led there.
-        checked = (
-            Answers(progress(book, result.answers).facts)
-            if ended_early
-            else answers_of(given, book)
-        )
+        checked = answers_so_far(result.answers, book) if ended_early else answers_of(given, book)
     else:
         data, source = read_input(answers)
         given = parse_json(data, source)

@@ -87,9 +87,15 @@ def certain_emergency(given: Mapping[str, Value], rulebook: Rulebook) -> bool:
     )
 
 
+def answers_so_far(given: Mapping[str, Value], rulebook: Rulebook) -> Answers:
+    """The answers of an interview that stopped early on an emergency (see certain_emergency):
+    those given to questions that are asked, with skip logic applied."""
+    return Answers(progress(rulebook, given).facts)
+
+
 def decide_partial(given: Mapping[str, Value], rulebook: Rulebook) -> Decision:
-    """The decision for an interview that stopped early on an emergency (see certain_emergency)."""
-    return decide(Answers(progress(rulebook, given).facts), rulebook)
+    """The decision for an interview that stopped early on an emergency."""
+    return decide(answers_so_far(given, rulebook), rulebook)
 
 
 def answers_of(raw: object, rulebook: Rulebook, source: str = "answers") -> Answers:

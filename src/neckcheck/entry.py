@@ -95,8 +95,9 @@ def run_guarded(command: Callable[[], int]) -> NoReturn:
     sys.exit(code)
 
 
-def _screen_json_args(args: list[str]) -> str | bool | None:
-    """The --answers value if `args` are exactly what the fast screen path serves, else False."""
+def _screen_json_args(args: list[str]) -> tuple[bool, str | None]:
+    """(served, the --answers value): served is True only when `args` are exactly what the fast
+    screen path handles; anything else goes to the full command line."""
     answers: str | None = None
     seen_json = False
     rest = list(args)
@@ -109,10 +110,10 @@ def _screen_json_args(args: list[str]) -> str | bool | None:
         elif arg.startswith("--answers=") and answers is None:
             answers = arg.split("=", 1)[1]
         else:
-            return False
+            return False, None
     if not seen_json or (answers is None and stdin_is_terminal()):
-        return False
-    return answers
+        return False, None
+    return True, answers
 
 
 def _fast_screen(answers: str | None) -> int:
@@ -139,9 +140,9 @@ def _fast_batch(file: str | None) -> int:
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["screen"]:
-        answers = _screen_json_args(args[1:])
-        if answers is not False:
-            run_guarded(lambda: _fast_screen(answers if isinstance(answers, str) else None))
+        served, answers = _screen_json_args(args[1:])
+        if served:
+            run_guarded(lambda: _fast_screen(answers))
     elif args[:1] == ["batch"] and len(args) <= 2:
         file = args[1] if len(args) == 2 else None
         if file is None or file == "-" or not file.startswith("-"):
