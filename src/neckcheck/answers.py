@@ -177,13 +177,18 @@ def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
     first: Question | None = None
     expected = 0
     for q in rulebook.questions:
-        if q.asked_when is not None and q.asked_when.reads & undecided:
-            undecided.add(q.id)
-            expected += 1
-            continue
-        if not asked(q, facts):
-            settled.add(q.id)
-            continue
+        if q.asked_when is not None:
+            # Skipped as soon as the answers so far rule it out, whatever the rest will be (an
+            # 80-year-old is never going to be asked to turn the head), so that an emergency
+            # that follows from a skip is known early.
+            is_asked = q.asked_when.settled(facts, settled)
+            if is_asked is False:
+                settled.add(q.id)
+                continue
+            if is_asked is None:
+                undecided.add(q.id)
+                expected += 1
+                continue
         expected += 1
         if q.id in given:
             facts[q.id] = given[q.id]

@@ -64,6 +64,12 @@ class Condition:
         """Every comparison in the tree, so callers can check keys and values."""
         raise NotImplementedError
 
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        """The condition on a partial answer set: True or False when the answers still to come
+        cannot change it, None when they can. `known` holds the keys already answered or known
+        to be skipped; any other key may yet take any value, or be skipped."""
+        raise NotImplementedError
+
     @cached_property
     def reads(self) -> frozenset[str]:
         """The answer keys this condition reads."""
@@ -126,6 +132,9 @@ class Compare(Condition):
     def compares(self) -> Iterator[Compare]:
         yield self
 
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        return self.test(facts) if self.key in known else None
+
     def values(self) -> tuple[Value, ...]:
         return self.value if isinstance(self.value, tuple) else (self.value,)
 
@@ -160,6 +169,12 @@ class All(Condition):
         for p in self.parts:
             yield from p.compares()
 
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        results = [p.settled(facts, known) for p in self.parts]
+        if False in results:
+            return False
+        return None if None in results else True
+
     def to_plain(self) -> dict[str, Any]:
         return {"all": [p.to_plain() for p in self.parts]}
 
@@ -186,6 +201,12 @@ class AnyOf(Condition):
         for p in self.parts:
             yield from p.compares()
 
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        results = [p.settled(facts, known) for p in self.parts]
+        if True in results:
+            return True
+        return None if None in results else False
+
     def to_plain(self) -> dict[str, Any]:
         return {"any": [p.to_plain() for p in self.parts]}
 
@@ -203,6 +224,10 @@ class Not(Condition):
 
     def compares(self) -> Iterator[Compare]:
         yield from self.part.compares()
+
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        inner = self.part.settled(facts, known)
+        return None if inner is None else not inner
 
     def to_plain(self) -> dict[str, Any]:
         return {"not": self.part.to_plain()}

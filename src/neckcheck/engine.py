@@ -9,6 +9,7 @@ from neckcheck.conditions import Value
 from neckcheck.errors import InputError
 from neckcheck.model import (
     OUTCOME_EXIT_CODES,
+    TIMEFRAMES,
     URGENCY,
     Caution,
     CautionNote,
@@ -40,10 +41,9 @@ def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
 
 def decide(answers: Answers, rulebook: Rulebook) -> Decision:
     fired = fired_rules(answers, rulebook)
-    top = fired[0]
-    technique = top.disposition == "technique"
     facts = answers.facts
-    cautions = tuple(c for test, c in rulebook.caution_tests if test(facts)) if technique else ()
+    shown = rulebook.caution_tests[fired[0].disposition]
+    cautions = tuple(c for test, c in shown if test(facts))
     key = (tuple(r.id for r in fired), tuple(c.id for c in cautions))
     decision = rulebook.decisions.get(key)
     if decision is None:
@@ -61,12 +61,13 @@ def _build(fired: list[Rule], cautions: tuple[Caution, ...], rulebook: Rulebook)
         outcome=top.outcome,
         disposition=top.disposition,
         exit_code=OUTCOME_EXIT_CODES[(top.outcome, top.disposition)],
+        timeframe=TIMEFRAMES[top.disposition],
         headline=text.headline,
         advice=text.advice,
         reasons=tuple(Reason(r.id, r.reason, r.source, r.disposition) for r in fired),
         cautions=tuple(CautionNote(c.id, c.text) for c in cautions),
         steps=rulebook.technique.steps if technique else (),
-        see_also=rulebook.technique.see_also if technique else (),
+        see_also=text.see_also + (rulebook.technique.see_also if technique else ()),
         technique=rulebook.technique.name if technique else None,
         rules_version=rulebook.version,
         disclaimer=rulebook.disclaimer,
@@ -74,15 +75,14 @@ def _build(fired: list[Rule], cautions: tuple[Caution, ...], rulebook: Rulebook)
 
 
 def certain_emergency(given: Mapping[str, Value], rulebook: Rulebook) -> bool:
-    """True once the answers so far fire an emergency rule whatever the rest will be: every key
-    the rule reads is answered or known to be skipped. The interview stops there, so nobody with
+    """True once the answers so far fire an emergency rule whatever the rest will be (the answers
+    still to come cannot change its condition). The interview stops there, so nobody with
     stroke-like signs is asked twenty more questions."""
     state = progress(rulebook, given)
     return any(
         rule.disposition == "emergency"
         and rule.when is not None
-        and rule.when.reads <= state.settled
-        and rule.matches(state.facts)
+        and rule.when.settled(state.facts, state.settled) is True
         for rule in rulebook.red_flags
     )
 

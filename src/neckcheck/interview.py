@@ -115,6 +115,9 @@ def int_problem(question: Question, text: str) -> str | None:
 
 
 _CONFIRM = "\x00confirm"  # a value no question id can take
+_UNANSWERED = "\x00unanswered"  # nor any answer
+_UNANSWERED_TITLE = "(no answer yet: press a number, or use the arrow keys)"
+_NOTHING_CHOSEN = "Nothing is chosen for you: press the number of an answer, or move to it, then Enter."
 
 
 class QuestionaryPrompter:
@@ -146,16 +149,25 @@ class QuestionaryPrompter:
             ).unsafe_ask()
             return int(str(typed).strip())
         values = question.allowed_values()
-        choices = [
+        choices: list[Any] = [
             questionary.Choice(title=self.book.answer_label(question, v), value=v) for v in values
         ]
-        answer: Any = questionary.select(
-            message,
-            choices=choices,
-            default=None if default is None else str(default),
-            use_shortcuts=True,
-        ).unsafe_ask()
-        return str(answer)
+        if default is not None:  # changing an answer: the person's own answer is the start
+            picked: Any = questionary.select(
+                message, choices=choices, default=str(default), use_shortcuts=True
+            ).unsafe_ask()
+            return str(picked)
+        # Nothing is pre-selected: the pointer starts on a line that is no answer, so a stray
+        # Enter chooses nothing (it could otherwise pick "no accident" and skip the red flags).
+        unanswered = questionary.Choice(title=_UNANSWERED_TITLE, value=_UNANSWERED,
+                                        shortcut_key=False)  # fmt: skip
+        while True:
+            picked = questionary.select(
+                message, choices=[unanswered, *choices], use_shortcuts=True
+            ).unsafe_ask()
+            if picked != _UNANSWERED:
+                return str(picked)
+            self.console.print(Text(_NOTHING_CHOSEN, style="bold"))
 
     def _wrap(self, text: str) -> str:
         # prompt_toolkit breaks long lines mid-word; wrap at word boundaries ourselves, leaving

@@ -18,13 +18,14 @@ QuestionType = Literal["tri", "int", "enum"]
 Outcome = Literal[
     "red_flag", "unclear", "traditional_whiplash", "reverse_whiplash", "general_soreness"
 ]
-Disposition = Literal["emergency", "clinician", "avoid_technique", "technique"]
+Disposition = Literal["emergency", "urgent", "clinician", "avoid_technique", "technique"]
 
 TRI_VALUES: tuple[str, ...] = ("yes", "no", "unsure")
 
 # SPEC.md section 2: the only outcome/disposition pairs, with their exit codes.
 OUTCOME_EXIT_CODES: Mapping[tuple[str, str], int] = {
     ("red_flag", "emergency"): 5,
+    ("red_flag", "urgent"): 6,
     ("red_flag", "clinician"): 4,
     ("unclear", "clinician"): 4,
     ("traditional_whiplash", "avoid_technique"): 3,
@@ -32,8 +33,26 @@ OUTCOME_EXIT_CODES: Mapping[tuple[str, str], int] = {
     ("general_soreness", "technique"): 0,
 }
 
-# SPEC.md section 2: emergency > clinician > avoid_technique > technique.
-URGENCY: Mapping[str, int] = {"emergency": 3, "clinician": 2, "avoid_technique": 1, "technique": 0}
+# SPEC.md section 2: emergency > urgent > clinician > avoid_technique > technique.
+URGENCY: Mapping[str, int] = {
+    "emergency": 4,
+    "urgent": 3,
+    "clinician": 2,
+    "avoid_technique": 1,
+    "technique": 0,
+}
+
+# SPEC.md section 2: when care is needed, by disposition (None: self-care, no deadline).
+TIMEFRAMES: Mapping[str, str | None] = {
+    "emergency": "now",
+    "urgent": "today",
+    "clinician": "soon",
+    "avoid_technique": None,
+    "technique": None,
+}
+
+# SPEC.md: the version of the contract the JSON output follows.
+CONTRACT_VERSION = 2
 
 # Pydantic reads this on the stdlib dataclasses below: an unknown field in a rule file is an
 # error, never ignored. A plain dict, so this module does not import pydantic.
@@ -96,9 +115,10 @@ class Rule:
 class Caution:
     __pydantic_config__ = _STRICT
     id: str
+    applies_to: tuple[Disposition, ...]  # the self-care dispositions it is shown with
     text: str
     source: str
-    when: Condition | None = None  # absent: always, on every technique outcome
+    when: Condition | None = None  # absent: always, with every outcome it applies to
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,7 @@ class OutcomeText:
     disposition: Disposition
     headline: str
     advice: str
+    see_also: tuple[str, ...] = ()  # self-care outcomes: other techniques worth a look
 
 
 @dataclass(frozen=True)
@@ -160,8 +181,16 @@ class Rulebook:
         return tuple((r.when.test if r.when else _always, r) for r in self.patterns)
 
     @cached_property
-    def caution_tests(self) -> tuple[tuple[Test, Caution], ...]:
-        return tuple((c.when.test if c.when else _always, c) for c in self.cautions)
+    def caution_tests(self) -> Mapping[str, tuple[tuple[Test, Caution], ...]]:
+        """For each disposition, the cautions shown with it (in file order), compiled."""
+        return {
+            disposition: tuple(
+                (c.when.test if c.when else _always, c)
+                for c in self.cautions
+                if disposition in c.applies_to
+            )
+            for disposition in URGENCY
+        }
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -208,6 +237,7 @@ class Decision:
     outcome: str
     disposition: str
     exit_code: int
+    timeframe: str | None
     headline: str
     advice: str
     reasons: tuple[Reason, ...]
@@ -224,6 +254,7 @@ class Decision:
             "outcome": self.outcome,
             "disposition": self.disposition,
             "exit_code": self.exit_code,
+            "timeframe": self.timeframe,
             "headline": self.headline,
             "advice": self.advice,
             "reasons": [
@@ -235,5 +266,6 @@ class Decision:
             "steps": list(self.steps),
             "see_also": list(self.see_also),
             "rules_version": self.rules_version,
+            "contract_version": CONTRACT_VERSION,
             "disclaimer": self.disclaimer,
         }

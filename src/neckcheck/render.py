@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 # nothing).
 _STYLE = {
     "emergency": "bold white on red",
+    "urgent": "bold black on yellow",
     "clinician": "bold yellow",
     "avoid_technique": "bold magenta",
     "technique": "bold green",

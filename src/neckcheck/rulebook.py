@@ -36,7 +36,7 @@ FILES = (
     "technique.yaml",
 )
 COMPILED = "rulebook.compiled.json"
-COMPILED_FORMAT = 2
+COMPILED_FORMAT = 3
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -158,7 +158,13 @@ def to_plain(book: Rulebook) -> dict[str, Any]:
         "patterns": [rule(r) for r in book.patterns],
         "otherwise": rule(book.otherwise),
         "cautions": [
-            {"id": c.id, "text": c.text, "source": c.source, "when": when(c.when)}
+            {
+                "id": c.id,
+                "applies_to": list(c.applies_to),
+                "text": c.text,
+                "source": c.source,
+                "when": when(c.when),
+            }
             for c in book.cautions
         ],
         "outcomes": [
@@ -167,6 +173,7 @@ def to_plain(book: Rulebook) -> dict[str, Any]:
                 "disposition": o.disposition,
                 "headline": o.headline,
                 "advice": o.advice,
+                "see_also": list(o.see_also),
             }
             for o in book.outcomes
         ],
@@ -199,8 +206,13 @@ def _from_plain(data: dict[str, Any], source: str) -> Rulebook:
         red_flags=tuple(_rule(r) for r in data["red_flags"]),
         patterns=tuple(_rule(r) for r in data["patterns"]),
         otherwise=_rule(data["otherwise"]),
-        cautions=tuple(Caution(**{**c, "when": _cond(c["when"])}) for c in data["cautions"]),
-        outcomes=tuple(OutcomeText(**o) for o in data["outcomes"]),
+        cautions=tuple(
+            Caution(**{**c, "applies_to": tuple(c["applies_to"]), "when": _cond(c["when"])})
+            for c in data["cautions"]
+        ),
+        outcomes=tuple(
+            OutcomeText(**{**o, "see_also": tuple(o["see_also"])}) for o in data["outcomes"]
+        ),
         technique=Technique(
             name=data["technique"]["name"],
             steps=tuple(data["technique"]["steps"]),

@@ -30,6 +30,9 @@ from neckcheck.model import (
 from neckcheck.rulebook import FILES
 from neckcheck.yamlsafe import LineDict, load_yaml
 
+# SPEC.md section 3: cautions and see_also belong to the self-care outcomes only.
+SELF_CARE = ("technique", "avoid_technique")
+
 # The shape of each file, validated by pydantic (`extra: forbid` rejects unknown fields).
 _FORBID_EXTRA: Any = {"extra": "forbid"}
 
@@ -245,6 +248,14 @@ def _check_references(book: Rulebook, folder: Path) -> Iterable[str]:
             yield f"{dpath}: rule {rule.id!r}: 'reason' must not be empty"
 
     for caution in book.cautions:
+        if not caution.applies_to:
+            yield f"{cpath}: caution {caution.id!r}: applies_to must name at least one outcome"
+        for disposition in caution.applies_to:
+            if disposition not in SELF_CARE:
+                yield (
+                    f"{cpath}: caution {caution.id!r}: applies_to: cautions go with "
+                    f"{' or '.join(SELF_CARE)} outcomes only, not {disposition}"
+                )
         if caution.when is not None:
             for m in _condition_problems(caution.when, questions, "when"):
                 yield f"{_at(cpath, m)}: caution {caution.id!r}: {m[1]}"
@@ -253,6 +264,12 @@ def _check_references(book: Rulebook, folder: Path) -> Iterable[str]:
     for pair in pairs:
         if pair not in OUTCOME_EXIT_CODES:
             yield f"{opath}: {pair[0]}/{pair[1]} is not an outcome/disposition pair of SPEC.md"
+    for text in book.outcomes:
+        if text.see_also and text.disposition not in SELF_CARE:
+            yield (
+                f"{opath}: {text.outcome}/{text.disposition}: see_also goes with "
+                f"{' or '.join(SELF_CARE)} outcomes only"
+            )
     for spec_pair in OUTCOME_EXIT_CODES:
         if (found := pairs.count(spec_pair)) != 1:
             yield f"{opath}: {'/'.join(spec_pair)} needs exactly one entry, found {found}"
