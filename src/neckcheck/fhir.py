@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neckcheck.conditions import All, AnyOf, Compare, Condition
+from neckcheck.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import Question, Rulebook
 
@@ -13,6 +13,9 @@ URL = "https://neckcheck.invalid/fhir/Questionnaire/neckcheck"
 ANSWER_SYSTEM = "https://neckcheck.invalid/fhir/CodeSystem/answers"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+ENABLE_WHEN_EXPRESSION = (
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
+)
 _OPERATORS = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 
@@ -57,6 +60,32 @@ def _enable_when(book: Rulebook, cond: Condition) -> tuple[list[dict[str, Any]],
     raise ValueError(f"FHIR enableWhen cannot express {cond}")
 
 
+def _fhirpath(book: Rulebook, cond: Condition) -> str:
+    """A condition as a FHIRPath boolean over the response, for SDC's enableWhenExpression
+    (used where enableWhen cannot say it). An unanswered question makes every comparison false,
+    as a skipped one does in neckcheck."""
+    if isinstance(cond, Compare):
+        question = book.question(cond.key)
+        coded = question is not None and question.type != "int"
+        value = "value.code" if coded else "value"
+
+        def literal(v: object) -> str:
+            return f"'{v}'" if coded else str(v)
+
+        if cond.op in ("in", "not_in"):
+            options = " or ".join(f"{value} = {literal(v)}" for v in cond.values())
+            test = f"({options})" if cond.op == "in" else f"({options}).not()"
+        else:
+            test = f"{value} {_OPERATORS[cond.op]} {literal(cond.value)}"
+        return f"%resource.repeat(item).where(linkId = '{cond.key}').answer.where({test}).exists()"
+    if isinstance(cond, All | AnyOf):
+        joiner = " and " if isinstance(cond, All) else " or "
+        return "(" + joiner.join(_fhirpath(book, p) for p in cond.parts) + ")"
+    if isinstance(cond, Not):
+        return f"({_fhirpath(book, cond.part)}).not()"
+    raise ValueError(f"unknown condition {cond!r}")
+
+
 def questionnaire(book: Rulebook) -> dict[str, Any]:
     """The rulebook's questions as a FHIR R4 Questionnaire (linkId = the answer key)."""
     items = []
@@ -77,10 +106,22 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
                 {"valueCoding": _coding(book, q, v)} for v in q.allowed_values()
             ]
         if q.asked_when is not None:
-            when, behavior = _enable_when(book, q.asked_when)
-            item["enableWhen"] = when
-            if len(when) > 1:
-                item["enableBehavior"] = behavior
+            try:
+                when, behavior = _enable_when(book, q.asked_when)
+            except ValueError:
+                item.setdefault("extension", []).append(
+                    {
+                        "url": ENABLE_WHEN_EXPRESSION,
+                        "valueExpression": {
+                            "language": "text/fhirpath",
+                            "expression": _fhirpath(book, q.asked_when),
+                        },
+                    }
+                )
+            else:
+                item["enableWhen"] = when
+                if len(when) > 1:
+                    item["enableBehavior"] = behavior
         item["item"] = [{"linkId": f"{q.id}.help", "type": "display", "text": q.help}]
         items.append(item)
     return {

@@ -40,8 +40,12 @@ def _compare_schema(cmp: Compare, rulebook: Rulebook) -> dict[str, Any]:
         test = {"not": {"enum": spellings}}
     else:
         test = {_BOUNDS[cmp.op]: cmp.value}
-    # An absent answer makes every comparison false, hence "required".
-    return {"required": [cmp.key], "properties": {cmp.key: test}}
+    # An absent answer makes every comparison false, hence "required"; so does an answer to a
+    # question that is not asked (it may be present, but plays no part), hence its own condition.
+    schema: dict[str, Any] = {"required": [cmp.key], "properties": {cmp.key: test}}
+    if q is not None and q.asked_when is not None:
+        return {"allOf": [condition_schema(q.asked_when, rulebook), schema]}
+    return schema
 
 
 def condition_schema(cond: Condition, rulebook: Rulebook) -> dict[str, Any]:
@@ -57,8 +61,8 @@ def condition_schema(cond: Condition, rulebook: Rulebook) -> dict[str, Any]:
 
 
 def answer_schema(rulebook: Rulebook) -> dict[str, Any]:
-    """Schema of an answer set. Conditions read the raw answers here; that matches neckcheck's
-    own check because a question's condition only reads questions asked whenever it is."""
+    """Schema of an answer set. Conditions read the raw answers here, so each comparison also
+    carries the condition of the question it reads: a skipped question's answer plays no part."""
     always = [q.id for q in rulebook.questions if q.asked_when is None]
     conditional = [
         {"if": condition_schema(q.asked_when, rulebook), "then": {"required": [q.id]}}
