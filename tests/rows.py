@@ -1,4 +1,5 @@
-"""SPEC.md section 2 as a table: a row per rule, with the answers that should make it decide."""
+"""The contract's decision intent (v2, section 2) as a table: a row per rule, with the answers
+that should make it decide (or, for the rules that name a reason, fire)."""
 
 from __future__ import annotations
 
@@ -6,41 +7,83 @@ from typing import Any
 
 from tests.spec import BASELINE, NO_INJURY
 
-INJURY_3_DAYS = {"days_since_injury": 3}
+DAY = {"days_since_injury": 0}
+DAY_3 = {"days_since_injury": 3}
+DAY_14 = {"days_since_injury": 14}
+DAY_15 = {"days_since_injury": 15}
+# Past day 14 intoxication is not asked; leave its answer out so the set stays minimal.
+LATE = {k: v for k, v in BASELINE.items() if k != "intoxicated"} | {"days_since_injury": 20}
+NEURO = {"neuro_symptoms": "yes", "neuro_onset": "gradual"}
 
 # (rule id that must fire, answers changed from a base, expected outcome, disposition)
 ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
     # 1. Emergency
-    ("emergency.head_injury", BASELINE, {"head_injury": "yes"}, "red_flag", "emergency"),
-    ("emergency.head_injury", BASELINE, {"head_injury": "unsure"}, "red_flag", "emergency"),
-    ("emergency.meningitis", NO_INJURY, {"meningitis_signs": "yes"}, "red_flag", "emergency"),
-    ("emergency.bladder_bowel", NO_INJURY, {"bladder_bowel": "unsure"}, "red_flag", "emergency"),
     ("emergency.vascular", NO_INJURY, {"vascular_signs": "yes"}, "red_flag", "emergency"),
     ("emergency.vascular", BASELINE, {"vascular_signs": True}, "red_flag", "emergency"),
-    ("emergency.neuro_after_injury", BASELINE, {"neuro_symptoms": "unsure"}, "red_flag",
+    ("emergency.meningitis", NO_INJURY, {"meningitis_signs": "yes"}, "red_flag", "emergency"),
+    ("emergency.bladder_bowel", NO_INJURY, {"bladder_bowel": "unsure"}, "red_flag", "emergency"),
+    ("emergency.head_injury", BASELINE, {"head_injury": "yes"}, "red_flag", "emergency"),
+    ("emergency.head_injury", BASELINE, {"head_injury": "unsure", **DAY_14}, "red_flag",
      "emergency"),
-    ("emergency.ccr_age", BASELINE, {"age": 65, "days_since_injury": 2}, "red_flag", "emergency"),
-    ("emergency.ccr_mechanism", BASELINE, {"dangerous_mechanism": "yes", "days_since_injury": 0},
+    ("emergency.neuro_after_injury", BASELINE, {**NEURO, **DAY_14}, "red_flag", "emergency"),
+    ("emergency.neuro_after_injury", BASELINE, {"neuro_symptoms": "unsure",
+     "neuro_onset": "gradual"}, "red_flag", "emergency"),
+    ("emergency.neuro_sudden", NO_INJURY, {"neuro_symptoms": "yes", "neuro_onset": "sudden"},
      "red_flag", "emergency"),
-    ("emergency.ccr_rotation", BASELINE, {"can_rotate_45": "no"}, "red_flag", "emergency"),
-    ("emergency.ccr_rotation", BASELINE, {"can_rotate_45": "unsure"}, "red_flag", "emergency"),
-    # 2. Clinician
-    ("clinician.neuro_no_injury", NO_INJURY, {"neuro_symptoms": "yes"}, "red_flag", "clinician"),
-    ("clinician.ccr_age_late", BASELINE, {"age": 80, **INJURY_3_DAYS}, "red_flag", "clinician"),
-    ("clinician.ccr_mechanism_late", BASELINE, {"dangerous_mechanism": "unsure", **INJURY_3_DAYS},
-     "red_flag", "clinician"),
-    ("clinician.ccr_rotation_late", BASELINE, {"can_rotate_45": "no", **INJURY_3_DAYS},
-     "red_flag", "clinician"),
-    ("clinician.possible_fracture", BASELINE, {"possible_fracture": "yes"}, "red_flag",
+    ("emergency.neuro_sudden", NO_INJURY, {"neuro_symptoms": "yes", "neuro_onset": "unsure"},
+     "red_flag", "emergency"),
+    ("emergency.neuro_cord_pressure", NO_INJURY, {**NEURO, "cancer_history": "yes"}, "red_flag",
+     "emergency"),
+    ("emergency.neuro_cord_pressure", NO_INJURY, {**NEURO, "infection_risk": "unsure"},
+     "red_flag", "emergency"),
+    ("emergency.neck_scan_first_days", BASELINE, {"can_rotate_45": "no"}, "red_flag",
+     "emergency"),
+    ("emergency.neck_scan_first_days", BASELINE, {"can_rotate_45": "unsure", **DAY}, "red_flag",
+     "emergency"),
+    ("emergency.neck_scan_first_days", BASELINE, {"age": 65, "days_since_injury": 2},
+     "red_flag", "emergency"),
+    ("emergency.neck_scan_first_days", BASELINE, {"dangerous_mechanism": "yes", **DAY},
+     "red_flag", "emergency"),
+    ("emergency.neck_scan_first_days", BASELINE, {"neck_mark": "yes"}, "red_flag", "emergency"),
+    ("emergency.neck_scan_first_days", BASELINE, {"midline_tenderness": "yes"}, "red_flag",
+     "emergency"),
+    ("emergency.neck_scan_first_days", BASELINE, {"intoxicated": "unsure"}, "red_flag",
+     "emergency"),
+    ("emergency.neck_scan_first_days", BASELINE, {"age": 15}, "red_flag", "emergency"),
+    # 2. Urgent
+    ("urgent.new_headache", NO_INJURY, {"new_headache": "yes"}, "red_flag", "urgent"),
+    ("urgent.new_headache", LATE, {"new_headache": "unsure"}, "red_flag", "urgent"),
+    ("urgent.cancer", NO_INJURY, {"cancer_history": "yes"}, "red_flag", "urgent"),
+    ("urgent.head_injury_late", LATE, {"head_injury": "yes"}, "red_flag", "urgent"),
+    ("urgent.blood_thinners_first_days", BASELINE, {"blood_thinners": "yes",
+     "days_since_injury": 2}, "red_flag", "urgent"),
+    ("urgent.neck_scan_first_weeks", BASELINE, {"can_rotate_45": "no", **DAY_3}, "red_flag",
+     "urgent"),
+    ("urgent.neck_scan_first_weeks", BASELINE, {"age": 80, **DAY_14}, "red_flag", "urgent"),
+    ("urgent.neck_scan_first_weeks", BASELINE, {"possible_fracture": "yes", **DAY_3},
+     "red_flag", "urgent"),
+    ("urgent.infection_with_night_pain", NO_INJURY, {"infection_risk": "yes",
+     "night_pain": "unsure"}, "red_flag", "urgent"),
+    # 3. Clinician
+    ("clinician.neuro_gradual", NO_INJURY, NEURO, "red_flag", "clinician"),
+    ("clinician.neck_check_later", LATE, {"can_rotate_45": "unsure"}, "red_flag", "clinician"),
+    ("clinician.neck_check_later", LATE, {"dangerous_mechanism": "yes"}, "red_flag",
      "clinician"),
-    ("clinician.blood_thinners", BASELINE, {"blood_thinners": "unsure"}, "red_flag", "clinician"),
-    ("clinician.intoxicated", BASELINE, {"intoxicated": "yes"}, "red_flag", "clinician"),
+    ("clinician.blood_thinners_later", BASELINE, {"blood_thinners": "unsure", **DAY_3},
+     "red_flag", "clinician"),
+    ("clinician.age_65_after_injury", LATE, {"age": 65}, "red_flag", "clinician"),
+    ("clinician.dangerous_mechanism", LATE, {"dangerous_mechanism": "unsure"}, "red_flag",
+     "clinician"),
+    ("clinician.neck_mark", LATE, {"neck_mark": "yes"}, "red_flag", "clinician"),
+    ("clinician.possible_fracture", LATE, {"possible_fracture": "yes"}, "red_flag", "clinician"),
+    ("clinician.intoxicated", BASELINE, {"intoxicated": "yes", **DAY_14}, "red_flag", "urgent"),
     ("clinician.under_16", NO_INJURY, {"age": 15}, "red_flag", "clinician"),
     ("clinician.midline_tenderness", NO_INJURY, {"midline_tenderness": "unsure"}, "red_flag",
      "clinician"),
     ("clinician.bone_or_joint_pain", BASELINE, {"bone_or_joint_pain": "yes"}, "red_flag",
      "clinician"),
-    ("clinician.serious_history", NO_INJURY, {"serious_history": "yes"}, "red_flag", "clinician"),
+    ("clinician.night_pain", NO_INJURY, {"night_pain": "yes"}, "red_flag", "clinician"),
+    ("clinician.infection_risk", NO_INJURY, {"infection_risk": "yes"}, "red_flag", "clinician"),
     ("clinician.bone_or_joint_disease", NO_INJURY, {"bone_or_joint_disease": "unsure"},
      "red_flag", "clinician"),
     ("clinician.spine_problem", NO_INJURY, {"known_spine_problem": "surgery_or_fusion"},
@@ -49,7 +92,7 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
      "red_flag", "clinician"),
     ("clinician.spine_problem", NO_INJURY, {"known_spine_problem": "unsure"}, "red_flag",
      "clinician"),
-    # 3. Pattern
+    # 4. Pattern
     ("pattern.front_loaded", BASELINE, {"sore_front": "yes"}, "traditional_whiplash",
      "avoid_technique"),
     ("pattern.front_loaded", BASELINE, {"injury": "vehicle"}, "traditional_whiplash",
@@ -63,7 +106,7 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
      "reverse_whiplash", "technique"),
     ("pattern.back_loaded_after_accident", BASELINE, {"injury": "sport_or_blow"},
      "reverse_whiplash", "technique"),
-    ("pattern.back_loaded_after_accident", BASELINE, {"injury": "other_accident"},
+    ("pattern.back_loaded_after_accident", LATE, {"injury": "other_accident"},
      "reverse_whiplash", "technique"),
     ("pattern.back_sore_no_injury", NO_INJURY, {}, "general_soreness", "technique"),
     ("pattern.stiff_no_injury", NO_INJURY, {"sore_back": "no"}, "general_soreness", "technique"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 
 from neckcheck import __version__
 from tests.conftest import neckcheck_command
-from tests.spec import BASELINE, JSON_KEYS, NO_INJURY, OUTCOMES
+from tests.spec import BASELINE, JSON_KEYS, NO_INJURY, OUTCOMES, TIMEFRAMES
 
 
 def run(args: list[str], stdin: bytes | str | None = b"", cwd: Path | None = None,
@@ -41,7 +42,8 @@ def assert_input_error(done: subprocess.CompletedProcess[str], *keys: str) -> No
         (NO_INJURY, "general_soreness", "technique"),
         (BASELINE | {"injury": "vehicle"}, "traditional_whiplash", "avoid_technique"),
         (BASELINE | {"sore_back": "unsure"}, "unclear", "clinician"),
-        (BASELINE | {"serious_history": "unsure"}, "red_flag", "clinician"),
+        (BASELINE | {"bone_or_joint_pain": "unsure"}, "red_flag", "clinician"),
+        (NO_INJURY | {"new_headache": "yes"}, "red_flag", "urgent"),
         (BASELINE | {"vascular_signs": True}, "red_flag", "emergency"),
     ],
 )
@@ -56,11 +58,19 @@ def test_json_output_and_exit_code(
     assert done.returncode == OUTCOMES[(outcome, disposition)] == result["exit_code"]
     assert (result["outcome"], result["disposition"]) == (outcome, disposition)
     assert set(JSON_KEYS) <= set(result)
+    assert result["timeframe"] == TIMEFRAMES[disposition]
+    assert result["contract_version"] == 2
     assert all(set(r) >= {"rule", "text", "source"} for r in result["reasons"])
     if disposition == "technique":
         assert result["steps"]
         assert result["see_also"]
         assert {"stop_if_pain", "soft_ball"} <= {c["id"] for c in result["cautions"]}
+    elif disposition == "avoid_technique":
+        assert result["steps"] == []
+        assert result["see_also"]
+        assert {"stop_if_pain", "front_of_neck", "warning_signs"} <= {
+            c["id"] for c in result["cautions"]
+        }
     else:
         assert result["steps"] == result["cautions"] == result["see_also"] == []
 
@@ -92,7 +102,19 @@ def test_emergency_text_says_so_without_colour() -> None:
     done = run(["screen"], stdin=json.dumps(BASELINE | {"bladder_bowel": "yes", "age": 70}))
     assert done.returncode == 5
     assert done.stdout.startswith("EMERGENCY")
-    assert "Why (2 reasons)" in done.stdout
+    assert "Why (3 reasons)" in done.stdout
+
+
+def test_urgent_text_says_today_without_colour_at_40_columns() -> None:
+    env = dict(os.environ, COLUMNS="40", NO_COLOR="1")
+    done = run(["screen"], stdin=json.dumps(NO_INJURY | {"new_headache": "yes"}), env=env)
+    assert done.returncode == 6
+    assert done.stdout.startswith("URGENT: see a doctor today")
+    assert "\x1b[" not in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) <= 40
+    flat = " ".join(done.stdout.split())
+    for words in ("within hours", "urgent care", "same-day appointment", "torn artery"):
+        assert words in flat
 
 
 @pytest.mark.parametrize(
@@ -213,9 +235,14 @@ def test_explain_json_lists_every_rule(book) -> None:
     assert [t["rule"] for t in result["explain"] if t["fired"]] == sorted(
         (r["rule"] for r in result["reasons"]), key=[r.id for r in book.rules].index
     )
-    age_rule = trace["emergency.ccr_age"]
+    age_rule = trace["clinician.age_65_after_injury"]
     assert age_rule["matched"]
     assert {"test": "age >= 65", "key": "age", "answer": 70, "holds": True} in age_rule["checks"]
+    # The head-turning test was skipped (age 70): the comparison on it is false, so it fails.
+    scan = trace["emergency.neck_scan_first_days"]
+    assert scan["fired"]
+    assert {"test": "can_rotate_45 = yes", "key": "can_rotate_45", "answer": None,
+            "holds": False} in scan["checks"]  # fmt: skip
     # The pattern matched but was not consulted: a red flag decided.
     assert trace["pattern.back_loaded_after_accident"]["matched"]
     assert not trace["pattern.back_loaded_after_accident"]["fired"]
@@ -259,7 +286,9 @@ def test_report_for_the_clinician(tmp_path: Path) -> None:
     import stat
 
     target = tmp_path / "report.md"
-    answers = BASELINE | {"midline_tenderness": "unsure", "blood_thinners": "yes"}
+    answers = BASELINE | {"midline_tenderness": "unsure", "blood_thinners": "yes",
+                          "days_since_injury": 20}  # fmt: skip
+    del answers["intoxicated"]  # not asked after day 14
     done = run(["screen", "--report", str(target)], stdin=json.dumps(answers))
     assert done.returncode == 4
     assert stat.S_IMODE(target.stat().st_mode) == 0o600

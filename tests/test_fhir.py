@@ -37,7 +37,8 @@ def test_questionnaire_validates_and_mirrors_the_questions(book: Rulebook) -> No
     assert codes == ["yes", "no", "unsure"]
     assert all(i["required"] for i in items.values())
     # Skip logic: the injury questions are enabled only after an injury.
-    no_injury = items["injury"]["answerOption"][0]["valueCoding"]
+    options = [o["valueCoding"] for o in items["injury"]["answerOption"]]
+    no_injury = next(o for o in options if o["code"] == "none")
     assert no_injury["code"] == "none"
     assert items["head_injury"]["enableWhen"] == [
         {"question": "injury", "operator": "!=", "answerCoding": no_injury}

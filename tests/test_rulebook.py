@@ -75,7 +75,12 @@ def test_yes_and_no_stay_words_not_booleans(book) -> None:
         ),
         ("decisions.yaml", "{age: {lt: 16}}", "{age: {lt: 200}}", "outside the question's range"),
         ("decisions.yaml", "{age: {lt: 16}}", "{age: {lt: sixteen}}", "takes a whole number"),
-        ("decisions.yaml", "{injury: none}", "{injury: {gt: 0}}", "works on whole numbers only"),
+        (
+            "decisions.yaml",
+            "{injury: none, sore_back: yes",
+            "{injury: {gt: 0}, sore_back: yes",
+            "works on whole numbers only",
+        ),
         (
             "decisions.yaml",
             "{head_injury: [yes, unsure]}",
@@ -95,8 +100,8 @@ def test_condition_mistakes(rules_copy: Path, name: str, old: str, new: str, wor
 
 
 def test_duplicate_rule_id(rules_copy: Path) -> None:
-    edit(rules_copy, "decisions.yaml", "id: clinician.intoxicated", "id: clinician.blood_thinners")
-    assert "rule 'clinician.blood_thinners' is defined more than once" in load_error(rules_copy)
+    edit(rules_copy, "decisions.yaml", "id: clinician.intoxicated", "id: clinician.neck_mark")
+    assert "rule 'clinician.neck_mark' is defined more than once" in load_error(rules_copy)
 
 
 def test_duplicate_question_id(rules_copy: Path) -> None:
@@ -104,7 +109,9 @@ def test_duplicate_question_id(rules_copy: Path) -> None:
     assert "question 'sore_front' is defined more than once" in load_error(rules_copy)
 
 
-NEXUS_SOURCE = "source: NEXUS low-risk criteria (Hoffman et al., NEJM 2000), intoxication"
+NEXUS_SOURCE = (
+    "source: NEXUS low-risk criteria (Hoffman et al., NEJM 2000), intoxication; NICE NG232"
+)
 
 
 def test_rule_without_source(rules_copy: Path) -> None:
