@@ -18,23 +18,30 @@ from tests.spec import QUESTIONS, TRI, is_asked, oracle
 CASES = Path(__file__).parent / "cases"
 
 
-def calm_sample(count: int, seed: int = 0) -> list[dict[str, Any]]:
-    """Answer sets with few red flags, so thresholds and patterns are reached (deterministic)."""
+def calm_sample(count: int, seed: int = 0, skipped: bool = False) -> list[dict[str, Any]]:
+    """Valid v2 answer sets with few red flags, so that the rotation test, the thresholds and the
+    patterns are reached (deterministic). Every question is drawn, then only the asked ones are
+    kept (or, with `skipped`, every key: a skipped key may be present and is ignored)."""
     rng = random.Random(seed)
+    # The thresholds SPEC.md v2 uses (days 2/3 and 14/15, ages 15/16 and 64/65), and a plain
+    # adult age (40) so that the rotation test is reached.
+    edges = {"days_since_injury": (0, 1, 2, 3, 14, 15), "age": (15, 16, 40, 64, 65)}
     sets = []
     for _ in range(count):
         full: dict[str, Any] = {}
         for key, (kind, domain, _) in QUESTIONS.items():
             if kind == "int":
                 lo, hi = domain
-                edges = [v for v in (0, 1, 2, 3, 15, 16, 64, 65, hi) if lo <= v <= hi]
-                full[key] = rng.choice(edges) if rng.random() < 0.7 else rng.randint(lo, hi)
+                full[key] = rng.choice(edges[key]) if rng.random() < 0.7 else rng.randint(lo, hi)
             elif kind == "tri" and key not in ("sore_back", "sore_front", "low_back_pain"):
+                # can_rotate_45 is asked only when a dozen red flags are all no: keep flags rare.
                 calm = "yes" if key == "can_rotate_45" else "no"
-                full[key] = rng.choice(TRI) if rng.random() < 0.15 else calm
+                full[key] = rng.choice(TRI) if rng.random() < 0.06 else calm
+            elif key == "known_spine_problem" and rng.random() < 0.6:
+                full[key] = rng.choice(("none", "disc_or_nerve"))
             else:
                 full[key] = rng.choice(domain)
-        sets.append({k: v for k, v in full.items() if is_asked(k, full)})
+        sets.append({k: v for k, v in full.items() if skipped or is_asked(k, full)})
     return sets
 
 
