@@ -63,10 +63,10 @@ def test_interview_reaches_the_same_decision_as_json(book: Rulebook, answers: di
 def test_steps_show_progress(book: Rulebook) -> None:
     prompter = ScriptedPrompter(BASELINE)
     run_interview(book, prompter)
-    assert [s.number for s in prompter.steps] == list(range(1, 23))
+    assert [s.number for s in prompter.steps] == list(range(1, 27))
     assert prompter.steps[0].section_number == 1
-    assert prompter.steps[-1].section_number == prompter.steps[-1].sections == 5
-    assert str(prompter.steps[0]).startswith("Part 1 of 5: About you and what happened.")
+    assert prompter.steps[-1].section_number == prompter.steps[-1].sections == 6
+    assert str(prompter.steps[0]).startswith("Part 1 of 6: About you and what happened.")
     assert prompter.shown == [book.intro]
 
 
@@ -89,12 +89,36 @@ def test_review_edit_to_an_emergency_stops(book: Rulebook) -> None:
 
 
 def test_early_stop_only_when_certain(book: Rulebook) -> None:
-    # Neurological symptoms are an emergency only after an injury; without one the interview
-    # must go on (they mean a clinician, and other answers could still add an emergency).
-    prompter = ScriptedPrompter(BASELINE | {"injury": "none", "neuro_symptoms": "yes"})
+    # Numbness that came on slowly is an emergency only after a recent injury, or with cancer
+    # or an infection risk; without those the interview must go on (the answers about cancer
+    # and infection are still to come).
+    gradual = {"injury": "none", "neuro_symptoms": "yes", "neuro_onset": "gradual"}
+    prompter = ScriptedPrompter(BASELINE | gradual)
     result = run_interview(book, prompter)
     assert not result.ended_early
     assert screen(result.answers, book).disposition == "clinician"
+    prompter = ScriptedPrompter(BASELINE | gradual | {"cancer_history": "yes"})
+    result = run_interview(book, prompter)
+    assert result.ended_early
+    assert prompter.asked[-1] == "cancer_history"
+    assert decide_partial(result.answers, book).disposition == "emergency"
+
+
+def test_a_skipped_head_turning_test_stops_as_soon_as_it_is_certain(book: Rulebook) -> None:
+    # 70 years old, a day after a fall: the head-turning test will not be asked, so the scan
+    # rule holds whatever else is answered; the interview stops after the day is known.
+    prompter = ScriptedPrompter(BASELINE | {"age": 70})
+    result = run_interview(book, prompter)
+    assert result.ended_early
+    assert prompter.asked == ["age", "injury", "days_since_injury"]
+    decision = decide_partial(result.answers, book)
+    assert decision.reasons[0].rule == "emergency.neck_scan_first_days"
+    # On day 5 the same answers mean "today", not "now": no early stop, the review comes.
+    prompter = ScriptedPrompter(BASELINE | {"age": 70, "days_since_injury": 5})
+    result = run_interview(book, prompter)
+    assert not result.ended_early
+    assert screen(result.answers, book).disposition == "urgent"
+    assert "can_rotate_45" not in prompter.asked
 
 
 def test_review_lists_answers_in_words(book: Rulebook) -> None:
