@@ -315,33 +315,45 @@ def schema(rules: RulesOption = None) -> None:
 def rules_check(directory: RulesDirArgument = None) -> None:
     """Validate a rules folder, then prove its safety properties over every possible answer set.
 
-    Exit 0 when every property holds, 1 when one fails (with a counterexample answer set that
-    `neckcheck screen --answers` reproduces), 2 when the folder does not load.
+    Exit 0 when every property is proved, 1 when one fails (with a counterexample answer set
+    that `neckcheck screen --answers` reproduces) or is left unproved (the solver timed out or
+    gave up: NECKCHECK_VERIFY_TIMEOUT_MS bounds each solver call, default 60000), 2 when the
+    folder does not load, 130 when interrupted.
 
     Example: neckcheck rules check ./rules
     """
     from neckcheck.rulebook import load_rulebook
-    from neckcheck.verify import verify
+    from neckcheck.verify import DEFAULT_TIMEOUT_MS, verify
 
     book = load_rulebook(directory)
     typer.echo(
         f"{book.source}: valid: {len(book.questions)} questions, {len(book.rules)} rules, "
         f"{len(book.cautions)} cautions (rules version {book.version})"
     )
-    report = verify(book)
+    timeout = os.environ.get("NECKCHECK_VERIFY_TIMEOUT_MS", "").strip()
+    rlimit = os.environ.get("NECKCHECK_VERIFY_RLIMIT", "").strip()  # deterministic, for tests
+    report = verify(
+        book,
+        timeout_ms=max(1, int(timeout)) if timeout.isdigit() else DEFAULT_TIMEOUT_MS,
+        rlimit=int(rlimit) if rlimit.isdigit() else None,
+    )
     typer.echo("Proved over the whole answer space (z3):")
+    marks = {"proved": "ok  ", "FAIL": "FAIL", "unproved": "UNPROVED"}
     for result in report.results:
-        mark = "ok  " if result.holds else "FAIL"
-        typer.echo(f"  {mark} {result.name} ({result.checked} checked)")
-        for failure, example in zip(result.failures, result.counterexamples, strict=False):
-            typer.echo(f"       {failure}")
-            typer.echo("       counterexample (neckcheck screen --answers FILE):")
-            typer.echo("       " + json.dumps(example))
-        for failure in result.failures[len(result.counterexamples) :]:
-            typer.echo(f"       {failure}")
-    verdict = "every property holds" if report.holds else "some properties FAIL"
-    typer.echo(f"{verdict} ({report.seconds:.2f} s)")
-    raise typer.Exit(0 if report.holds else 1)
+        count = f"{result.proved} of {result.checked} proved"
+        typer.echo(f"  {marks[result.status]} {result.name} ({count})")
+        for finding in result.findings:
+            typer.echo(f"       {finding.text}")
+            if finding.example is not None:
+                typer.echo("       counterexample (neckcheck screen --answers FILE):")
+                typer.echo("       " + json.dumps(finding.example))
+        for reason in result.unproved:
+            typer.echo(f"       unproved: {reason}")
+    verdict = [f"{len(report.failed)} properties FAIL"] if report.failed else []
+    if report.unproved:
+        verdict.append(f"{len(report.unproved)} unproved: {', '.join(report.unproved)}")
+    typer.echo(f"{'; '.join(verdict) or 'every property holds'} ({report.seconds:.2f} s)")
+    raise typer.Exit(130 if report.interrupted else 0 if report.holds else 1)
 
 
 @rules_app.command("report")
@@ -376,6 +388,19 @@ def rules_graph(directory: RulesDirArgument = None) -> None:
     from neckcheck.traceability import mermaid
 
     sys.stdout.write(mermaid(load_rulebook(directory)))
+
+
+@rules_app.command("reference")
+def rules_reference(directory: RulesDirArgument = None) -> None:
+    """Print the answer-set contract in Markdown: every answer key with its type, values and
+    when it is asked, the outcomes with their exit codes, and the cautions (docs/answers.md).
+
+    Example: neckcheck rules reference > answers.md
+    """
+    from neckcheck.rulebook import load_rulebook
+    from neckcheck.traceability import answer_reference
+
+    sys.stdout.write(answer_reference(load_rulebook(directory)))
 
 
 @rules_app.command("compile")

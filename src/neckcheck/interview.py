@@ -117,7 +117,9 @@ def int_problem(question: Question, text: str) -> str | None:
 _CONFIRM = "\x00confirm"  # a value no question id can take
 _UNANSWERED = "\x00unanswered"  # nor any answer
 _UNANSWERED_TITLE = "(no answer yet: press a number, or use the arrow keys)"
-_NOTHING_CHOSEN = "Nothing is chosen for you: press the number of an answer, or move to it, then Enter."
+_NOTHING_CHOSEN = (
+    "Nothing is chosen for you: press the number of an answer, or move to it, then Enter."
+)
 
 
 class QuestionaryPrompter:

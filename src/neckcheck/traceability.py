@@ -129,9 +129,9 @@ def answer_reference(book: Rulebook) -> str:
         f"Contract version {CONTRACT_VERSION}, rules version {book.version}.",
         "",
         "An answer set is one JSON object (UTF-8, a byte-order mark allowed) whose keys are the "
-        "question ids below. A key given twice is an error. `tri` answers are `\"yes\"`, `\"no\"` "
+        'question ids below. A key given twice is an error. `tri` answers are `"yes"`, `"no"` '
         'or `"unsure"` (JSON `true`/`false` count as yes/no); `int` answers are JSON whole '
-        "numbers in range (`\"42\"` is an error); `enum` answers are one of the listed strings.",
+        'numbers in range (`"42"` is an error); `enum` answers are one of the listed strings.',
         "",
         "Every question that is asked must be answered. A question is asked when its condition "
         "holds; a key for a question that is not asked may be given, is still type-checked, and "
@@ -152,13 +152,10 @@ def answer_reference(book: Rulebook) -> str:
         if q.type == "int":
             values = f"{q.min} to {q.max}"
         else:
-            values = ", ".join(
-                f"`{v}` ({book.answer_label(q, v)})" for v in q.allowed_values()
-            )
+            values = ", ".join(f"`{v}` ({book.answer_label(q, v)})" for v in q.allowed_values())
         when = "always" if q.asked_when is None else f"`{q.asked_when}`"
         lines.append(
-            f"| {n} | `{q.id}` | {q.type} | {_cell(values)} | {_cell(when)} | "
-            f"{_cell(q.prompt)} |"
+            f"| {n} | `{q.id}` | {q.type} | {_cell(values)} | {_cell(when)} | {_cell(q.prompt)} |"
         )
     lines += [
         "",
@@ -194,9 +191,7 @@ def answer_reference(book: Rulebook) -> str:
     ]
     for c in book.cautions:
         when = "always" if c.when is None else f"`{c.when}`"
-        lines.append(
-            f"| `{c.id}` | {', '.join(c.applies_to)} | {_cell(when)} | {_cell(c.text)} |"
-        )
+        lines.append(f"| `{c.id}` | {', '.join(c.applies_to)} | {_cell(when)} | {_cell(c.text)} |")
     lines += [
         "",
         "## JSON output (`--json`)",
