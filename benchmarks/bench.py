@@ -34,25 +34,57 @@ NECKCHECK = str(Path(PYTHON).with_name("neckcheck"))
 TRI = ("yes", "no", "unsure")
 
 
+BOUNDARY_DAYS = (0, 1, 2, 3, 14, 15)  # SPEC section 2's time windows meet here
+BOUNDARY_AGES = (15, 16, 64, 65)
+
+
 def answer_set(rng: random.Random) -> dict:
-    """A valid answer set, mostly calm so that every branch of the decision is reached."""
+    """A valid v2 answer set (SPEC.md section 1): every asked question answered, no skipped key.
+
+    Mostly calm (each red-flag question yes or unsure about 1 time in 10) so that every branch of
+    the decision is reached; days 0..30 and ages 10..90, with the boundaries of the time windows
+    and of the rotation test's age range drawn more often. A few tri answers are JSON booleans,
+    which section 1 accepts as yes/no."""
+
+    def tri(calm: str = "no") -> str | bool:
+        value = rng.choice([v for v in TRI if v != calm]) if rng.random() < 0.1 else calm
+        if value != "unsure" and rng.random() < 0.02:
+            return value == "yes"
+        return value
+
+    def some(values: tuple[str, ...]) -> str | bool:
+        value = rng.choice(values)
+        if value != "unsure" and rng.random() < 0.02:
+            return value == "yes"
+        return value
+
     injury = rng.choice(["none", "fall", "vehicle", "sport_or_blow", "other_accident"])
-
-    def tri(calm: str = "no") -> str:
-        return rng.choice(TRI) if rng.random() < 0.1 else calm
-
-    a: dict = {"age": rng.randint(10, 90), "injury": injury}
-    for key in (
-        "vascular_signs",
-        "meningitis_signs",
-        "bladder_bowel",
-        "neuro_symptoms",
-        "midline_tenderness",
-        "bone_or_joint_pain",
-        "serious_history",
-        "bone_or_joint_disease",
-    ):
+    injured = injury != "none"
+    age = rng.choice(BOUNDARY_AGES) if rng.random() < 0.1 else rng.randint(10, 90)
+    a: dict = {"age": age, "injury": injury}
+    if injured:
+        days = rng.choice(BOUNDARY_DAYS) if rng.random() < 0.3 else rng.randint(0, 30)
+        a["days_since_injury"] = days
+    if injury == "fall":
+        a["fall_direction"] = rng.choice(["forward", "backward", "sideways", "unsure"])
+    for key in ("vascular_signs", "new_headache", "meningitis_signs", "bladder_bowel"):
         a[key] = tri()
+    a["neuro_symptoms"] = tri()
+    if a["neuro_symptoms"] in ("yes", "unsure", True):
+        a["neuro_onset"] = rng.choice(["sudden", "gradual", "unsure"])
+    if injured:
+        for key in (
+            "head_injury",
+            "dangerous_mechanism",
+            "neck_mark",
+            "possible_fracture",
+            "blood_thinners",
+        ):
+            a[key] = tri()
+        if days <= 14:
+            a["intoxicated"] = tri()
+    a["midline_tenderness"] = tri()
+    a["bone_or_joint_disease"] = tri()
     a["known_spine_problem"] = (
         "none"
         if rng.random() < 0.8
@@ -60,21 +92,33 @@ def answer_set(rng: random.Random) -> dict:
             ["disc_or_nerve", "surgery_or_fusion", "instability_or_misalignment", "unsure"]
         )
     )
-    for key in ("sore_back", "sore_front", "low_back_pain"):
-        a[key] = rng.choice(TRI)
-    if injury != "none":
-        a["days_since_injury"] = rng.randint(0, 30)
-        for key in (
-            "head_injury",
-            "dangerous_mechanism",
-            "possible_fracture",
-            "blood_thinners",
-            "intoxicated",
-        ):
-            a[key] = tri()
+    if (
+        injured
+        and 16 <= age <= 64
+        and a["known_spine_problem"] in ("none", "disc_or_nerve")
+        and all(
+            a.get(key, "no") in ("no", False)  # intoxicated counts only where asked
+            for key in (
+                "vascular_signs",
+                "new_headache",
+                "meningitis_signs",
+                "bladder_bowel",
+                "neuro_symptoms",
+                "head_injury",
+                "dangerous_mechanism",
+                "neck_mark",
+                "possible_fracture",
+                "intoxicated",
+                "midline_tenderness",
+                "bone_or_joint_disease",
+            )
+        )
+    ):
         a["can_rotate_45"] = tri("yes")
-    if injury == "fall":
-        a["fall_direction"] = rng.choice(["forward", "backward", "sideways", "unsure"])
+    for key in ("bone_or_joint_pain", "cancer_history", "infection_risk", "night_pain"):
+        a[key] = tri()
+    for key in ("sore_back", "sore_front", "low_back_pain"):
+        a[key] = some(TRI)
     return a
 
 
@@ -137,8 +181,12 @@ def peak_rss_mb(command: list[str], lines: int) -> float:
     return peak_kb / 1024
 
 
-def agree(lines_path: Path, compiled: Path) -> int:
-    """Both screeners give the same outcome and disposition on every line (a sanity check)."""
+def agree(lines_path: Path, compiled: Path) -> tuple[int, int, int, list[str]]:
+    """Compare the two screeners line by line (a sanity check).
+
+    Returns the number of lines whose outcome or disposition differ, the number whose exit code,
+    timeframe or caution ids differ, the number of error lines from `neckcheck batch` (every
+    generated line is valid, so this should be 0), and a few examples of each problem."""
     ours = subprocess.run(
         [NECKCHECK, "batch", str(lines_path)], capture_output=True, text=True, check=False
     ).stdout.splitlines()
@@ -150,14 +198,36 @@ def agree(lines_path: Path, compiled: Path) -> int:
             text=True,
             check=True,
         ).stdout.splitlines()
-    pairs = zip(ours, theirs, strict=True)
-    differ = sum(
-        1
-        for x, y in pairs
-        if (json.loads(x)["outcome"], json.loads(x)["disposition"])
-        != (json.loads(y)["outcome"], json.loads(y)["disposition"])
-    )
-    return differ
+    inputs = lines_path.read_text(encoding="utf-8").splitlines()
+    if len(ours) != len(inputs):
+        return len(inputs), 0, 0, [f"neckcheck batch wrote {len(ours)} lines for {len(inputs)}"]
+    differ = details = errors = 0
+    examples: list[str] = []
+    for answers, x, y in zip(inputs, ours, theirs, strict=True):
+        o, t = json.loads(x), json.loads(y)
+        if "error" in o:
+            errors += 1
+            if len(examples) < 6:
+                examples.append(f"error on line {o.get('line')}: {o['error']}\n  in: {answers}")
+            continue
+        if (o["outcome"], o["disposition"]) != (t["outcome"], t["disposition"]):
+            differ += 1
+        elif (o["exit_code"], o["timeframe"], [c["id"] for c in o["cautions"]]) == (
+            t["exit_code"],
+            t["timeframe"],
+            [c["id"] for c in t["cautions"]],
+        ):
+            continue
+        else:
+            details += 1
+        if len(examples) < 6:
+            keys = ("outcome", "disposition", "exit_code", "timeframe")
+            examples.append(
+                f"line {o['line']}: in: {answers}\n"
+                f"  neckcheck:   {[o[k] for k in keys]} {[c['id'] for c in o['cautions']]}\n"
+                f"  handwritten: {[t[k] for k in keys]} {[c['id'] for c in t['cautions']]}"
+            )
+    return differ, details, errors, examples
 
 
 def main() -> None:
@@ -205,7 +275,13 @@ def main() -> None:
             f"({lines / hand:,.0f} lines/s), neckcheck batch {batch:.2f} s "
             f"({lines / batch:,.0f} lines/s), ratio {batch / hand:.2f}x (target 2x, goal 1x)"
         )
-        print(f"agreement: {agree(data, compiled)} lines differ in outcome or disposition")
+        differ, details, errors, examples = agree(data, compiled)
+        print(
+            f"agreement: {differ} lines differ in outcome or disposition, {details} more in "
+            f"exit code, timeframe or cautions; {errors} error lines from neckcheck batch"
+        )
+        for example in examples:
+            print(example, file=sys.stderr)
 
     rss = peak_rss_mb([NECKCHECK, "batch"], big)
     print(f"memory: peak RSS of neckcheck batch on {big:,} lines: {rss:.1f} MB (target < 100 MB)")

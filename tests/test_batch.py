@@ -158,3 +158,32 @@ def test_fast_and_full_command_lines_agree(tmp_path: Path) -> None:
         slow = subprocess.run([*full, *args], capture_output=True, text=True, check=False)
         assert (fast.returncode, fast.stdout, fast.stderr) == (
             slow.returncode, slow.stdout, slow.stderr), args  # fmt: skip
+
+
+def test_a_long_varied_batch_agrees_with_the_oracle_line_by_line() -> None:
+    """More distinct decisions than any cache keeps (red flags drawn often, so that the reasons
+    combine in thousands of ways): every line must still carry its own decision. A cache keyed by
+    object identity once handed out an older decision's text after about 12,800 lines."""
+    import random
+
+    from tests.spec import QUESTIONS, is_asked, oracle
+
+    rng = random.Random(7)
+    records = []
+    for _ in range(20_000):
+        full = {}
+        for key, (kind, domain, _) in QUESTIONS.items():
+            full[key] = rng.randint(*domain) if kind == "int" else rng.choice(domain)
+            if key == "days_since_injury":
+                full[key] = rng.choice([0, 1, 2, 3, 14, 15, rng.randint(0, 60)])
+        records.append({k: v for k, v in full.items() if is_asked(k, full)})
+    out = batch(jsonl(*records)).stdout.decode().splitlines()
+    assert len(out) == len(records)
+    distinct = set()
+    for record, text in zip(records, out, strict=True):
+        line = json.loads(text)
+        outcome, disposition, cautions = oracle(record)
+        assert (line["outcome"], line["disposition"]) == (outcome, disposition), record
+        assert {c["id"] for c in line["cautions"]} == cautions
+        distinct.add(tuple(r["rule"] for r in line["reasons"]))
+    assert len(distinct) > 4096  # more than the engine's own cache of decisions

@@ -272,7 +272,8 @@ def test_unwritable_save_path_is_refused_before_asking(tmp_path: Path) -> None:
         capture_output=True, text=True, input="", check=False,
     )  # fmt: skip
     assert done.returncode == 2
-    assert "cannot write there" in done.stderr
+    assert "--save" in done.stderr
+    assert "the folder does not exist" in done.stderr
 
 
 @pytest.mark.parametrize("columns", [40])
@@ -290,3 +291,58 @@ def test_readable_at_40_columns(book: Rulebook, columns: int) -> None:
     result = text[text.index("SKIP THIS TECHNIQUE") :].replace("\r", "")
     too_wide = [line for line in result.splitlines() if len(line) > columns]
     assert too_wide == []
+
+
+@pytest.mark.parametrize("at", ["age", "injury", "vascular_signs"])
+def test_ctrl_d_at_any_prompt_cancels(book: Rulebook, at: str) -> None:
+    child = spawn()
+    for key in ("age", "injury", "vascular_signs"):
+        question = book.question(key)
+        child.expect(prompt_start(question))
+        if key == at:
+            child.sendcontrol("d")
+            break
+        child.send(key_for(book, question, NO_INJURY[key]))
+    child.expect("cancelled, nothing saved")
+    assert finish(child) == 130
+
+
+def test_an_early_stop_that_was_saved_replays_to_the_same_emergency(
+    book: Rulebook, tmp_path: Path
+) -> None:
+    target = tmp_path / "answers.json"
+    child = spawn("--save", str(target), "--json")
+    asked = answer_until_review(child, book, BASELINE | {"meningitis_signs": "yes"})
+    assert asked[-1] == "meningitis_signs"
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 5
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert saved["ended_early"] is True
+    replay = subprocess.run(
+        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert replay.returncode == 5, replay.stderr
+    assert json.loads(replay.stdout)["reasons"][0]["rule"] == "emergency.meningitis"
+    # The marker is no licence: answers that do not make the emergency certain are refused.
+    saved["answers"]["meningitis_signs"] = "no"
+    target.write_text(json.dumps(saved), encoding="utf-8")
+    replay = subprocess.run(
+        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert replay.returncode == 2
+    assert replay.stdout == ""
+    assert "do not make emergency care certain" in replay.stderr
+
+
+def test_save_and_report_to_one_file_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "same.json"
+    done = subprocess.run(
+        [*neckcheck_command(), "screen", "--save", str(target), "--report", str(target)],
+        capture_output=True, text=True, input=json.dumps(BASELINE), check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "same file" in done.stderr
+    assert not target.exists()

@@ -164,7 +164,7 @@ def test_screen_into_head_ends_quietly() -> None:
 
 def test_save_is_all_or_nothing_on_a_full_disk(monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:  # fmt: skip
-    from neckcheck import cli
+    from neckcheck import edge
 
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -172,17 +172,17 @@ def test_save_is_all_or_nothing_on_a_full_disk(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(os, "fsync", full)
     target = tmp_path / "answers.json"
     with pytest.raises(InputError, match="No space left on device"):
-        cli.write_private(target, json.dumps(BASELINE))
+        edge.write_private(str(target), json.dumps(BASELINE), "--save")
     assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one
 
 
 def test_save_replaces_an_old_file_atomically(tmp_path: Path) -> None:
-    from neckcheck import cli
+    from neckcheck import edge
 
     target = tmp_path / "answers.json"
     target.write_text("old", encoding="utf-8")
     target.chmod(0o644)
-    cli.write_private(target, "new")
+    edge.write_private(str(target), "new", "--save")
     assert target.read_text(encoding="utf-8") == "new"
     assert target.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["answers.json"]
@@ -190,7 +190,7 @@ def test_save_replaces_an_old_file_atomically(tmp_path: Path) -> None:
 
 def test_save_into_a_missing_folder_or_onto_a_folder(tmp_path: Path) -> None:
     answers = json.dumps(BASELINE).encode()
-    for target, words in ((tmp_path / "missing" / "a.json", b"cannot write there"),
+    for target, words in ((tmp_path / "missing" / "a.json", b"the folder does not exist"),
                           (tmp_path, b"directory")):  # fmt: skip
         done = run(["screen", "--save", str(target), "--answers", "-"], answers)
         assert done.returncode == 2

@@ -86,7 +86,11 @@ def _kind(value: object) -> str:
 
 
 def _shown(value: object) -> str:
-    text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    """A value for a message: short, and escaped (it may hold control characters)."""
+    try:
+        text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -220,6 +224,9 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
                 continue
         elif kind is int and (bounds := ranges.get(key)) and bounds[0] <= value <= bounds[1]:
             values[key] = value
+            continue
+        if not isinstance(key, str):  # through the Python API: {1: "yes"}
+            problems.append(Problem(_shown(key), "a key must be text"))
             continue
         question = rulebook.question(key)
         if question is None:

@@ -1,24 +1,22 @@
 """JSON Lines screening: one output line per input line, in order, streamed.
 
-Memory stays flat: a line is read, screened, written and forgotten. Decisions repeat a great
-deal (a handful of outcomes and caution sets), so their JSON text is cached and only the line
-number is written fresh.
+Memory stays flat: a line is read (up to the edge's size cap), screened, written and forgotten.
+Decisions repeat a great deal (a handful of outcomes and caution sets), so their JSON text is
+cached by the rules and cautions that made them, and only the line number is written fresh.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TextIO
 
 from neckcheck.answers import parse_json
-from neckcheck.engine import screen
-from neckcheck.errors import InputError
+from neckcheck.edge import answers_of_document
+from neckcheck.engine import decide
+from neckcheck.errors import InputError, Problem
 from neckcheck.model import Decision, Rulebook
-
-_CACHE_LIMIT = 4096  # distinct decisions kept as text; far more than the rules can produce
 
 
 @dataclass
@@ -33,83 +31,126 @@ class Summary:
         return f"screened {self.lines} lines: " + ", ".join(parts)
 
 
-def _decision_text(decision: Decision, cache: dict[Decision, str]) -> str:
-    text = cache.get(decision)
+_TEXT_CACHE_LIMIT = 65536  # distinct decisions kept as text; beyond it, text is built afresh
+
+
+def _decision_text(decision: Decision, cache: dict[tuple[tuple[str, ...], ...], str]) -> str:
+    # Keyed by what makes the decision (the rules that fired and the cautions shown), never by
+    # object identity: a decision the engine did not keep may be freed and its id reused.
+    key = (tuple(r.rule for r in decision.reasons), tuple(c.id for c in decision.cautions))
+    text = cache.get(key)
     if text is None:
-        text = json.dumps(decision.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        if len(cache) < _CACHE_LIMIT:
-            cache[decision] = text
+        text = json.dumps(decision.to_dict(), ensure_ascii=True, separators=(",", ":"))
+        if len(cache) < _TEXT_CACHE_LIMIT:
+            cache[key] = text
     return text
 
 
-def screen_lines(
-    lines: Iterable[bytes],
-    book: Rulebook,
-    out: TextIO,
-    on_line: Callable[[Summary], None] | None = None,
-    flush_each: bool = False,
-) -> Summary:
-    """Screen each JSON line and write one result line for it; never stops on a bad line.
-    With flush_each, every result is flushed as soon as it is written (for live pipes)."""
-    summary = Summary()
-    cache: dict[Decision, str] = {}
-    write: Callable[[str], object] = out.write
-    if flush_each:
+TOO_LONG = InputError([Problem("", "the line is longer than the size limit")], "line")
 
-        def write_and_flush(text: str) -> None:  # a record reaches a waiting reader at once
-            out.write(text)
-            out.flush()
 
-        write = write_and_flush
-
+def result_lines(
+    lines: Iterable[bytes | str | None], book: Rulebook, summary: Summary
+) -> Iterator[str]:
+    """For each input line (None: a line over the size limit), its output line: the decision
+    with its 1-based "line", or {"line": N, "error": {...}}. Never stops on a bad line."""
+    cache: dict[tuple[tuple[str, ...], ...], str] = {}
     for number, raw in enumerate(lines, start=1):
         summary.lines = number
         try:
-            decision = screen(parse_json(raw), book)
+            if raw is None:
+                raise TOO_LONG
+            source = f"line {number}"
+            answers, _ = answers_of_document(parse_json(raw, source), book, source)
+            decision = decide(answers, book)
         except InputError as exc:
             summary.errors += 1
-            error = json.dumps(exc.to_dict(), ensure_ascii=False, separators=(",", ":"))
-            write(f'{{"line":{number},"error":{error}}}\n')
+            error = json.dumps(exc.to_dict(), ensure_ascii=True, separators=(",", ":"))
+            yield f'{{"line":{number},"error":{error}}}\n'
         else:
             summary.outcomes[decision.outcome] += 1
-            write(f'{{"line":{number},{_decision_text(decision, cache)[1:]}\n')
-        if on_line is not None:
-            on_line(summary)
-    return summary
+            yield f'{{"line":{number},{_decision_text(decision, cache)[1:]}\n'
 
 
 def run_batch(file: str | None, book: Rulebook) -> Summary:
-    """`neckcheck batch`: open the input, stream it to stdout, show progress only on a terminal's
-    stderr (never in the data stream), and end with a summary on stderr."""
+    """`neckcheck batch`: stream the input to stdout, show progress only on a terminal's stderr
+    (never in the data stream), and end with a summary on stderr."""
     import os
     import stat
     import sys
 
-    from neckcheck.errors import Problem
+    from neckcheck import edge
 
     try:
-        stream = sys.stdin.buffer if file in (None, "-") else open(file, "rb")  # noqa: SIM115
+        if file in (None, "-"):
+            if sys.stdin is None:
+                raise OSError(9, "standard input is closed")
+            stream = sys.stdin.buffer
+        else:
+            stream = open(file, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise InputError([Problem("", f"cannot read: {exc.strerror or exc}")], str(file)) from None
+        where = "stdin" if file in (None, "-") else edge.safe_text(str(file))
+        raise InputError([Problem("", f"cannot read: {exc.strerror or exc}")], where) from None
+    summary = Summary()
     with stream:
         # From a file, output is written in blocks (fast); from a pipe or a terminal, each result
         # is flushed at once, so a program feeding records one by one gets each answer back.
         live = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn
-
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                          console=Console(stderr=True), transient=True) as bar:  # fmt: skip
-                task = bar.add_task("screening")
-
-                def show(summary: Summary) -> None:
-                    if summary.lines % 1000 == 0:
-                        bar.update(task, description=summary.text())
-
-                summary = screen_lines(stream, book, sys.stdout, show, live)
+        results = result_lines(edge.bounded_lines(stream), book, summary)
+        if edge.stderr_is_terminal():
+            with _progress() as update:
+                _write_all(results, live, summary, update)
         else:
-            summary = screen_lines(stream, book, sys.stdout, None, live)
-    sys.stdout.flush()
-    print(f"neckcheck: {summary.text()}", file=sys.stderr)
+            _write_all(results, live, summary, None)
+    edge.say(summary.text())
     return summary
+
+
+def _write_all(
+    results: Iterable[str], live: bool, summary: Summary, show: Callable[[Summary], None] | None
+) -> None:
+    from neckcheck import edge
+
+    pending: list[str] = []
+    for text in results:
+        if live:
+            edge.write_out(text.encode("ascii"))
+        else:
+            pending.append(text)
+            if len(pending) >= 512:
+                edge.write_out("".join(pending).encode("ascii"), flush=False)
+                pending.clear()
+        if show is not None and summary.lines % 1000 == 0:
+            show(summary)
+    edge.write_out("".join(pending).encode("ascii"))
+
+
+class _progress:
+    """A spinner on stderr that never captures stdout, and puts the cursor back when a signal
+    (SIGTERM, SIGHUP) ends the run."""
+
+    def __enter__(self) -> Callable[[Summary], None]:
+        import signal
+
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                            console=Console(stderr=True), transient=True,
+                            redirect_stdout=False, redirect_stderr=False)  # fmt: skip
+        self.bar.__enter__()
+        task = self.bar.add_task("screening")
+
+        def stop(signum: int, frame: object) -> None:
+            self.bar.__exit__(None, None, None)
+            raise SystemExit(128 + signum)
+
+        self.previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+        return lambda summary: self.bar.update(task, description=summary.text())
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        self.bar.__exit__(None, None, None)

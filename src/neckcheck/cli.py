@@ -13,12 +13,12 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from neckcheck import __version__
-from neckcheck.entry import read_input, run_guarded, stdin_is_terminal
+from neckcheck.errors import NeckcheckError
 
 if TYPE_CHECKING:
     from neckcheck.interview import InterviewResult
@@ -108,41 +108,6 @@ def _interview(book: Rulebook) -> InterviewResult:
         raise typer.Exit(143) from None
 
 
-def check_writable(path: Path) -> None:
-    from neckcheck.errors import InputError, Problem
-
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise InputError([Problem("", "cannot write there (no such folder, or no permission)")],
-                         f"--save {path}")  # fmt: skip
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write health data readable by its owner only (0600), all or nothing: a temporary file in
-    the same folder, then a rename, so a failure never leaves half a file."""
-    import tempfile
-
-    from neckcheck.errors import InputError, Problem
-
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp makes it 0600
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        tmp = None
-        os.chmod(path, 0o600)
-    except OSError as exc:
-        raise InputError([Problem("", f"could not save: {exc.strerror or exc}")],
-                         f"--save {path}") from None  # fmt: skip
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 @app.command()
 def screen(
     answers: Annotated[
@@ -193,36 +158,55 @@ def screen(
 
     Example: neckcheck screen --answers answers.json --json
     """
+    from neckcheck import edge
     from neckcheck.answers import parse_json
-    from neckcheck.engine import answers_of, answers_so_far, decide
+    from neckcheck.engine import decide
     from neckcheck.rulebook import load_rulebook
 
+    targets = [(str(t), option) for t, option in ((save, "--save"), (report, "--report")) if t]
+    if len(targets) == 2 and os.path.abspath(targets[0][0]) == os.path.abspath(targets[1][0]):
+        raise UsageProblem("--save and --report name the same file; give each its own")
+    for target, option in targets:
+        edge.check_target(target, option)  # before anything is asked, so no answer is typed in vain
     book = load_rulebook(rules)
-    for target in (save, report):
-        if target is not None:
-            check_writable(target)  # before asking anything, so no answers are typed in vain
-    interactive = answers is None and stdin_is_terminal()
+    interactive = answers is None and edge.stdin_is_terminal()
     ended_early = False
     if interactive:
         result = _interview(book)
-        given: object = result.answers
         ended_early = result.ended_early
-        # An interview stopped on an emergency has only the answers that led there.
-        checked = answers_so_far(result.answers, book) if ended_early else answers_of(given, book)
+        given: object = edge.saved_interview(result.answers, ended_early)
+        checked, _ = edge.answers_of_document(given, book, "interview")
     else:
-        data, source = read_input(answers)
+        data, source = edge.read_document(answers, must_be_given=True)
         given = parse_json(data, source)
-        checked = answers_of(given, book, source)
+        checked, ended_early = edge.answers_of_document(given, book, source)
     decision = decide(checked, book)
+
+    # Files first: they are written even when the reader of stdout has gone away, and a failure
+    # is reported without losing the decision (a red flag's exit code stands).
+    failed = False
+    if save is not None:
+        failed |= not _write_file(str(save), "--save", json.dumps(given, indent=2) + "\n",
+                                  "answers saved")  # fmt: skip
+    if report is not None:
+        import datetime
+
+        from neckcheck.report import markdown_report
+
+        when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        text = markdown_report(decision, checked.facts, book, when, ended_early)
+        failed |= not _write_file(str(report), "--report", text, "report written")
+
     trace = None
     if show_rules:
         from neckcheck.explain import explain
 
         trace = explain(checked, book)
     if as_json:
-        from neckcheck.render import to_json
-
-        sys.stdout.write(to_json(decision, trace) + "\n")
+        data_out = decision.to_dict()
+        if trace is not None:
+            data_out["explain"] = [t.to_dict() for t in trace]
+        edge.write_out(edge.json_bytes(data_out))
     else:
         from neckcheck.render import make_console, render_text
 
@@ -238,21 +222,28 @@ def screen(
             from neckcheck.render import render_trace
 
             render_trace(trace, console)
-    sys.stdout.flush()
-    if save is not None:
-        write_private(save, json.dumps(given, indent=2, ensure_ascii=False) + "\n")
-        note = " (the interview stopped early, so it holds only the answers given)"
-        print(f"neckcheck: answers saved to {save}{note if ended_early else ''}", file=sys.stderr)
-    if report is not None:
-        import datetime
-
-        from neckcheck.report import markdown_report
-
-        when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-        text = markdown_report(decision, checked.facts, book, when, ended_early)
-        write_private(report, text)
-        print(f"neckcheck: report written to {report}", file=sys.stderr)
+    if failed and decision.exit_code not in RED_FLAG_CODES:
+        raise typer.Exit(edge.EXIT_USAGE)
     raise typer.Exit(decision.exit_code)
+
+
+# A failure beside the result (a file that could not be written) never hides a red flag: these
+# exit codes stand; any other becomes 2.
+RED_FLAG_CODES = (4, 5, 6)
+
+
+def _write_file(path: str, option: str, text: str, done: str) -> bool:
+    from neckcheck import edge
+    from neckcheck.errors import InputError
+
+    try:
+        edge.write_private(path, text, option)
+    except InputError as exc:
+        for line in exc.lines():
+            edge.say(line)
+        return False
+    edge.say(f"{done} to {path}")
+    return True
 
 
 @app.command()
@@ -443,15 +434,57 @@ def rules_schemas(
         typer.echo(f"wrote {path}")
 
 
+class UsageProblem(NeckcheckError):
+    """A command line that says two things at once (exit 2, like typer's own usage errors)."""
+
+    def lines(self) -> list[str]:
+        return [f"usage error: {self}"]
+
+
+def _repeated_option(args: list[str]) -> str | None:
+    """The first option given twice on the command line (typer would keep the last silently,
+    and `--answers a --answers b` must not quietly screen b)."""
+    command: Any = typer.main.get_command(app)
+    seen: set[str] = set()
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            break
+        subcommands = getattr(command, "commands", None) or {}
+        if arg in subcommands:
+            command, seen = subcommands[arg], set()
+            continue
+        if not arg.startswith("-") or arg == "-":
+            continue
+        flag = arg.split("=", 1)[0]
+        option = next((p for p in command.params
+                       if flag in (*getattr(p, "opts", ()), *getattr(p, "secondary_opts", ()))
+                       and getattr(p, "param_type_name", "") == "option"), None)  # fmt: skip
+        if option is None:
+            continue
+        if not getattr(option, "is_flag", False) and "=" not in arg and rest:
+            rest.pop(0)  # its value
+        name = option.name or flag
+        if name in seen:
+            return flag
+        seen.add(name)
+    return None
+
+
 def main() -> None:
     """The full command line (typer). `neckcheck.entry.main` sends the scripted JSON paths
     around it; everything else arrives here."""
+    from neckcheck import edge
 
     def run() -> int:
-        app()  # exits by itself on success, usage errors (2) and Ctrl-C (130)
+        repeated = _repeated_option(sys.argv[1:])
+        if repeated is not None:
+            raise UsageProblem(f"option {repeated} is given more than once")
+        app()  # exits by itself: a command's code, usage errors (2), Ctrl-C (130)
         return 0
 
-    run_guarded(run)
+    edge.run(run)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from neckcheck.answers import Answers, check_answers, progress
+from neckcheck.answers import Answers, check_answers, check_value, progress
 from neckcheck.conditions import Value
-from neckcheck.errors import InputError
+from neckcheck.errors import InputError, Problem
 from neckcheck.model import (
     OUTCOME_EXIT_CODES,
     TIMEFRAMES,
@@ -98,19 +98,34 @@ def decide_partial(given: Mapping[str, Value], rulebook: Rulebook) -> Decision:
     return decide(answers_so_far(given, rulebook), rulebook)
 
 
-def answers_of(raw: object, rulebook: Rulebook, source: str = "answers") -> Answers:
-    """A parsed JSON document as checked answers. A FHIR QuestionnaireResponse (an object with
-    a resourceType) is read as its answers first."""
-    if isinstance(raw, dict) and "resourceType" in raw:
-        from neckcheck.fhir import answers_from_response
-
-        raw = answers_from_response(raw, source)
-    return check_answers(raw, rulebook, source)
+def check_stopped_early(raw: Mapping[str, object], rulebook: Rulebook, source: str) -> Answers:
+    """The answers of a saved interview that stopped early, checked: each value as strictly as
+    in a full answer set, and the emergency re-derived from them, never taken on trust. Only a
+    certain emergency excuses the answers that were never asked for."""
+    given: dict[str, Value] = {}
+    problems: list[Problem] = []
+    for key, value in raw.items():
+        question = rulebook.question(key) if isinstance(key, str) else None
+        if question is None:
+            problems.append(Problem(str(key), "unknown key"))
+            continue
+        try:
+            given[key] = check_value(question, value)
+        except ValueError as exc:
+            problems.append(Problem(key, str(exc)))
+    if not problems and not certain_emergency(given, rulebook):
+        problems.append(
+            Problem("", "the interview stopped early, but these answers do not make emergency "
+                        "care certain; answer every question instead")
+        )  # fmt: skip
+    if problems:
+        raise InputError(problems, source)
+    return answers_so_far(given, rulebook)
 
 
 def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
-    """Check a parsed answer set and decide: the one call the CLI, batch and the API share."""
-    return decide(answers_of(raw, rulebook, source), rulebook)
+    """Check a plain answer set and decide: the one call the CLI, batch and the API share."""
+    return decide(check_answers(raw, rulebook, source), rulebook)
 
 
 def screen_many(records: Iterable[object], rulebook: Rulebook) -> Iterator[Decision | InputError]:

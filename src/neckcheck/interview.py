@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from neckcheck.answers import Progress, check_value, progress
 from neckcheck.conditions import Value
+from neckcheck.edge import safe_text
 from neckcheck.engine import certain_emergency
 from neckcheck.model import Question, Rulebook
 
@@ -132,7 +133,7 @@ class QuestionaryPrompter:
     def show(self, text: str) -> None:
         from rich.text import Text
 
-        self.console.print(Text(text))
+        self.console.print(Text(safe_text(text)))
 
     def ask(self, question: Question, step: Step, default: Value | None) -> Value:
         import questionary
@@ -140,33 +141,38 @@ class QuestionaryPrompter:
 
         self.console.print()
         self.console.print(Text(str(step), style="dim"))
-        self.console.print(Text("Help: " + question.help, style="italic"))
-        message = self._wrap(question.prompt)
+        self.console.print(Text(safe_text("Help: " + question.help), style="italic"))
+        message = self._wrap(safe_text(question.prompt))
         if question.type == "int":
-            typed = questionary.text(
-                message,
-                default="" if default is None else str(default),
-                validate=lambda text: int_problem(question, text) or True,
-                validate_while_typing=True,
-            ).unsafe_ask()
+            typed = _ask(
+                questionary.text(
+                    message,
+                    default="" if default is None else str(default),
+                    validate=lambda text: int_problem(question, text) or True,
+                    validate_while_typing=True,
+                )
+            )
             return int(str(typed).strip())
         values = question.allowed_values()
         choices: list[Any] = [
-            questionary.Choice(title=self.book.answer_label(question, v), value=v) for v in values
+            questionary.Choice(title=safe_text(self.book.answer_label(question, v)), value=v)
+            for v in values
         ]
         if default is not None:  # changing an answer: the person's own answer is the start
-            picked: Any = questionary.select(
-                message, choices=choices, default=str(default), use_shortcuts=True
-            ).unsafe_ask()
+            picked: Any = _ask(
+                questionary.select(
+                    message, choices=choices, default=str(default), use_shortcuts=True
+                )
+            )
             return str(picked)
         # Nothing is pre-selected: the pointer starts on a line that is no answer, so a stray
         # Enter chooses nothing (it could otherwise pick "no accident" and skip the red flags).
         unanswered = questionary.Choice(title=_UNANSWERED_TITLE, value=_UNANSWERED,
                                         shortcut_key=False)  # fmt: skip
         while True:
-            picked = questionary.select(
-                message, choices=[unanswered, *choices], use_shortcuts=True
-            ).unsafe_ask()
+            picked = _ask(
+                questionary.select(message, choices=[unanswered, *choices], use_shortcuts=True)
+            )
             if picked != _UNANSWERED:
                 return str(picked)
             self.console.print(Text(_NOTHING_CHOSEN, style="bold"))
@@ -186,12 +192,32 @@ class QuestionaryPrompter:
             questionary.Choice(title="These are right: show my result", value=_CONFIRM),
             questionary.Separator(),
         ]
-        choices += [questionary.Choice(title=f"{r.label}: {r.answer}", value=r.key) for r in rows]
-        picked = questionary.select(
-            self._wrap("Check your answers. Confirm, or pick one to change (type to search):"),
-            choices=choices,
-            default=_CONFIRM,
-            use_search_filter=True,
-            use_jk_keys=False,
-        ).unsafe_ask()
+        choices += [
+            questionary.Choice(title=safe_text(f"{r.label}: {r.answer}"), value=r.key) for r in rows
+        ]
+        picked = _ask(
+            questionary.select(
+                self._wrap("Check your answers. Confirm, or pick one to change (type to search):"),
+                choices=choices,
+                default=_CONFIRM,
+                use_search_filter=True,
+                use_jk_keys=False,
+            )
+        )
         return None if picked == _CONFIRM else str(picked)
+
+
+def _ask(question: Any) -> Any:
+    """Ask, with Ctrl-D ending the interview at every prompt (as Ctrl-C does): prompt_toolkit's
+    choice lists would otherwise ignore it."""
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("c-d", eager=True)
+    def _end(event: Any) -> None:
+        event.app.exit(exception=EOFError(), style="class:aborting")
+
+    app = question.application
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])
+    return question.unsafe_ask()

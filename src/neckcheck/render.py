@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, TextIO
 
+from neckcheck.edge import safe_text
 from neckcheck.model import Decision
 
 if TYPE_CHECKING:
@@ -31,22 +32,39 @@ def to_json(decision: Decision, trace: list[RuleTrace] | None = None) -> str:
 
 
 def make_console(file: TextIO | None = None) -> Console:
-    import shutil
     import sys
 
     from rich.console import Console
 
-    # rich assumes 80 columns on a dumb terminal; ask the terminal itself so that narrow ones
-    # (40 columns) still wrap correctly.
+    # The width comes from the terminal itself (rich would assume 80 columns on a dumb one), and
+    # a silly COLUMNS (0, negative, huge, not a number) is ignored, never allowed to hide the
+    # result: the width stays within 20..500 columns.
     stream = file or sys.stdout
-    size = shutil.get_terminal_size() if stream.isatty() else None
+    width, height = _terminal_size(stream)
     return Console(
         file=file,
         highlight=False,
         emoji=False,
-        width=size.columns if size else None,
-        height=size.lines if size else None,
+        width=width,
+        height=height,
     )
+
+
+def _terminal_size(stream: object) -> tuple[int, int]:
+    import os
+
+    def number(name: str) -> int | None:
+        text = os.environ.get(name, "").strip()
+        return int(text) if text.isdigit() else None
+
+    columns, lines = number("COLUMNS"), number("LINES")
+    try:
+        if getattr(stream, "isatty", lambda: False)():
+            size = os.get_terminal_size(stream.fileno())  # type: ignore[attr-defined]
+            columns, lines = columns or size.columns, lines or size.lines
+    except (OSError, ValueError, AttributeError):
+        pass
+    return max(20, min(columns or 80, 500)), max(5, min(lines or 25, 1000))
 
 
 def _items(console: Console, markers: list[str], texts: list[str], style: str = "") -> None:
@@ -58,7 +76,7 @@ def _items(console: Console, markers: list[str], texts: list[str], style: str = 
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(ratio=1)
     for marker, text in zip(markers, texts, strict=True):
-        grid.add_row(Text(marker), Text(text, style=style))
+        grid.add_row(Text(marker), Text(safe_text(text), style=style))
     console.print(grid)
 
 
@@ -69,15 +87,18 @@ def render_text(decision: Decision, console: Console) -> None:
         console.print()
         console.print(Text(title, style="bold underline"))
 
-    console.print(Text(decision.headline, style=_STYLE.get(decision.disposition, "bold")))
-    console.print(Text(decision.advice))
+    # Rule texts are data: shown with any control character escaped, so a rules file can never
+    # move the cursor or clear the screen.
+    style = _STYLE.get(decision.disposition, "bold")
+    console.print(Text(safe_text(decision.headline), style=style))
+    console.print(Text(safe_text(decision.advice)))
 
     section("Why" if len(decision.reasons) == 1 else f"Why ({len(decision.reasons)} reasons)")
     for reason in decision.reasons:
         _items(console, ["-"], [reason.text])
         _items(console, [" "], ["Source: " + reason.source], style="dim")
     if decision.steps:
-        section(f"The technique: {decision.technique}")
+        section(safe_text(f"The technique: {decision.technique}"))
         _items(console, [f"{n}." for n in range(1, len(decision.steps) + 1)], list(decision.steps))
     if decision.cautions:
         section("Cautions")
@@ -87,8 +108,8 @@ def render_text(decision: Decision, console: Console) -> None:
         _items(console, ["-"] * len(decision.see_also), list(decision.see_also))
 
     console.print()
-    console.print(Text(decision.disclaimer, style="italic"))
-    console.print(Text(f"Rules version {decision.rules_version}", style="dim"))
+    console.print(Text(safe_text(decision.disclaimer), style="italic"))
+    console.print(Text(safe_text(f"Rules version {decision.rules_version}"), style="dim"))
 
 
 _SECTION_TITLES = {
@@ -115,11 +136,12 @@ def render_trace(trace: list[RuleTrace], console: Console) -> None:
         else:
             state, style = "no", "dim"
         node = branches[t.section].add(
-            Text(f"[{state}] {t.rule} -> {t.outcome}/{t.disposition}", style=style)
+            Text(safe_text(f"[{state}] {t.rule} -> {t.outcome}/{t.disposition}"), style=style)
         )
         for c in t.checks:
             answer = "skipped" if c.answer is None else str(c.answer)
             mark = "yes" if c.holds else "no"
-            node.add(Text(f"{c.test}? {mark} (answer: {answer})", style="" if c.holds else "dim"))
+            shown = safe_text(f"{c.test}? {mark} (answer: {answer})")
+            node.add(Text(shown, style="" if c.holds else "dim"))
     console.print()
     console.print(root)

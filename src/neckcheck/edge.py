@@ -1,0 +1,425 @@
+"""The edge of the program: where bytes come in and go out.
+
+One place owns what the core never sees:
+- the three standard streams: results go to stdout as bytes (JSON is pure ASCII, so it is valid
+  whatever the locale or PYTHONIOENCODING), messages go to stderr and are dropped, never
+  redirected, when stderr is closed or full;
+- the size caps: an answer set (a file, stdin, or one batch line) is read up to
+  MAX_DOCUMENT_BYTES and no further, so /dev/zero, an endless pipe or a 2 GB file cannot eat
+  memory;
+- the input formats: a plain answer set, a FHIR QuestionnaireResponse, or an interview saved
+  after an early emergency stop, turned into plain answers here (the engine knows answers only);
+- escaping: anything echoed from the input or from a file (a key, a value, a path) is shown with
+  control characters and lone surrogates escaped, so it cannot move the cursor, clear the screen
+  or fake a headline;
+- files written on request (--save, --report): regular files only, owner-only, all or nothing;
+- the mapping of every failure to an exit code (contract section 5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import stat
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+
+from neckcheck.errors import InputError, NeckcheckError, Problem
+
+if TYPE_CHECKING:
+    from neckcheck.answers import Answers
+    from neckcheck.model import Rulebook
+
+MAX_DOCUMENT_BYTES = 1024 * 1024  # one answer set, or one batch line (a FHIR response fits)
+
+EXIT_BUG = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+EXIT_HANGUP = 129  # 128 + SIGHUP
+
+# C0 and C1 controls (bar newline and tab), DEL, lone surrogates, and the bidirectional
+# overrides that can make text read backwards.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(text: str) -> str:
+    """Text that can be shown on a terminal as it is: controls and lone surrogates escaped."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def shown(value: object) -> str:
+    """A value from the input, for a message: JSON-ish, escaped, and short."""
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError):
+        text = f"<{type(value).__name__}>"
+    return safe_text(text if len(text) <= 40 else text[:37] + "...")
+
+
+# ---- Standard streams ----
+
+
+class OutputLost(Exception):
+    """Standard output is closed or cannot take more (a full disk): the result did not arrive."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def say(message: str) -> None:
+    """One line on stderr, prefixed and escaped. A closed or full stderr loses the message, never
+    the result: nothing falls back to stdout."""
+    stream = sys.__stderr__
+    if stream is None:
+        return
+    try:
+        stream.buffer.write(("neckcheck: " + safe_text(message) + "\n").encode("utf-8"))
+        stream.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _stdout_buffer() -> Any:
+    stream = sys.__stdout__
+    if stream is None:
+        raise OutputLost("standard output is closed")
+    try:
+        stream.flush()  # whatever text went before, in order
+        return stream.buffer
+    except (OSError, ValueError, AttributeError) as exc:
+        raise OutputLost(_reason(exc)) from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return "standard output is closed"
+
+
+def write_out(data: bytes, flush: bool = True) -> None:
+    """Write result bytes to stdout; a closed or full stdout raises OutputLost, a reader that went
+    away raises BrokenPipeError (both are turned into exit codes by `run`)."""
+    out = _stdout_buffer()
+    try:
+        out.write(data)
+        if flush:
+            out.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except (OSError, ValueError) as exc:
+        raise OutputLost(_reason(exc)) from None
+
+
+class _GuardedStdout:
+    """sys.stdout for the text that libraries write (rich, typer): a reader that went away ends
+    the program quietly (141), a closed or full stdout is a lost result, wherever the write
+    happens (typer would otherwise turn both into exit code 1, which is kept for bugs)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except (OSError, ValueError) as exc:
+            raise OutputLost(_reason(exc)) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except (OSError, ValueError) as exc:
+            raise OutputLost(_reason(exc)) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def json_bytes(data: object, indent: int | None = 2) -> bytes:
+    """JSON as pure ASCII (non-ASCII characters escaped): valid in any locale and encoding."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return (json.dumps(data, ensure_ascii=True, indent=indent, separators=separators)
+            + "\n").encode("ascii")  # fmt: skip
+
+
+def make_text_streams_safe() -> None:
+    """Text written by libraries (rich, typer) must not fail on a character the locale cannot
+    encode (such characters are escaped instead), and stdout is guarded (see _GuardedStdout).
+    A closed stream is left as None: messages are then dropped, results are refused."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+    if sys.stdout is not None and not isinstance(sys.stdout, _GuardedStdout):
+        sys.stdout = _GuardedStdout(sys.stdout)
+
+
+def stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # stdin closed
+        return False
+
+
+def stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except ValueError:
+        return False
+
+
+# ---- Reading input, bounded ----
+
+
+def read_bounded(stream: IO[bytes], source: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """Everything up to `limit` bytes; more is an input error (and is never read)."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError([Problem("", f"larger than the {_size(limit)} limit")], source)
+    return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+
+
+def read_document(path: str | None, must_be_given: bool) -> tuple[bytes, str]:
+    """The raw bytes of one answer set and a name for messages: from a file, '-' or piped stdin.
+    `must_be_given`: nothing piped in is then an error that says how to give answers."""
+    if path is None or path == "-":
+        stdin = sys.stdin
+        if stdin is None:
+            raise InputError([Problem("", "standard input is closed")], "stdin")
+        data = read_bounded(stdin.buffer, "stdin")
+        if must_be_given and path is None and not data.strip():
+            raise InputError(
+                [Problem("", "no answers: nothing was piped in and there is no terminal to "
+                             "ask in; give --answers FILE or pipe JSON in")],
+                "neckcheck screen",
+            )  # fmt: skip
+        return data, "stdin"
+    try:
+        with open(path, "rb") as file:
+            if stat.S_ISDIR(os.fstat(file.fileno()).st_mode):
+                raise IsADirectoryError(21, "it is a folder")
+            return read_bounded(file, safe_text(path)), safe_text(path)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            [Problem("", f"cannot read the answers file: {reason}")], safe_text(path)
+        ) from None
+
+
+def bounded_lines(stream: IO[bytes], limit: int = MAX_DOCUMENT_BYTES) -> Iterator[bytes | None]:
+    """The lines of a stream, each at most `limit` bytes; a longer line yields None (the caller
+    reports it) and its rest is skipped without being kept in memory."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:  # drain the rest of the over-long line
+                rest = stream.readline(64 * 1024)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield line
+
+
+# ---- Input formats -> plain answers ----
+
+SAVED_INTERVIEW = "neckcheck_saved_interview"
+
+
+def answers_from_document(raw: object, rulebook: Rulebook, source: str) -> object:
+    """A parsed document as a plain answer set. A FHIR QuestionnaireResponse (an object with a
+    resourceType) is read strictly as its answers; anything else is taken as a plain answer set
+    and checked as such by the core."""
+    if isinstance(raw, dict) and "resourceType" in raw:
+        from neckcheck.fhir import answers_from_response
+
+        return answers_from_response(raw, rulebook, source)
+    return raw
+
+
+def answers_of_document(raw: object, rulebook: Rulebook, source: str) -> tuple[Answers, bool]:
+    """Any document neckcheck reads, checked as answers: (the answers, whether they are those of
+    an interview that stopped early on an emergency)."""
+    if is_saved_early_stop(raw):
+        from neckcheck.engine import check_stopped_early
+
+        assert isinstance(raw, dict)
+        given = saved_early_stop_answers(raw, source)
+        return check_stopped_early(given, rulebook, source), True
+    from neckcheck.answers import check_answers
+
+    return check_answers(answers_from_document(raw, rulebook, source), rulebook, source), False
+
+
+def saved_interview(answers: Mapping[str, object], ended_early: bool) -> dict[str, object]:
+    """What --save writes: the plain answers, or, for an interview that stopped early on an
+    emergency, the answers given wrapped with a marker (they are incomplete on purpose)."""
+    if not ended_early:
+        return dict(answers)
+    return {SAVED_INTERVIEW: 1, "ended_early": True, "answers": dict(answers)}
+
+
+def is_saved_early_stop(raw: object) -> bool:
+    return isinstance(raw, dict) and SAVED_INTERVIEW in raw
+
+
+def saved_early_stop_answers(raw: dict[str, Any], source: str) -> dict[str, object]:
+    """The answers of a saved early stop; its shape is checked, never trusted."""
+    if (
+        set(raw) != {SAVED_INTERVIEW, "ended_early", "answers"}
+        or raw[SAVED_INTERVIEW] != 1
+        or (raw["ended_early"] is not True or not isinstance(raw["answers"], dict))
+    ):
+        raise InputError(
+            [Problem(SAVED_INTERVIEW, "not a saved interview this version can read")], source
+        )
+    answers: dict[str, object] = raw["answers"]
+    return answers
+
+
+# ---- Files written on request ----
+
+
+def check_target(path: str, option: str) -> None:
+    """Refuse, before anything is asked or decided, a target that cannot take the file: a folder
+    that does not exist, a name too long, or anything that exists and is not a regular file (a
+    FIFO, a device, a folder). Health data never replaces a device."""
+    where = f"{option} {safe_text(path)}"
+    folder = os.path.dirname(path) or "."
+    name = os.path.basename(path)
+    if not name:
+        raise InputError([Problem("", "give a file name, not a folder")], where)
+    try:
+        max_name = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        max_name = 255
+    if len(name.encode("utf-8", "surrogateescape")) > max_name:
+        raise InputError([Problem("", f"the file name is longer than {max_name} bytes")], where)
+    if not os.path.isdir(folder):
+        raise InputError([Problem("", "the folder does not exist")], where)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise InputError([Problem("", f"cannot use it: {exc.strerror or exc}")], where) from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise InputError([Problem("", "it exists and is not a regular file")], where)
+    if not os.access(folder, os.W_OK):
+        raise InputError([Problem("", "no permission to write in that folder")], where)
+
+
+def write_private(path: str, text: str, option: str) -> None:
+    """Write health data readable by its owner only (0600), all or nothing: a temporary file in
+    the same folder, then a rename (which replaces a symbolic link itself, never its target)."""
+    import tempfile
+
+    check_target(path, option)
+    folder = os.path.dirname(path) or "."
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".neckcheck.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp makes it 0600
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise InputError(
+            [Problem("", f"could not write it: {exc.strerror or exc}")],
+            f"{option} {safe_text(path)}",
+        ) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+# ---- Running a command: every failure becomes an exit code ----
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """The reader went away (e.g. `| head -1`): nothing more can be said, and no traceback. Point
+    stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+    except OSError:
+        pass
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+def run(command: Callable[[], int]) -> NoReturn:
+    """Run a command and exit with its code. This is the one place where failures become exit
+    codes and messages on stderr, never tracebacks for bad input (contract section 5)."""
+    make_text_streams_safe()
+    try:
+        code = command()
+        _flush_stdout()
+    except SystemExit as exc:  # typer ends every command this way
+        code = exc.code if isinstance(exc.code, int) else EXIT_USAGE if exc.code else 0
+        try:
+            _flush_stdout()
+        except OutputLost as lost:
+            say(f"the result could not be written to standard output: {lost.reason}")
+            code = EXIT_USAGE
+    except NeckcheckError as exc:
+        for line in exc.lines():
+            say(line)
+        code = exc.exit_code
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except OutputLost as exc:
+        say(f"the result could not be written to standard output: {exc.reason}")
+        code = EXIT_USAGE
+    except KeyboardInterrupt:
+        say("interrupted")
+        code = EXIT_INTERRUPTED
+    except RecursionError:
+        say("the input is nested too deeply")
+        code = EXIT_USAGE
+    except OSError as exc:  # the environment, not the input: a full disk, a closed stream
+        say(f"{exc.strerror or type(exc).__name__}")
+        code = EXIT_USAGE
+    except Exception as exc:  # a bug: say so in one line (a traceback on request)
+        if os.environ.get("NECKCHECK_DEBUG"):
+            raise
+        say(f"internal error ({type(exc).__name__}); please report it. "
+            "NECKCHECK_DEBUG=1 shows the details")  # fmt: skip
+        code = EXIT_BUG
+    sys.exit(code)
+
+
+def _flush_stdout() -> None:
+    """Flush what libraries wrote as text; a failure is a lost result."""
+    for stream in (sys.stdout, sys.__stdout__):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except (OSError, ValueError) as exc:
+            raise OutputLost(_reason(exc)) from None
