@@ -282,10 +282,11 @@ def export_fhir(rules: RulesOption = None) -> None:
 
     Example: neckcheck export fhir > questionnaire.json
     """
+    from neckcheck import edge
     from neckcheck.fhir import questionnaire
     from neckcheck.rulebook import load_rulebook
 
-    sys.stdout.write(json.dumps(questionnaire(load_rulebook(rules)), indent=2) + "\n")
+    edge.write_out(edge.json_bytes(questionnaire(load_rulebook(rules))))
 
 
 @app.command()
@@ -294,12 +295,11 @@ def schema(rules: RulesOption = None) -> None:
 
     Example: neckcheck schema > answers.schema.json
     """
-    import json
-
+    from neckcheck import edge
     from neckcheck.rulebook import load_rulebook
     from neckcheck.schema import answer_schema
 
-    sys.stdout.write(json.dumps(answer_schema(load_rulebook(rules)), indent=2) + "\n")
+    edge.write_out(edge.json_bytes(answer_schema(load_rulebook(rules))))
 
 
 @rules_app.command("check")

@@ -40,6 +40,10 @@ def make_console(file: TextIO | None = None) -> Console:
     # a silly COLUMNS (0, negative, huge, not a number) is ignored, never allowed to hide the
     # result: the width stays within 20..500 columns.
     stream = file or sys.stdout
+    if stream is None:  # stdout closed: the result cannot be shown, and must not vanish
+        from neckcheck.edge import OutputLost
+
+        raise OutputLost("standard output is closed")
     width, height = _terminal_size(stream)
     return Console(
         file=file,
