@@ -177,7 +177,9 @@ def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
     """Apply skip logic to a partial answer set, as the interview fills it in."""
     facts: dict[str, Value] = {}
     settled: set[str] = set()
-    undecided: set[str] = set()  # unanswered, or askedness not yet known
+    # For the estimate of the interview's length only: yes/no questions not yet answered are
+    # taken to be "no", the common answer (so a question asked only after a yes is not counted).
+    calm: dict[str, Value] = {}
     first: Question | None = None
     expected = 0
     for q in rulebook.questions:
@@ -190,16 +192,19 @@ def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
                 settled.add(q.id)
                 continue
             if is_asked is None:
-                undecided.add(q.id)
-                expected += 1
+                likely = q.asked_when.settled({**calm, **facts}, settled | set(calm))
+                expected += likely is not False
+                if q.type == "tri":
+                    calm[q.id] = "no"
                 continue
         expected += 1
         if q.id in given:
             facts[q.id] = given[q.id]
             settled.add(q.id)
         else:
-            undecided.add(q.id)
             first = first or q
+            if q.type == "tri":
+                calm[q.id] = "no"
     return Progress(facts, frozenset(settled), first, expected)
 
 
