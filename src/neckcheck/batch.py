@@ -31,7 +31,7 @@ class Summary:
         return f"screened {self.lines} lines: " + ", ".join(parts)
 
 
-_TEXT_CACHE_LIMIT = 65536  # distinct decisions kept as text; beyond it, text is built afresh
+_TEXT_CACHE_LIMIT = 2048  # distinct decisions kept as text (a few MB); beyond, built afresh
 
 
 def _decision_text(decision: Decision, cache: dict[tuple[tuple[str, ...], ...], str]) -> str:
