@@ -1,4 +1,5 @@
-"""The compiled rulebook: the same rulebook as the validated YAML, used only while current."""
+"""The compiled rulebook: the same rulebook as the validated YAML, proved, used only while
+current and valid (tests/test_rules_trust.py: edited, damaged and unproved copies)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,31 @@ from pathlib import Path
 
 from neckcheck.conditions import parse
 from neckcheck.model import Rulebook
-from neckcheck.rulebook import COMPILED, _load_compiled, load_rulebook, sources_hash
+from neckcheck.rulebook import (
+    COMPILED,
+    COMPILED_FORMAT,
+    compiled_state,
+    load_rulebook,
+    sources_hash,
+)
+from neckcheck.rulecheck import book_from_plain, to_plain
 from neckcheck.validation import load_validated
 from tests.conftest import RULES, neckcheck_command
 
 
-def test_shipped_compiled_copy_is_current_and_equal(book: Rulebook) -> None:
-    compiled = _load_compiled(str(RULES))
-    assert compiled is not None, "run `neckcheck rules compile rules`"
-    assert compiled == load_validated(RULES)
-    assert book == compiled
+def test_shipped_compiled_copy_is_current_valid_proved_and_equal(book: Rulebook) -> None:
+    state = compiled_state(RULES)
+    assert state.book is not None, f"run `neckcheck rules compile rules` ({state.reason})"
+    assert state.proof is not None
+    assert state.proof.holds, state.proof.why_not()
+    assert state.proof.failed == state.proof.unproved == ()
+    assert state.book == load_validated(RULES)
+    assert book == state.book
+    assert book.warning is None
+    stored = json.loads((RULES / COMPILED).read_text(encoding="utf-8"))
+    assert stored["format"] == COMPILED_FORMAT
+    assert stored["sources"] == sources_hash(RULES)
+    assert stored["rulebook"] == to_plain(load_validated(RULES))
 
 
 def test_conditions_round_trip(book: Rulebook) -> None:
@@ -26,23 +42,30 @@ def test_conditions_round_trip(book: Rulebook) -> None:
         assert parse(cond.to_plain()) == cond
 
 
+def test_plain_round_trip(book: Rulebook) -> None:
+    assert book_from_plain(to_plain(book), book.source) == book
+
+
 def test_an_edit_makes_the_copy_stale(rules_copy: Path) -> None:
     before = sources_hash(rules_copy)
     path = rules_copy / "decisions.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("{age: {lt: 16}}",
                                                               "{age: {lt: 18}}"))  # fmt: skip
     assert sources_hash(rules_copy) != before
-    assert _load_compiled(str(rules_copy)) is None
-    book = load_rulebook(rules_copy)  # falls back to the YAML: the edit counts
+    state = compiled_state(rules_copy)
+    assert state.book is None
+    assert "compiled from other YAML files" in state.reason
+    book = load_rulebook(rules_copy, allow_unproved=True)  # falls back to the YAML: the edit counts
     rule = next(r for r in book.red_flags if r.id == "clinician.under_16")
     assert rule.when is not None
     assert rule.when.to_plain() == {"age": {"lt": 18}}
+    assert book.warning is not None
 
 
 def test_a_damaged_copy_is_ignored(rules_copy: Path) -> None:
     (rules_copy / COMPILED).write_text("{not json", encoding="utf-8")
-    assert _load_compiled(str(rules_copy)) is None
-    assert load_rulebook(rules_copy) == load_validated(RULES)
+    assert compiled_state(rules_copy).book is None
+    assert load_rulebook(rules_copy, allow_unproved=True) == load_validated(RULES)
 
 
 def test_rules_compile_command(rules_copy: Path) -> None:
@@ -52,4 +75,6 @@ def test_rules_compile_command(rules_copy: Path) -> None:
     assert done.returncode == 0, done.stderr
     stored = json.loads((rules_copy / COMPILED).read_text(encoding="utf-8"))
     assert stored["sources"] == sources_hash(rules_copy)
-    assert _load_compiled(str(rules_copy)) == load_validated(RULES)
+    assert stored["proof"]["holds"] is True
+    assert compiled_state(rules_copy).book == load_validated(RULES)
+    assert load_rulebook(rules_copy).warning is None

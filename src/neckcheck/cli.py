@@ -48,6 +48,16 @@ RulesOption = Annotated[
 ]
 
 
+AllowUnprovedOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-unproved-rules",
+        help="Screen with a rules folder whose safety properties are not proved (failed, or "
+        "changed since `neckcheck rules compile`); every result then carries a warning.",
+    ),
+]
+
+
 RulesDirArgument = Annotated[
     Path | None,
     typer.Argument(help="The rules folder (default: the shipped rules).", show_default=False),
@@ -151,6 +161,7 @@ def screen(
         ),
     ] = False,
     rules: RulesOption = None,
+    allow_unproved: AllowUnprovedOption = False,
 ) -> None:
     """Screen one answer set and print the decision.
 
@@ -168,7 +179,7 @@ def screen(
         raise UsageProblem("--save and --report name the same file; give each its own")
     for target, option in targets:
         edge.check_target(target, option)  # before anything is asked, so no answer is typed in vain
-    book = load_rulebook(rules)
+    book = load_rulebook(rules, allow_unproved=allow_unproved)
     interactive = answers is None and edge.stdin_is_terminal()
     ended_early = False
     if interactive:
@@ -256,6 +267,7 @@ def batch(
         ),
     ] = None,
     rules: RulesOption = None,
+    allow_unproved: AllowUnprovedOption = False,
 ) -> None:
     """Screen many answer sets: JSON Lines in, one JSON line out for each, in the same order.
 
@@ -267,7 +279,7 @@ def batch(
     from neckcheck.batch import run_batch
     from neckcheck.rulebook import load_rulebook
 
-    summary = run_batch(file, load_rulebook(rules))
+    summary = run_batch(file, load_rulebook(rules, allow_unproved=allow_unproved))
     raise typer.Exit(2 if summary.errors else 0)
 
 
@@ -286,7 +298,7 @@ def export_fhir(rules: RulesOption = None) -> None:
     from neckcheck.fhir import questionnaire
     from neckcheck.rulebook import load_rulebook
 
-    edge.write_out(edge.json_bytes(questionnaire(load_rulebook(rules))))
+    edge.write_out(edge.json_bytes(questionnaire(load_rulebook(rules, allow_unproved=True))))
 
 
 @app.command()
@@ -299,7 +311,7 @@ def schema(rules: RulesOption = None) -> None:
     from neckcheck.rulebook import load_rulebook
     from neckcheck.schema import answer_schema
 
-    edge.write_out(edge.json_bytes(answer_schema(load_rulebook(rules))))
+    edge.write_out(edge.json_bytes(answer_schema(load_rulebook(rules, allow_unproved=True))))
 
 
 @rules_app.command("check")
@@ -316,7 +328,8 @@ def rules_check(directory: RulesDirArgument = None) -> None:
     from neckcheck.rulebook import load_rulebook
     from neckcheck.verify import DEFAULT_TIMEOUT_MS, verify
 
-    book = load_rulebook(directory)
+    # Exactly what `screen` would use: the compiled copy when it is current and valid.
+    book = load_rulebook(directory, allow_unproved=True)
     typer.echo(
         f"{book.source}: valid: {len(book.questions)} questions, {len(book.rules)} rules, "
         f"{len(book.cautions)} cautions (rules version {book.version})"
@@ -366,7 +379,7 @@ def rules_report(
     from neckcheck.rulebook import load_rulebook
     from neckcheck.traceability import rules_report as report
 
-    sys.stdout.write(report(load_rulebook(directory), tests or Path("tests")))
+    sys.stdout.write(report(load_rulebook(directory, allow_unproved=True), tests or Path("tests")))
 
 
 @rules_app.command("graph")
@@ -378,7 +391,7 @@ def rules_graph(directory: RulesDirArgument = None) -> None:
     from neckcheck.rulebook import load_rulebook
     from neckcheck.traceability import mermaid
 
-    sys.stdout.write(mermaid(load_rulebook(directory)))
+    sys.stdout.write(mermaid(load_rulebook(directory, allow_unproved=True)))
 
 
 @rules_app.command("reference")
@@ -391,19 +404,27 @@ def rules_reference(directory: RulesDirArgument = None) -> None:
     from neckcheck.rulebook import load_rulebook
     from neckcheck.traceability import answer_reference
 
-    sys.stdout.write(answer_reference(load_rulebook(directory)))
+    sys.stdout.write(answer_reference(load_rulebook(directory, allow_unproved=True)))
 
 
 @rules_app.command("compile")
 def rules_compile(directory: RulesDirArgument = None) -> None:
-    """Validate a rules folder and store it as rulebook.compiled.json, so that screening starts
-    fast. It is used only while the YAML files are unchanged.
+    """Validate a rules folder, prove its safety properties, and store both as
+    rulebook.compiled.json: screening uses only rules whose stored proof is current.
+
+    Exit 0 when every property is proved, 1 when one failed or is unproved (the copy is written
+    all the same, and screening refuses it without --allow-unproved-rules).
 
     Example: neckcheck rules compile ./rules
     """
-    from neckcheck.rulebook import compile_rulebook, default_rules_dir
+    from neckcheck.rulebook import compile_and_verify, default_rules_dir
 
-    typer.echo(f"wrote {compile_rulebook(directory or default_rules_dir())}")
+    target, report = compile_and_verify(directory or default_rules_dir())
+    typer.echo(f"wrote {target}")
+    if not report.holds:
+        problems = [*report.failed, *report.unproved]
+        typer.echo(f"not proved: {', '.join(problems)}; run `neckcheck rules check` for details")
+        raise typer.Exit(1)
 
 
 @rules_app.command("schemas")
@@ -422,15 +443,9 @@ def rules_schemas(
 
     Example: neckcheck rules schemas ./rules
     """
-    from neckcheck.rulebook import load_rulebook
-    from neckcheck.rules_schema import rule_file_schemas
+    from neckcheck.rulebook import load_rulebook, write_schemas
 
-    book = load_rulebook(directory)
-    target = out or Path(book.source) / "schemas"
-    target.mkdir(parents=True, exist_ok=True)
-    for name, schema in rule_file_schemas(book).items():
-        path = target / name.replace(".yaml", ".schema.json")
-        path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    for path in write_schemas(load_rulebook(directory, allow_unproved=True), out):
         typer.echo(f"wrote {path}")
 
 

@@ -18,6 +18,7 @@ reason about these trees exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -246,24 +247,65 @@ def _is_value(v: object) -> bool:
     return isinstance(v, str | int) and not isinstance(v, bool)
 
 
+def kind_of(value: object) -> str:
+    """What kind of thing a value read from a file is, for error messages: a message names the
+    kind ("found text"), never the value itself, so that no file content is ever echoed."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "empty text" if not value else "text"
+    if isinstance(value, Mapping):
+        return "an empty mapping" if not value else "a mapping"
+    if isinstance(value, list | tuple):
+        return "an empty list" if not value else "a list"
+    if isinstance(value, bytes | bytearray):
+        return "binary data"
+    return "a date" if type(value).__name__ in ("date", "datetime") else "an unsupported value"
+
+
+# What a rules file names things with: question ids, rule ids, operators, answer values.
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,39}")
+
+
+def shown(value: object) -> str:
+    """A key, an operator or a value from a file, as an error message may show it: quoted when it
+    looks like a name a rules file uses (an id or a short word), a whole number as itself, and
+    anything else only by its kind, so that a message never echoes a file's text."""
+    if isinstance(value, str) and _NAME.fullmatch(value):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**6:
+        return str(value)
+    return f"({kind_of(value)})"
+
+
 def parse(raw: object) -> Condition:
-    """Parse a YAML mapping into a condition tree, or raise ConditionError saying what is wrong."""
+    """Parse a YAML mapping into a condition tree, or raise ConditionError saying what is wrong.
+    Messages name keys and operators (`shown`), and only the kind of a wrong value."""
     if not isinstance(raw, Mapping) or not raw:
-        raise ConditionError(f"a condition must be a non-empty mapping, found {raw!r}", _line(raw))
+        raise ConditionError(
+            f"a condition must be a non-empty mapping, found {kind_of(raw)}", _line(raw)
+        )
     parts = [_parse_entry(raw, key, value) for key, value in raw.items()]
     return parts[0] if len(parts) == 1 else All(tuple(parts))
 
 
 def _parse_list(raw: object, key: str, value: object) -> tuple[Condition, ...]:
     if not isinstance(value, list) or not value:
-        raise ConditionError(f"'{key}' takes a non-empty list of conditions", _line(raw, key))
+        raise ConditionError(
+            f"{shown(key)} takes a non-empty list of conditions, found {kind_of(value)}",
+            _line(raw, key),
+        )
     return tuple(parse(item) for item in value)
 
 
 def _parse_entry(raw: object, key: object, value: object) -> Condition:
     line = _line(raw, key)
     if not isinstance(key, str):
-        raise ConditionError(f"condition keys must be text, found {key!r}", line)
+        raise ConditionError(f"condition keys must be text, found {kind_of(key)}", line)
     if key == "all":
         return All(_parse_list(raw, key, value))
     if key == "any":
@@ -278,34 +320,39 @@ def _parse_entry(raw: object, key: object, value: object) -> Condition:
         tests = [_parse_op(key, op, operand, line) for op, operand in value.items()]
         return tests[0] if len(tests) == 1 else All(tuple(tests))
     raise ConditionError(
-        f"'{key}': expected a value, a list of values or a mapping of comparisons, found {value!r}",
+        f"{shown(key)}: expected a value, a list of values or a mapping of comparisons, "
+        f"found {kind_of(value)}",
         line,
     )
 
 
 def _value_tuple(key: str, value: list[object], line: int | None) -> tuple[Value, ...]:
+    name = shown(key)
     if any(isinstance(v, Mapping) for v in value):
         raise ConditionError(
-            f"'{key}': a list of conditions goes under 'all' or 'any', and '{key}' is neither",
+            f"{name}: a list of conditions goes under 'all' or 'any', and {name} is neither",
             line,
         )
     if not value or not all(_is_value(v) for v in value):
-        raise ConditionError(f"'{key}': a list must hold text or whole numbers only", line)
+        raise ConditionError(f"{name}: a list must hold text or whole numbers only", line)
     return tuple(value)  # type: ignore[arg-type]
 
 
 def _parse_op(key: str, op: object, operand: object, line: int | None) -> Compare:
+    name = shown(key)
     if op not in OPERATORS:
         raise ConditionError(
-            f"'{key}': unknown comparison {op!r}; use one of {', '.join(OPERATORS)}", line
+            f"{name}: unknown comparison {shown(op)}; use one of {', '.join(OPERATORS)}", line
         )
     assert isinstance(op, str)
     if op in ("in", "not_in"):
         if not isinstance(operand, list):
-            raise ConditionError(f"'{key}': '{op}' takes a list of values", line)
+            raise ConditionError(
+                f"{name}: '{op}' takes a list of values, found {kind_of(operand)}", line
+            )
         return Compare(key, op, _value_tuple(key, operand, line), line)
     if op in ORDER_OPS and (not isinstance(operand, int) or isinstance(operand, bool)):
-        raise ConditionError(f"'{key}': '{op}' takes a whole number, found {operand!r}", line)
+        raise ConditionError(f"{name}: '{op}' takes a whole number, found {kind_of(operand)}", line)
     if not _is_value(operand):
-        raise ConditionError(f"'{key}': '{op}' takes a single value, found {operand!r}", line)
+        raise ConditionError(f"{name}: '{op}' takes a single value, found {kind_of(operand)}", line)
     return Compare(key, op, operand, line)  # type: ignore[arg-type]

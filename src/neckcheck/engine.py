@@ -71,6 +71,7 @@ def _build(fired: list[Rule], cautions: tuple[Caution, ...], rulebook: Rulebook)
         technique=rulebook.technique.name if technique else None,
         rules_version=rulebook.version,
         disclaimer=rulebook.disclaimer,
+        warning=rulebook.warning,
     )
 
 

@@ -60,3 +60,36 @@ class RulesError(NeckcheckError):
 
     def lines(self) -> list[str]:
         return [f"rules error: {m}" for m in self.messages]
+
+
+class UnprovedRulesError(RulesError):
+    """A rules folder that loads, but whose safety properties are not proved for what it holds
+    now: some property failed or was left unproved, or the files changed since they were last
+    proved (`neckcheck rules compile` proves them and stores the proof)."""
+
+    code = "unproved_rules"
+
+    def __init__(
+        self,
+        folder: str,
+        reason: str,
+        failed: tuple[str, ...] = (),
+        unproved: tuple[str, ...] = (),
+    ) -> None:
+        self.folder = folder
+        self.reason = reason
+        self.failed = failed
+        self.unproved = unproved
+        super().__init__(
+            [
+                f"{folder}: the rules are not proved: {reason}. To prove them and store the "
+                f"proof, run `neckcheck rules compile {_quoted(folder)}`; to use them anyway, "
+                "pass --allow-unproved-rules"
+            ]
+        )
+
+
+def _quoted(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)

@@ -156,6 +156,9 @@ class Rulebook:
     outcomes: tuple[OutcomeText, ...]
     technique: Technique
     source: str = field(default="", compare=False)  # the folder it was read from, for messages
+    # Set only when the rules were loaded with allow_unproved=True and are not proved: why, in
+    # one sentence, to be shown with every result screened with them. None: proved.
+    warning: str | None = field(default=None, compare=False)
     # Derived per instance (init=False: dataclasses.replace() must not share them).
     _by_id: dict[str, Question] = field(default_factory=dict, init=False, compare=False, repr=False)
     # Decisions already built, by (reasons, cautions): screening repeats a few of them a lot.
@@ -247,6 +250,7 @@ class Decision:
     technique: str | None
     rules_version: str
     disclaimer: str
+    warning: str | None = None  # the rules used are not proved (see Rulebook.warning)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON object of SPEC.md section 4 (plus the additive keys `advice`, `technique`)."""
@@ -268,4 +272,4 @@ class Decision:
             "rules_version": self.rules_version,
             "contract_version": CONTRACT_VERSION,
             "disclaimer": self.disclaimer,
-        }
+        } | ({"warning": self.warning} if self.warning else {})

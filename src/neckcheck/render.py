@@ -94,6 +94,8 @@ def render_text(decision: Decision, console: Console) -> None:
     # Rule texts are data: shown with any control character escaped, so a rules file can never
     # move the cursor or clear the screen.
     style = _STYLE.get(decision.disposition, "bold")
+    if decision.warning:
+        console.print(Text(safe_text("WARNING: " + decision.warning), style="bold"))
     console.print(Text(safe_text(decision.headline), style=style))
     console.print(Text(safe_text(decision.advice)))
 

@@ -1,31 +1,77 @@
-"""Find and load a rules folder.
+"""Find, load, compile and prove a rules folder.
 
 The YAML files are the source. Reading and validating them (PyYAML, pydantic, every reference
 check) takes a good part of a second, too long for a command that scripts start thousands of
-times, so `neckcheck rules compile` stores the validated rulebook as plain JSON beside them,
-with a hash of the YAML files. A compiled copy is used only while that hash still matches; after
-any edit of the YAML, loading falls back to full validation until the folder is compiled again.
-Either way nothing is executed: JSON and safe YAML are data.
+times, so `neckcheck rules compile` validates the YAML, proves its safety properties (z3, see
+verify.py) and stores both, as plain JSON, in rulebook.compiled.json beside the YAML files.
+
+Nothing on disk is trusted unchecked. The compiled copy is used only when all of this holds:
+
+- its "sources" is the SHA-256 of the six YAML files as they are now (any edit makes it stale);
+- its "digest" is the SHA-256 of its own canonical content (so a hand edit makes it invalid);
+- it passes a strict structural check (every field's type, no unknown or missing key, conditions
+  in the compiler's spelling) and the same cross-reference checks as the YAML (rulecheck.py),
+  and converts back to exactly the data stored.
+
+Anything else (missing, stale, damaged, edited, unreadable) and the copy is not used: the YAML is
+validated afresh instead, never a crash. Then the proofs gate screening: the rules are usable
+only when a current, valid compiled copy records that every property was proved. Otherwise
+`load_rulebook` raises UnprovedRulesError, unless the caller passes allow_unproved=True; then the
+rulebook comes back with `warning` saying why it is unproved.
+
+Compiled format 4 (a JSON object, exactly these keys):
+
+    format    4
+    sources   "sha256:<hex>" over the six YAML files, in FILES order, each framed as
+              name NUL length NUL bytes
+    proof     {"holds": bool, "properties": [every property checked, in order],
+               "failed": [names], "unproved": [names]}   (holds: no failed, no unproved)
+    rulebook  the validated rulebook (rulecheck.to_plain)
+    digest    "sha256:<hex>" over the canonical JSON of the four keys above
+              (sort_keys, separators "," and ":", ASCII)
+
+The digest catches edits and damage; it is not a signature (anyone who can write the folder can
+recompute it), which is why `neckcheck rules check` proves the very rulebook that screening
+loads. Either way nothing is executed: JSON and safe YAML are data.
+
+The screening path (load_rulebook with a current compiled copy) imports neither PyYAML, nor
+pydantic, nor z3.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import zlib
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from neckcheck.conditions import Condition, parse
-from neckcheck.model import (
-    Caution,
-    Choice,
-    Group,
-    OutcomeText,
-    Question,
-    Rule,
-    Rulebook,
-    Technique,
+from neckcheck.errors import RulesError, UnprovedRulesError
+from neckcheck.model import Rulebook
+from neckcheck.rulecheck import PlainError, book_from_plain, check_references, to_plain
+from neckcheck.rulefiles import (
+    MAX_COMPILED_BYTES,
+    MissingFile,
+    read_rule_file,
+    write_atomic,
 )
+
+__all__ = [
+    "COMPILED",
+    "COMPILED_FORMAT",
+    "FILES",
+    "CompiledState",
+    "ProofRecord",
+    "UnprovedRulesError",
+    "compile_and_verify",
+    "compile_rulebook",
+    "compiled_state",
+    "default_rules_dir",
+    "default_rules_path",
+    "load_rulebook",
+    "sources_hash",
+    "to_plain",
+    "write_schemas",
+]
 
 FILES = (
     "rulebook.yaml",
@@ -36,10 +82,24 @@ FILES = (
     "technique.yaml",
 )
 COMPILED = "rulebook.compiled.json"
-COMPILED_FORMAT = 3
+COMPILED_FORMAT = 4
+_KEYS = ("format", "sources", "proof", "rulebook", "digest")
+_PROOF_KEYS = ("holds", "properties", "failed", "unproved")
+
+NOT_PROVED_SINCE_EDIT = "not proved since the last edit"
+
+try:  # CPython's own SHA-256: imports in a fraction of hashlib's (OpenSSL) time
+    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # Python 3.12 and later call it _sha2; elsewhere, hashlib
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from neckcheck.verify import Report
 
 # os.path rather than pathlib here: this module is on the path of every scripted screening,
 # where each millisecond of start-up counts.
@@ -60,163 +120,234 @@ def default_rules_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(here)), "rules")
 
 
-def load_rulebook(directory: Path | str | None = None) -> Rulebook:
-    """Load a rules folder: its compiled copy if current, else the validated YAML."""
+@dataclass(frozen=True)
+class ProofRecord:
+    """What `rules compile` proved about the rulebook it stored."""
+
+    holds: bool
+    properties: tuple[str, ...]
+    failed: tuple[str, ...]
+    unproved: tuple[str, ...]
+
+    def why_not(self) -> str:
+        """Why the rules do not count as proved (only meaningful when not `holds`)."""
+        parts = []
+        if self.failed:
+            parts.append(f"these properties FAIL: {'; '.join(self.failed)}")
+        if self.unproved:
+            parts.append(f"these properties are unproved: {'; '.join(self.unproved)}")
+        return ", and ".join(parts) or "no property was proved"
+
+
+@dataclass(frozen=True)
+class CompiledState:
+    """The compiled copy of a folder: `book` and `proof` when it is current and valid, else
+    None and `reason` (why it is not used: missing, stale, or not valid)."""
+
+    book: Rulebook | None
+    proof: ProofRecord | None
+    reason: str = ""
+
+
+def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool = False) -> Rulebook:
+    """Load a rules folder (default: the shipped rules) whose safety properties are proved.
+
+    The rulebook is its compiled copy when that is current and valid (see the module docstring),
+    else the validated YAML (a RulesError lists every problem of invalid YAML). Rules count as
+    proved only when a current, valid compiled copy records every property as proved; otherwise
+    UnprovedRulesError, naming the folder, why, and how to fix it. With allow_unproved=True the
+    rulebook is returned anyway, with `warning` saying why it is unproved (None when proved):
+    what `neckcheck rules check` uses, so that it proves exactly what screening would use.
+    """
     folder = os.fspath(directory) if directory is not None else default_rules_path()
-    compiled = _load_compiled(folder)
-    if compiled is not None:
-        return compiled
-    from pathlib import Path
+    state = compiled_state(folder)
+    if state.book is not None and state.proof is not None:
+        if state.proof.holds:
+            return state.book
+        book = state.book
+        reason = state.proof.why_not()
+        failed, unproved = state.proof.failed, state.proof.unproved
+    else:
+        from pathlib import Path
 
-    from neckcheck.validation import load_validated
+        from neckcheck.validation import load_validated
 
-    return load_validated(Path(folder))
+        book = load_validated(Path(folder))  # invalid YAML: RulesError, whatever allow_unproved
+        reason = f"{NOT_PROVED_SINCE_EDIT} ({state.reason})"
+        failed = unproved = ()
+    if not allow_unproved:
+        raise UnprovedRulesError(folder, reason, failed, unproved)
+    warning = (
+        f"these results come from UNPROVED rules ({folder}: {reason}); run `neckcheck rules "
+        "compile` on the folder to prove them"
+    )
+    return replace(book, warning=warning)
 
 
 def sources_hash(folder: str | Path) -> str | None:
-    """A checksum of the YAML files (CRC-32 and size of each: enough to notice an edit, and
-    cheap to compute), or None when one cannot be read (then validation says why)."""
-    parts = []
+    """The SHA-256 of the six YAML files (see the module docstring), or None when one cannot be
+    read (then validating the YAML says why)."""
+    digest = sha256()
     for name in FILES:
         try:
-            with open(os.path.join(folder, name), "rb") as source:
-                data = source.read()
-        except OSError:
+            data = read_rule_file(os.path.join(folder, name))
+        except RulesError:
             return None
-        parts.append(f"{name}:{len(data)}:{zlib.crc32(data):08x}")
-    return " ".join(parts)
+        digest.update(b"%s\0%d\0" % (name.encode("ascii"), len(data)))
+        digest.update(data)
+    return f"sha256:{digest.hexdigest()}"
 
 
-def _load_compiled(folder: str) -> Rulebook | None:
+def _digest(stored: dict[str, Any]) -> str:
+    content = {key: value for key, value in stored.items() if key != "digest"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return f"sha256:{sha256(canonical.encode('ascii')).hexdigest()}"
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise ValueError("a key is given twice in one object")
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError("NaN and Infinity are not JSON")
+
+
+def _proof(raw: object) -> ProofRecord:
+    if not isinstance(raw, dict) or set(raw) != set(_PROOF_KEYS):
+        raise PlainError("proof: not a proof record")
+    holds, properties, failed, unproved = (raw[k] for k in _PROOF_KEYS)
+    lists = (properties, failed, unproved)
+    if not isinstance(holds, bool) or not all(
+        isinstance(names, list) and all(isinstance(n, str) for n in names) for names in lists
+    ):
+        raise PlainError("proof: a field has the wrong type")
+    if not properties or not set(failed) | set(unproved) <= set(properties):
+        raise PlainError("proof: names a property it did not check")
+    if holds != (not failed and not unproved):
+        raise PlainError("proof: 'holds' contradicts the failed and unproved properties")
+    return ProofRecord(holds, tuple(properties), tuple(failed), tuple(unproved))
+
+
+def compiled_state(directory: Path | str) -> CompiledState:
+    """Check a folder's compiled copy (see the module docstring). Never raises: whatever is
+    wrong with the copy is a reason not to use it."""
+    folder = os.fspath(directory)
+    path = os.path.join(folder, COMPILED)
     try:
-        with open(os.path.join(folder, COMPILED), encoding="utf-8") as compiled:
-            stored = json.load(compiled)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(stored, dict) or stored.get("format") != COMPILED_FORMAT:
-        return None
+        raw = read_rule_file(path, MAX_COMPILED_BYTES)
+    except MissingFile:
+        return CompiledState(None, None, f"{COMPILED} is missing")
+    except RulesError as exc:
+        return CompiledState(None, None, f"{COMPILED} {exc.messages[0].removeprefix(path + ': ')}")
+    try:
+        return _check_compiled(folder, raw)
+    except PlainError as exc:
+        why = str(exc)
+    except Exception:  # whatever the content: the copy is not used, never a crash
+        why = "it cannot be read as a compiled rulebook"
+    return CompiledState(None, None, f"{COMPILED} is not valid: {why}")
+
+
+def _check_compiled(folder: str, raw: bytes) -> CompiledState:
+    try:
+        stored = json.loads(
+            raw.decode("utf-8"),
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_no_constant,
+        )
+    except (ValueError, RecursionError):
+        raise PlainError("not valid JSON") from None
+    if not isinstance(stored, dict) or set(stored) != set(_KEYS):
+        raise PlainError("not in the compiled format")
+    if type(stored["format"]) is not int or stored["format"] != COMPILED_FORMAT:
+        raise PlainError(f"not in compiled format {COMPILED_FORMAT} (compiled by another version)")
     current = sources_hash(folder)
-    if current is None or stored.get("sources") != current:
-        return None  # the YAML changed since it was compiled: validate it afresh
-    try:
-        return _from_plain(stored["rulebook"], folder)
-    except (KeyError, TypeError, ValueError):
-        return None
+    if current is None or stored["sources"] != current:
+        return CompiledState(None, None, f"{COMPILED} was compiled from other YAML files")
+    if stored["digest"] != _digest(stored):
+        raise PlainError("its digest does not match its content (edited by hand, or damaged)")
+    proof = _proof(stored["proof"])
+    where = f"{os.path.join(folder, COMPILED)} (from {{}})"
+    book = book_from_plain(stored["rulebook"], folder)
+    if next(iter(check_references(book, where.format)), None) is not None:
+        raise PlainError("its rulebook fails the checks the YAML files must pass")
+    if to_plain(book) != stored["rulebook"]:
+        raise PlainError("its rulebook is not in the form the compiler writes")
+    return CompiledState(book, proof)
 
 
-def compile_rulebook(folder: Path) -> Path:
-    """Validate the YAML and store the result beside it (only when the user asks for it)."""
+def compile_rulebook(
+    folder: Path | str, *, timeout_ms: int | None = None, rlimit: int | None = None
+) -> Path:
+    """Validate the YAML, prove its properties, and store both in the folder's compiled copy
+    (see compile_and_verify). Returns the path written."""
+    return compile_and_verify(folder, timeout_ms=timeout_ms, rlimit=rlimit)[0]
+
+
+def compile_and_verify(
+    folder: Path | str, *, timeout_ms: int | None = None, rlimit: int | None = None
+) -> tuple[Path, Report]:
+    """Validate the YAML files (RulesError when invalid), run `verify` on the rulebook
+    (`timeout_ms`, `rlimit`: as for verify), and write rulebook.compiled.json with the proof
+    record, atomically; a symbolic link in its place or an unwritable folder is a RulesError.
+    The copy is written whatever the proofs say (loading then names what failed), except when
+    the proof was interrupted (KeyboardInterrupt: the existing copy is left as it was)."""
+    from pathlib import Path
+
     from neckcheck.validation import load_validated
+    from neckcheck.verify import DEFAULT_TIMEOUT_MS, verify
 
+    folder = Path(folder)
+    hash_before = sources_hash(folder)
     book = load_validated(folder)
-    data = {"format": COMPILED_FORMAT, "sources": sources_hash(folder), "rulebook": to_plain(book)}
-    target = folder / COMPILED
-    target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return target
-
-
-def _cond(raw: Any) -> Condition | None:
-    return None if raw is None else parse(raw)
-
-
-def _rule(raw: dict[str, Any]) -> Rule:
-    return Rule(**{**raw, "when": _cond(raw.get("when"))})
-
-
-def to_plain(book: Rulebook) -> dict[str, Any]:
-    """A validated rulebook as JSON data (conditions in their YAML spelling)."""
-
-    def when(c: Condition | None) -> Any:
-        return None if c is None else c.to_plain()
-
-    def rule(r: Rule) -> dict[str, Any]:
-        return {"id": r.id, "outcome": r.outcome, "disposition": r.disposition,
-                "reason": r.reason, "source": r.source, "when": when(r.when)}  # fmt: skip
-
-    return {
-        "version": book.version,
-        "disclaimer": book.disclaimer,
-        "intro": book.intro,
-        "tri_labels": dict(book.tri_labels),
-        "groups": [{"id": g.id, "title": g.title} for g in book.groups],
-        "questions": [
-            {
-                "id": q.id,
-                "label": q.label,
-                "group": q.group,
-                "type": q.type,
-                "prompt": q.prompt,
-                "help": q.help,
-                "min": q.min,
-                "max": q.max,
-                "choices": [{"value": c.value, "label": c.label} for c in q.choices],
-                "asked_when": when(q.asked_when),
-            }
-            for q in book.questions
-        ],
-        "red_flags": [rule(r) for r in book.red_flags],
-        "patterns": [rule(r) for r in book.patterns],
-        "otherwise": rule(book.otherwise),
-        "cautions": [
-            {
-                "id": c.id,
-                "applies_to": list(c.applies_to),
-                "text": c.text,
-                "source": c.source,
-                "when": when(c.when),
-            }
-            for c in book.cautions
-        ],
-        "outcomes": [
-            {
-                "outcome": o.outcome,
-                "disposition": o.disposition,
-                "headline": o.headline,
-                "advice": o.advice,
-                "see_also": list(o.see_also),
-            }
-            for o in book.outcomes
-        ],
-        "technique": {
-            "name": book.technique.name,
-            "steps": list(book.technique.steps),
-            "see_also": list(book.technique.see_also),
+    plain = to_plain(book)
+    if book_from_plain(plain, str(folder)) != book:  # the compiled copy must load as this book
+        raise RulesError([f"{folder}: the rulebook does not survive compiling (a neckcheck bug)"])
+    report = verify(book, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS, rlimit=rlimit)
+    if report.interrupted:
+        raise KeyboardInterrupt
+    if hash_before is None or sources_hash(folder) != hash_before:
+        raise RulesError([f"{folder}: the YAML files changed while compiling; compile again"])
+    stored: dict[str, Any] = {
+        "format": COMPILED_FORMAT,
+        "sources": hash_before,
+        "proof": {
+            "holds": report.holds,
+            "properties": [r.name for r in report.results],
+            "failed": report.failed,
+            "unproved": report.unproved,
         },
+        "rulebook": plain,
     }
+    stored["digest"] = _digest(stored)
+    target = folder / COMPILED
+    text = json.dumps(stored, indent=1, ensure_ascii=False) + "\n"
+    write_atomic(str(target), text.encode("utf-8"))
+    return target, report
 
 
-def _from_plain(data: dict[str, Any], source: str) -> Rulebook:
-    """The inverse of to_plain, for data this module wrote after full validation."""
-    return Rulebook(
-        version=data["version"],
-        disclaimer=data["disclaimer"],
-        intro=data["intro"],
-        tri_labels=data["tri_labels"],
-        groups=tuple(Group(**g) for g in data["groups"]),
-        questions=tuple(
-            Question(
-                **{
-                    **q,
-                    "choices": tuple(Choice(**c) for c in q["choices"]),
-                    "asked_when": _cond(q["asked_when"]),
-                }
-            )
-            for q in data["questions"]
-        ),
-        red_flags=tuple(_rule(r) for r in data["red_flags"]),
-        patterns=tuple(_rule(r) for r in data["patterns"]),
-        otherwise=_rule(data["otherwise"]),
-        cautions=tuple(
-            Caution(**{**c, "applies_to": tuple(c["applies_to"]), "when": _cond(c["when"])})
-            for c in data["cautions"]
-        ),
-        outcomes=tuple(
-            OutcomeText(**{**o, "see_also": tuple(o["see_also"])}) for o in data["outcomes"]
-        ),
-        technique=Technique(
-            name=data["technique"]["name"],
-            steps=tuple(data["technique"]["steps"]),
-            see_also=tuple(data["technique"]["see_also"]),
-        ),
-        source=source,
-    )
+def write_schemas(book: Rulebook, target: Path | str | None = None) -> list[Path]:
+    """Write a JSON Schema for each rule file (for editors) into `target` (default: the rules
+    folder's schemas/), each atomically and never through a symbolic link; any problem is a
+    RulesError with one line. Returns the paths written."""
+    from pathlib import Path
+
+    from neckcheck.rulefiles import describe_os_error
+    from neckcheck.rules_schema import rule_file_schemas
+
+    folder = Path(target) if target is not None else Path(book.source) / "schemas"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RulesError(
+            [f"{folder}: cannot create the folder: {describe_os_error(exc)}"]
+        ) from None
+    written = []
+    for name, schema in rule_file_schemas(book).items():
+        path = folder / name.replace(".yaml", ".schema.json")
+        write_atomic(str(path), (json.dumps(schema, indent=2) + "\n").encode("utf-8"))
+        written.append(path)
+    return written

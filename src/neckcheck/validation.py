@@ -8,17 +8,14 @@ reader is a safe one, and conditions are data.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from neckcheck.conditions import ORDER_OPS, Compare, Condition, ConditionError
+from neckcheck.conditions import ConditionError, kind_of, shown
 from neckcheck.errors import RulesError
 from neckcheck.model import (
-    OUTCOME_EXIT_CODES,
-    TRI_VALUES,
     Caution,
     Group,
     OutcomeText,
@@ -28,10 +25,10 @@ from neckcheck.model import (
     Technique,
 )
 from neckcheck.rulebook import FILES
+from neckcheck.rulecheck import SELF_CARE, check_references
 from neckcheck.yamlsafe import LineDict, load_yaml
 
-# SPEC.md section 3: cautions and see_also belong to the self-care outcomes only.
-SELF_CARE = ("technique", "avoid_technique")
+__all__ = ["SELF_CARE", "SHAPES", "load_validated"]
 
 # The shape of each file, validated by pydantic (`extra: forbid` rejects unknown fields).
 _FORBID_EXTRA: Any = {"extra": "forbid"}
@@ -118,7 +115,7 @@ def load_validated(folder: Path) -> Rulebook:
         technique=parsed["technique.yaml"],
         source=str(folder),
     )
-    problems = list(_check_references(book, folder))
+    problems = list(check_references(book, lambda name: str(folder / name)))
     if problems:
         raise RulesError(problems)
     return book
@@ -128,11 +125,13 @@ def _validate_shape(path: Path, raw: object, shape: type) -> tuple[Any, list[str
     from pydantic import TypeAdapter, ValidationError
 
     if not isinstance(raw, dict):
-        return None, [f"{path}: expected a mapping at the top of the file, found {raw!r}"]
+        return None, [f"{path}: expected a mapping at the top of the file, found {kind_of(raw)}"]
     try:
         return TypeAdapter(shape).validate_python(raw), []
     except ValidationError as exc:
         return None, [_describe(path, raw, err) for err in exc.errors()]
+    except RecursionError:
+        return None, [f"{path}: nested too deeply"]
 
 
 _KINDS = {
@@ -157,7 +156,7 @@ def _describe(path: Path, raw: object, err: Any) -> str:
         if isinstance(node, LineDict):
             line = node.line_of(step) or line
             if isinstance(node.get("id"), str):
-                owner = f"{kind} {node['id']!r}: "
+                owner = f"{kind} {shown(node['id'])}: "
         try:
             node = node[step]  # type: ignore[index]
         except (KeyError, IndexError, TypeError):
@@ -172,158 +171,10 @@ def _describe(path: Path, raw: object, err: Any) -> str:
         message = "required field is missing"
     else:
         message = str(err.get("msg", "invalid"))
-    named = [str(s) for s in loc if not isinstance(s, int)]
+    # Field names come from the file: shown only when they look like names, never as text.
+    named = [
+        str(s) if shown(s).startswith("'") else "(a key)" for s in loc if not isinstance(s, int)
+    ]
     field_path = ".".join(named[1:] if owner and len(named) > 1 else named)
     where = f"{path}:{line}" if line else str(path)
     return f"{where}: {owner}{field_path}: {message}"
-
-
-def _duplicates(ids: Iterable[str]) -> list[str]:
-    return sorted(i for i, n in Counter(ids).items() if n > 1)
-
-
-def _check_references(book: Rulebook, folder: Path) -> Iterable[str]:
-    """Cross-file checks pydantic cannot do: ids, references, value domains, SPEC pairs."""
-    qpath, dpath, cpath, opath = (
-        folder / "questions.yaml",
-        folder / "decisions.yaml",
-        folder / "cautions.yaml",
-        folder / "outcomes.yaml",
-    )
-    for dup in _duplicates(g.id for g in book.groups):
-        yield f"{qpath}: group {dup!r} is defined more than once"
-    for dup in _duplicates(q.id for q in book.questions):
-        yield f"{qpath}: question {dup!r} is defined more than once"
-    for dup in _duplicates(r.id for r in book.rules):
-        yield f"{dpath}: rule {dup!r} is defined more than once"
-    for dup in _duplicates(c.id for c in book.cautions):
-        yield f"{cpath}: caution {dup!r} is defined more than once"
-
-    mpath = folder / "rulebook.yaml"
-    if set(book.tri_labels) != set(TRI_VALUES):
-        yield f"{mpath}: tri_labels must name exactly {', '.join(TRI_VALUES)}"
-    group_ids = {g.id for g in book.groups}
-    earlier: dict[str, Question] = {}
-    for q in book.questions:
-        if q.id in ("all", "any", "not"):
-            yield f"{qpath}: question {q.id!r}: this id is reserved for the condition language"
-        if q.group not in group_ids:
-            yield f"{qpath}: question {q.id!r}: group {q.group!r} is not defined under groups"
-        yield from (f"{qpath}: question {q.id!r}: {m}" for m in _question_shape(q))
-        if q.asked_when is not None:
-            for m in _condition_problems(q.asked_when, earlier, "asked_when"):
-                yield f"{_at(qpath, m)}: question {q.id!r}: {m[1]}"
-        earlier[q.id] = q
-
-    questions = {q.id: q for q in book.questions}
-    sections = (("red_flags", book.red_flags), ("patterns", book.patterns))
-    for section, rules in sections:
-        for rule in rules:
-            if rule.when is None:
-                yield f"{dpath}: rule {rule.id!r}: 'when' is required in {section}"
-            else:
-                for m in _condition_problems(rule.when, questions, "when"):
-                    yield f"{_at(dpath, m)}: rule {rule.id!r}: {m[1]}"
-            if (section == "red_flags") != (rule.outcome == "red_flag"):
-                yield (
-                    f"{dpath}: rule {rule.id!r}: outcome {rule.outcome!r} does not belong in "
-                    f"{section} (red_flag rules go in red_flags, all others in patterns)"
-                )
-    if book.otherwise.when is not None:
-        yield (
-            f"{dpath}: rule {book.otherwise.id!r}: 'otherwise' applies when nothing else does, "
-            "so it takes no 'when'"
-        )
-    if book.otherwise.outcome == "red_flag":
-        yield f"{dpath}: rule {book.otherwise.id!r}: 'otherwise' cannot be a red_flag"
-    for rule in book.rules:
-        if (rule.outcome, rule.disposition) not in OUTCOME_EXIT_CODES:
-            yield (
-                f"{dpath}: rule {rule.id!r}: outcome/disposition pair "
-                f"{rule.outcome}/{rule.disposition} is not in SPEC.md section 2"
-            )
-        if not rule.source.strip():
-            yield f"{dpath}: rule {rule.id!r}: 'source' must name where the rule comes from"
-        if not rule.reason.strip():
-            yield f"{dpath}: rule {rule.id!r}: 'reason' must not be empty"
-
-    for caution in book.cautions:
-        if not caution.applies_to:
-            yield f"{cpath}: caution {caution.id!r}: applies_to must name at least one outcome"
-        for disposition in caution.applies_to:
-            if disposition not in SELF_CARE:
-                yield (
-                    f"{cpath}: caution {caution.id!r}: applies_to: cautions go with "
-                    f"{' or '.join(SELF_CARE)} outcomes only, not {disposition}"
-                )
-        if caution.when is not None:
-            for m in _condition_problems(caution.when, questions, "when"):
-                yield f"{_at(cpath, m)}: caution {caution.id!r}: {m[1]}"
-
-    pairs: list[tuple[str, str]] = [(t.outcome, t.disposition) for t in book.outcomes]
-    for pair in pairs:
-        if pair not in OUTCOME_EXIT_CODES:
-            yield f"{opath}: {pair[0]}/{pair[1]} is not an outcome/disposition pair of SPEC.md"
-    for text in book.outcomes:
-        if text.see_also and text.disposition not in SELF_CARE:
-            yield (
-                f"{opath}: {text.outcome}/{text.disposition}: see_also goes with "
-                f"{' or '.join(SELF_CARE)} outcomes only"
-            )
-    for spec_pair in OUTCOME_EXIT_CODES:
-        if (found := pairs.count(spec_pair)) != 1:
-            yield f"{opath}: {'/'.join(spec_pair)} needs exactly one entry, found {found}"
-
-
-def _at(path: Path, located: tuple[int | None, str]) -> str:
-    return f"{path}:{located[0]}" if located[0] else str(path)
-
-
-def _question_shape(q: Question) -> Iterable[str]:
-    if q.type == "int":
-        if q.min is None or q.max is None:
-            yield "an int question needs both min and max"
-        elif q.min > q.max:
-            yield f"min {q.min} is greater than max {q.max}"
-        if q.choices:
-            yield "an int question takes no choices"
-    else:
-        if q.min is not None or q.max is not None:
-            yield f"a {q.type} question takes no min or max"
-    if q.type == "enum":
-        values = [c.value for c in q.choices]
-        if len(values) < 2:
-            yield "an enum question needs at least two choices"
-        for dup in _duplicates(values):
-            yield f"choice {dup!r} is listed more than once"
-    if q.type == "tri" and q.choices:
-        yield "a tri question has the fixed choices yes/no/unsure and takes no choices"
-
-
-def _condition_problems(
-    cond: Condition, questions: dict[str, Question], field: str
-) -> Iterable[tuple[int | None, str]]:
-    """Check every comparison against the question it reads: known key, right kind of value."""
-    for cmp in cond.compares():
-        yield from ((cmp.line, f"{field}: {m}") for m in _compare_problems(cmp, questions))
-
-
-def _compare_problems(cmp: Compare, questions: dict[str, Question]) -> Iterable[str]:
-    q = questions.get(cmp.key)
-    if q is None:
-        yield f"{cmp.key!r} is not a question that can be read here (unknown, or not asked before)"
-        return
-    if q.type == "int":
-        for v in cmp.values():
-            if not isinstance(v, int):
-                yield f"{cmp.key!r} is a whole number; {v!r} is not"
-            elif q.min is not None and q.max is not None and not q.min <= v <= q.max:
-                yield f"{cmp.key!r}: {v} is outside the question's range {q.min}..{q.max}"
-        return
-    if cmp.op in ORDER_OPS:
-        yield f"{cmp.key!r} is a {q.type} question; '{cmp.op}' works on whole numbers only"
-        return
-    allowed = q.allowed_values()
-    for v in cmp.values():
-        if v not in allowed:
-            yield f"{cmp.key!r}: {v!r} is not one of its values ({', '.join(allowed)})"

@@ -8,6 +8,11 @@
   answer values in the rules and must never turn into booleans.
 - Mappings come back as LineDict, which remembers the line of the mapping and of each key so that
   error messages can point at them.
+- Files are read by `rulefiles.read_rule_file`: regular files only, 1 MiB at most, never a hang
+  on a FIFO or a device.
+- An error message says file:line: what kind of problem, and never echoes the file's content
+  (a rule file may be a symbolic link to any file): PyYAML's snippets of the text are left out,
+  and so is any quoted text in its messages but a token name or a punctuation mark.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node
 
+from neckcheck.conditions import kind_of
 from neckcheck.errors import RulesError
+from neckcheck.rulefiles import read_rule_file
 
 
 class LineDict(dict[str, Any]):
@@ -71,11 +78,11 @@ def _construct_mapping(loader: _RulesLoader, node: MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
             raise yaml.constructor.ConstructorError(
-                None, None, f"keys must be text, found {key!r}", key_node.start_mark
+                None, None, f"keys must be text, found {kind_of(key)}", key_node.start_mark
             )
         if key in data:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} is given twice in one mapping", key_node.start_mark
+                None, None, "a key is given twice in one mapping", key_node.start_mark
             )
         data[key] = loader.construct_object(value_node, deep=True)
         data.key_lines[key] = key_node.start_mark.line + 1
@@ -85,22 +92,52 @@ def _construct_mapping(loader: _RulesLoader, node: MappingNode) -> LineDict:
 _RulesLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
+# Quoted text in a PyYAML message: kept only when it is a token name ('<block end>') or a single
+# punctuation mark (':'), dropped otherwise (a tag, an anchor, a letter of the file's text).
+_QUOTED = re.compile(r"""\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+_SAFE_QUOTED = re.compile(r"""^['"](<[a-z ]+>|[^\w\s]|\\t)['"]$""")
+
+
+def _without_content(message: str) -> str:
+    if message.startswith("failed to "):  # base64 of !!binary: the decoder's own words follow
+        return message.split(":", 1)[0]
+
+    def keep(match: re.Match[str]) -> str:
+        quoted = match.group(1)
+        return match.group(0) if _SAFE_QUOTED.match(quoted) else ""
+
+    return _QUOTED.sub(keep, message).strip() or "not valid YAML"
+
+
+def _line_at(text: str, index: int) -> int:
+    return text.count("\n", 0, max(0, index)) + 1
+
+
 def load_yaml(path: Path) -> Any:
-    """Read one rule file; any problem becomes a RulesError naming the file and the line."""
+    """Read one rule file; any problem becomes a RulesError naming the file, the line where
+    known, and the kind of problem (never the file's content)."""
+    data = read_rule_file(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesError([f"{path}: file is missing"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError([f"{path}: cannot be read: {exc}"]) from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RulesError([f"{path}:{line}: cannot be read: not UTF-8 text"]) from None
     try:
         return yaml.load(text, Loader=_RulesLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = exc.problem or exc.context or "not valid YAML"
+        problem = _without_content(exc.problem or exc.context or "not valid YAML")
         raise RulesError([f"{where}: {problem}"]) from None
-    except yaml.YAMLError as exc:
-        raise RulesError([f"{path}: not valid YAML: {exc}"]) from None
+    except yaml.reader.ReaderError as exc:
+        where = f"{path}:{_line_at(text, exc.position)}"
+        raise RulesError([f"{where}: a control character that YAML does not allow"]) from None
+    except yaml.YAMLError:
+        raise RulesError([f"{path}: not valid YAML"]) from None
     except RecursionError:
         raise RulesError([f"{path}: nested too deeply"]) from None
+    except Exception:  # e.g. `!!int text`, an impossible date: PyYAML lets ValueError through
+        raise RulesError(
+            [f"{path}: a value cannot be read (a tag such as !!int on the wrong kind of value, "
+             "or an impossible date?)"]
+        ) from None  # fmt: skip
