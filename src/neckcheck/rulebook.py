@@ -49,6 +49,7 @@ from neckcheck.errors import RulesError, UnprovedRulesError
 from neckcheck.model import Rulebook
 from neckcheck.rulecheck import PlainError, book_from_plain, check_references, to_plain
 from neckcheck.rulefiles import (
+    FILES,
     MAX_COMPILED_BYTES,
     MissingFile,
     read_rule_file,
@@ -73,14 +74,6 @@ __all__ = [
     "write_schemas",
 ]
 
-FILES = (
-    "rulebook.yaml",
-    "questions.yaml",
-    "decisions.yaml",
-    "cautions.yaml",
-    "outcomes.yaml",
-    "technique.yaml",
-)
 COMPILED = "rulebook.compiled.json"
 COMPILED_FORMAT = 4
 _KEYS = ("format", "sources", "proof", "rulebook", "digest")

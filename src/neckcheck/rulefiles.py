@@ -29,6 +29,16 @@ import stat
 
 from neckcheck.errors import RulesError
 
+# The YAML files of a rules folder, in the order they are read and hashed.
+FILES = (
+    "rulebook.yaml",
+    "questions.yaml",
+    "decisions.yaml",
+    "cautions.yaml",
+    "outcomes.yaml",
+    "technique.yaml",
+)
+
 MAX_RULE_FILE_BYTES = 1024 * 1024
 MAX_COMPILED_BYTES = 8 * 1024 * 1024
 

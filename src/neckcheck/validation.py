@@ -24,8 +24,8 @@ from neckcheck.model import (
     Rulebook,
     Technique,
 )
-from neckcheck.rulebook import FILES
 from neckcheck.rulecheck import SELF_CARE, check_references
+from neckcheck.rulefiles import FILES
 from neckcheck.yamlsafe import LineDict, load_yaml
 
 __all__ = ["SELF_CARE", "SHAPES", "load_validated"]
