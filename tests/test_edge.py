@@ -385,3 +385,12 @@ class _FakeStdin:
 
     def isatty(self) -> bool:
         return False
+
+
+@pytest.mark.parametrize("arg", [f"--answrs{ESC}[2J", f"--rules=/tmp/{ESC}]0;x\x07"])
+def test_control_characters_on_the_command_line_are_never_echoed(arg: str) -> None:
+    done = subprocess.run([*neckcheck_command(), "screen", arg], capture_output=True,
+                          input=b"", check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert ESC.encode() not in done.stderr
+    assert b"\\x1b" in done.stderr

@@ -493,6 +493,11 @@ def main() -> None:
     from neckcheck import edge
 
     def run() -> int:
+        # typer echoes arguments in its usage errors, unescaped: refuse control characters in
+        # the command line here, shown escaped, before anything can echo them.
+        for arg in sys.argv[1:]:
+            if edge.safe_text(arg) != arg:
+                raise UsageProblem(f"argument {edge.safe_text(arg)} holds control characters")
         repeated = _repeated_option(sys.argv[1:])
         if repeated is not None:
             raise UsageProblem(f"option {repeated} is given more than once")

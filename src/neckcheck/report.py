@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from neckcheck.conditions import Value
+from neckcheck.edge import safe_text
 from neckcheck.model import Decision, Rulebook
 
 
@@ -47,4 +48,6 @@ def markdown_report(
         lines += ["", "## See also", ""]
         lines += [f"- {item}" for item in decision.see_also]
     lines += ["", "---", "", f"*{decision.disclaimer}*", ""]
-    return "\n".join(lines)
+    # Rule texts and answers are data: a control character in them must not reach a terminal
+    # that shows this file.
+    return safe_text("\n".join(lines))
