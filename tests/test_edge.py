@@ -326,23 +326,51 @@ def test_only_regular_files_are_written(tmp_path: Path, option: str) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     for target in (str(fifo), "/dev/null", "/dev/full"):
-        done = subprocess.run([*neckcheck_command(), "screen", option, target, "--json"],
-                              input=ANSWERS.encode(), capture_output=True, timeout=30,
-                              check=False)  # fmt: skip
-        assert done.returncode == 2, target
-        assert b"not a regular file" in done.stderr
-        assert option.encode() in done.stderr
-        assert done.stdout == b""
+        for answers, code in ((ANSWERS, 2), (EMERGENCY, 5)):
+            done = subprocess.run([*neckcheck_command(), "screen", option, target, "--json"],
+                                  input=answers.encode(), capture_output=True, timeout=30,
+                                  check=False)  # fmt: skip
+            # Refused, said on stderr; the result is still shown, and a red flag's code stands.
+            assert done.returncode == code, target
+            assert b"not a regular file" in done.stderr
+            assert option.encode() in done.stderr
+            assert json.loads(done.stdout)["exit_code"] in (0, 5)
     assert Path("/dev/full").is_char_device()
+    assert fifo.is_fifo()
+
+
+@pytest.mark.parametrize("target", ["dir/", ".", "-"])
+def test_a_folder_like_name_is_refused(tmp_path: Path, target: str) -> None:
+    (tmp_path / "dir").mkdir()
+    done = subprocess.run([*neckcheck_command(), "screen", "--save", target, "--json"],
+                          input=EMERGENCY.encode(), capture_output=True, cwd=tmp_path,
+                          check=False)  # fmt: skip
+    assert done.returncode in (2, 5)
+    assert not (tmp_path / "-").exists()
+    assert (tmp_path / "dir").is_dir()
+
+
+def test_links_to_one_file_are_the_same_file(tmp_path: Path) -> None:
+    first = tmp_path / "a.json"
+    first.write_text("{}", encoding="utf-8")
+    (tmp_path / "soft").symlink_to(first)
+    os.link(first, tmp_path / "hard")
+    for other in ("soft", "hard"):
+        done = subprocess.run([*neckcheck_command(), "screen", "--save", str(first), "--report",
+                               str(tmp_path / other), "--json"], input=ANSWERS.encode(),
+                              capture_output=True, check=False)  # fmt: skip
+        assert done.returncode == 2
+        assert b"same file" in done.stderr
 
 
 @pytest.mark.parametrize("option", ["--save", "--report"])
 def test_missing_folder_and_long_name_name_the_option(tmp_path: Path, option: str) -> None:
     for target, words in ((tmp_path / "nope" / "a.json", b"the folder does not exist"),
                           (tmp_path / ("x" * 300), b"longer than")):  # fmt: skip
-        done = subprocess.run([*neckcheck_command(), "screen", option, str(target), "--json"],
-                              input=ANSWERS.encode(), capture_output=True, check=False)  # fmt: skip
-        assert done.returncode == 2
+        command = [*neckcheck_command(), "screen", option, str(target), "--json"]
+        done = subprocess.run(command, input=EMERGENCY.encode(), capture_output=True, check=False)
+        assert done.returncode == 5  # the emergency is not lost to a bad file name
+        assert json.loads(done.stdout)["disposition"] == "emergency"
         assert words in done.stderr
         assert option.encode() in done.stderr
 

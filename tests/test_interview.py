@@ -266,14 +266,11 @@ def test_report_after_an_interview_that_stopped_early(book: Rulebook, tmp_path: 
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
-def test_unwritable_save_path_is_refused_before_asking(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*neckcheck_command(), "screen", "--save", str(tmp_path / "missing" / "a.json")],
-        capture_output=True, text=True, input="", check=False,
-    )  # fmt: skip
-    assert done.returncode == 2
-    assert "--save" in done.stderr
-    assert "the folder does not exist" in done.stderr
+def test_unwritable_save_path_is_refused_before_asking(book: Rulebook, tmp_path: Path) -> None:
+    child = spawn("--save", str(tmp_path / "missing" / "a.json"))
+    child.expect("the folder does not exist")
+    assert "--save" in child.before + child.after
+    assert finish(child) == 2
 
 
 @pytest.mark.parametrize("columns", [40])

@@ -62,19 +62,25 @@ def yaml_book() -> Rulebook:
     return load_validated(RULES)
 
 
+@pytest.fixture
+def as_shipped(rules_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat the copy as the shipped rules folder: the one place whose compiled copy and stored
+    proof are used (every other folder is validated and proved afresh on each load)."""
+    import neckcheck.rulebook as rulebook
+
+    monkeypatch.setattr(rulebook, "default_rules_path", lambda: str(rules_copy))
+
+
 def not_used(folder: Path) -> None:
-    """The compiled copy is refused; screening refuses the rules; with allow_unproved the YAML
-    (unchanged) is what loads, with a warning."""
+    """The compiled copy is refused by its checks (which guard the shipped rules); and outside
+    the shipped folder no compiled copy is used at all: the YAML (unchanged) is validated and
+    proved afresh, so it is what loads, proved."""
     state = compiled_state(folder)
     assert state.book is None
     assert state.reason
-    with pytest.raises(UnprovedRulesError) as info:
-        load_rulebook(folder)
-    assert NOT_PROVED_SINCE_EDIT in str(info.value)
-    book = load_rulebook(folder, allow_unproved=True)
+    book = load_rulebook(folder)
     assert book == yaml_book()
-    assert book.warning is not None
-    assert "UNPROVED" in book.warning
+    assert book.warning is None
 
 
 # ---- A hand-edited or damaged compiled copy is never used ---------------------------------------
@@ -223,7 +229,7 @@ def test_shipped_rules_are_proved() -> None:
     assert load_rulebook(RULES) == yaml_book()
 
 
-def test_forged_proof_record_saying_failed(rules_copy: Path) -> None:
+def test_forged_proof_record_saying_failed(rules_copy: Path, as_shipped: None) -> None:
     data = stored(rules_copy)
     name = next(p for p in data["proof"]["properties"] if p.startswith("monotone in time"))
     data["proof"].update(holds=False, failed=[name])
@@ -248,7 +254,7 @@ def test_forged_proof_record_saying_failed(rules_copy: Path) -> None:
     assert name in book.warning
 
 
-def test_edited_yaml_is_unproved_until_compiled(rules_copy: Path) -> None:
+def test_edited_yaml_is_unproved_until_compiled(rules_copy: Path, as_shipped: None) -> None:
     edit(rules_copy, "decisions.yaml", "were not tested on children", "were not tried on children")
     with pytest.raises(UnprovedRulesError) as info:
         load_rulebook(rules_copy)
@@ -267,7 +273,7 @@ def test_edited_yaml_is_unproved_until_compiled(rules_copy: Path) -> None:
     assert proved == book
 
 
-def test_compile_stores_a_failed_proof(rules_copy: Path) -> None:
+def test_compile_stores_a_failed_proof(rules_copy: Path, as_shipped: None) -> None:
     edit(rules_copy, "decisions.yaml", "when: {bladder_bowel: [yes, unsure]}",
          "when: {bladder_bowel: yes}")  # fmt: skip
     path, report = compile_and_verify(rules_copy)
@@ -596,7 +602,7 @@ def test_screen_and_batch_refuse_unproved_rules_unless_allowed(rules_copy: Path)
     allowed = _cli("screen", "--json", "--rules", str(rules_copy), "--allow-unproved-rules",
                    stdin=answers)  # fmt: skip
     assert allowed.returncode == 0
-    assert "not proved" in json.loads(allowed.stdout)["warning"]
+    assert "UNPROVED" in json.loads(allowed.stdout)["warning"]
     text = _cli("screen", "--rules", str(rules_copy), "--allow-unproved-rules", stdin=answers)
     assert text.stdout.startswith("WARNING:")
     lines = _cli("batch", "--rules", str(rules_copy), "--allow-unproved-rules",
@@ -605,16 +611,13 @@ def test_screen_and_batch_refuse_unproved_rules_unless_allowed(rules_copy: Path)
     assert "warning" not in json.loads(_cli("screen", "--json", stdin=answers).stdout)
 
 
-def test_rules_compile_proves_and_screening_then_accepts(rules_copy: Path) -> None:
+def test_another_folder_is_proved_afresh_on_every_load(rules_copy: Path) -> None:
+    """Outside the shipped folder nothing stored is trusted: an edit that keeps every property
+    is proved when the folder is loaded, and screening goes ahead without a warning."""
     edit(rules_copy, "decisions.yaml", "reason: A bone may be broken.",
          "reason: A bone could be broken.")  # fmt: skip
-    refused = _cli("screen", "--json", "--rules", str(rules_copy), stdin=json.dumps(BASELINE))
-    assert refused.returncode == 2
-    assert "not proved since the last edit" in refused.stderr
-    done = _cli("rules", "compile", str(rules_copy))
-    assert done.returncode == 0, done.stdout + done.stderr
     screened = _cli("screen", "--json", "--rules", str(rules_copy), stdin=json.dumps(BASELINE))
-    assert screened.returncode == 0
+    assert screened.returncode == 0, screened.stderr
     assert "warning" not in json.loads(screened.stdout)
 
 
@@ -629,13 +632,27 @@ def test_rules_compile_names_a_failed_proof_and_screen_refuses(rules_copy: Path)
     assert "unsure is never safer" in refused.stderr
 
 
-def test_rules_check_proves_what_screen_uses(rules_copy: Path) -> None:
-    """A compiled copy that differs from its YAML is never what either command uses."""
+def test_a_forged_compiled_copy_elsewhere_is_never_used(rules_copy: Path) -> None:
+    """The red team's forgery: a rule deleted from the compiled copy, its digest recomputed and
+    its proof record left saying "holds". Outside the shipped folder the compiled copy is not
+    read at all, so screening and `rules check` both see the YAML."""
     data = stored(rules_copy)
-    for rule in data["rulebook"]["red_flags"]:
-        if rule["id"] == "emergency.vascular":
-            rule["when"] = {"vascular_signs": {"in": ["yes"]}}
+    data["rulebook"]["red_flags"] = [
+        r for r in data["rulebook"]["red_flags"] if r["id"] != "emergency.vascular"
+    ]
     store(rules_copy, data, redigest=True)
+    emergency = json.dumps(BASELINE | {"vascular_signs": "yes"})
+    screened = _cli("screen", "--json", "--rules", str(rules_copy), stdin=emergency)
+    assert screened.returncode == 5
+    assert json.loads(screened.stdout)["reasons"][0]["rule"] == "emergency.vascular"
     checked = _cli("rules", "check", str(rules_copy))
-    assert checked.returncode == 1  # it proved the book screen would load: the edited one
-    assert "unsure is never safer" in checked.stdout
+    assert checked.returncode == 0
+    # A weakened YAML with a forged "proved" copy beside it is refused all the same.
+    edit(rules_copy, "decisions.yaml", "when: {vascular_signs: [yes, unsure]}",
+         "when: {vascular_signs: yes}")  # fmt: skip
+    data = stored(rules_copy)
+    data["sources"] = sources_hash(rules_copy)
+    store(rules_copy, data, redigest=True)
+    refused = _cli("screen", "--json", "--rules", str(rules_copy), stdin=emergency)
+    assert refused.returncode == 2
+    assert "unsure is never safer" in refused.stderr

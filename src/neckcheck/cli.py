@@ -175,12 +175,15 @@ def screen(
     from neckcheck.rulebook import load_rulebook
 
     targets = [(str(t), option) for t, option in ((save, "--save"), (report, "--report")) if t]
-    if len(targets) == 2 and os.path.abspath(targets[0][0]) == os.path.abspath(targets[1][0]):
+    if len(targets) == 2 and _same_file(targets[0][0], targets[1][0]):
         raise UsageProblem("--save and --report name the same file; give each its own")
-    for target, option in targets:
-        edge.check_target(target, option)  # before anything is asked, so no answer is typed in vain
     book = load_rulebook(rules, allow_unproved=allow_unproved)
     interactive = answers is None and edge.stdin_is_terminal()
+    if interactive:  # before anything is asked, so that no answer is typed in vain
+        for target, option in targets:
+            edge.check_target(target, option)
+    # From a script the answers are already there: a target that cannot take the file is
+    # reported after screening (below), never at the cost of the result.
     ended_early = False
     if interactive:
         result = _interview(book)
@@ -236,6 +239,16 @@ def screen(
     if failed and decision.exit_code not in RED_FLAG_CODES:
         raise typer.Exit(edge.EXIT_USAGE)
     raise typer.Exit(decision.exit_code)
+
+
+def _same_file(first: str, second: str) -> bool:
+    """Whether two paths name one file: the same path, or links to one file."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 # A failure beside the result (a file that could not be written) never hides a red flag: these

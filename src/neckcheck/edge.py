@@ -308,8 +308,8 @@ def check_target(path: str, option: str) -> None:
     where = f"{option} {safe_text(path)}"
     folder = os.path.dirname(path) or "."
     name = os.path.basename(path)
-    if not name:
-        raise InputError([Problem("", "give a file name, not a folder")], where)
+    if not name or path.endswith(os.sep) or name in (".", "..", "-"):
+        raise InputError([Problem("", "give a file name, not a folder (or '-')")], where)
     try:
         max_name = os.pathconf(folder, "PC_NAME_MAX")
     except (OSError, ValueError):

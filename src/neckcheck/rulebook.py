@@ -153,6 +153,8 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
     what `neckcheck rules check` uses, so that it proves exactly what screening would use.
     """
     folder = os.fspath(directory) if directory is not None else default_rules_path()
+    if not _is_shipped(folder):
+        return _load_and_prove(folder, allow_unproved)
     state = compiled_state(folder)
     if state.book is not None and state.proof is not None:
         if state.proof.holds:
@@ -175,6 +177,41 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
         "compile` on the folder to prove them"
     )
     return replace(book, warning=warning)
+
+
+def _is_shipped(folder: str) -> bool:
+    return os.path.realpath(folder) == os.path.realpath(default_rules_path())
+
+
+def _load_and_prove(folder: str, allow_unproved: bool) -> Rulebook:
+    """Another rules folder than the shipped one (`--rules DIR`): a file anyone may have edited,
+    so nothing stored in it is trusted, not even a compiled copy with its digest and proof
+    record (both could be recomputed by hand). The YAML is validated and its safety properties
+    are proved afresh, every time; with allow_unproved=True the proofs are skipped and the
+    rulebook carries a warning instead."""
+    from pathlib import Path
+
+    from neckcheck.validation import load_validated
+
+    book = load_validated(Path(folder))  # invalid YAML: RulesError, whatever allow_unproved
+    if allow_unproved:
+        warning = (
+            f"these results come from UNPROVED rules ({folder}: their safety properties were "
+            "not checked, --allow-unproved-rules); run `neckcheck rules check` on the folder"
+        )
+        return replace(book, warning=warning)
+    from neckcheck.verify import verify
+
+    report = verify(book)
+    if report.interrupted:
+        raise KeyboardInterrupt
+    if not report.holds:
+        problems = [*report.failed, *report.unproved]
+        raise UnprovedRulesError(
+            folder, f"not proved: {', '.join(problems)}", tuple(report.failed),
+            tuple(report.unproved),
+        )  # fmt: skip
+    return book
 
 
 def sources_hash(folder: str | Path) -> str | None:
