@@ -422,3 +422,28 @@ def test_control_characters_on_the_command_line_are_never_echoed(arg: str) -> No
     assert done.returncode == 2
     assert ESC.encode() not in done.stderr
     assert b"\\x1b" in done.stderr
+
+
+def test_a_number_with_thousands_of_digits_names_its_key(book: Rulebook) -> None:
+    document = json.dumps(BASELINE).replace('"age": 40', '"age": 4' + "0" * 5000)
+    done = sh("nc screen --json", document)
+    assert done.returncode == 2
+    assert b"age: must be a whole number" in done.stderr
+    assert b"int_max_str_digits" not in done.stderr
+
+
+def test_a_saved_early_stop_marker_must_be_exactly_1(book: Rulebook) -> None:
+    given = {"age": 40, "injury": "none", "vascular_signs": "yes"}
+    for marker, code in ((1, 5), (True, 2), (1.0, 2), ("1", 2)):
+        saved = {"neckcheck_saved_interview": marker, "ended_early": True, "answers": given}
+        assert sh("nc screen --json", json.dumps(saved)).returncode == code, marker
+
+
+def test_a_contained_resource_in_a_response_is_refused(book: Rulebook) -> None:
+    from neckcheck.fhir import answers_from_response, response_from_answers
+
+    response = response_from_answers(BASELINE, book)
+    response["contained"] = [response_from_answers(BASELINE | {"vascular_signs": "yes"}, book)]
+    with pytest.raises(InputError) as caught:
+        answers_from_response(response, book, "test")
+    assert [p.key for p in caught.value.problems] == ["contained"]

@@ -288,7 +288,7 @@ def saved_early_stop_answers(raw: dict[str, Any], source: str) -> dict[str, obje
     """The answers of a saved early stop; its shape is checked, never trusted."""
     if (
         set(raw) != {SAVED_INTERVIEW, "ended_early", "answers"}
-        or raw[SAVED_INTERVIEW] != 1
+        or (type(raw[SAVED_INTERVIEW]) is not int or raw[SAVED_INTERVIEW] != 1)
         or (raw["ended_early"] is not True or not isinstance(raw["answers"], dict))
     ):
         raise InputError(

@@ -309,6 +309,10 @@ class _Reader:
         for key, value in resource.items():
             if key in MODIFIERS:
                 self.problem(key, f"a modifier element, {_UNREADABLE}")
+            elif key == "contained" and value:
+                # A resource inside the response (another response, say) is not read: its
+                # answers would be ignored without a word.
+                self.problem(key, "contained resources are not read; give every answer in item")
             elif key in self.reading.value_kind:
                 self.problem(key, "a plain answer beside resourceType: in a QuestionnaireResponse "
                                   "every answer goes in an item")  # fmt: skip
