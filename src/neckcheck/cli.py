@@ -104,6 +104,7 @@ def terminated_as_exception() -> Iterator[None]:
 def _interview(book: Rulebook) -> InterviewResult:
     """Run the interview in this terminal; Ctrl-C, Ctrl-D and SIGTERM end it with nothing
     decided and nothing written."""
+    from neckcheck import edge
     from neckcheck.interview import QuestionaryPrompter, run_interview
     from neckcheck.render import make_console
 
@@ -112,10 +113,10 @@ def _interview(book: Rulebook) -> InterviewResult:
             return run_interview(book, QuestionaryPrompter(book, make_console()))
     except (KeyboardInterrupt, EOFError):
         print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
-        raise typer.Exit(130) from None
+        raise typer.Exit(edge.EXIT_INTERRUPTED) from None
     except Terminated:
         print("\nneckcheck: stopped (SIGTERM), nothing saved", file=sys.stderr)
-        raise typer.Exit(143) from None
+        raise typer.Exit(edge.EXIT_TERMINATED) from None
 
 
 @app.command()

@@ -40,7 +40,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
 EXIT_TERMINATED = 143  # 128 + SIGTERM
-EXIT_HANGUP = 129  # 128 + SIGHUP
 
 # C0 and C1 controls (bar newline and tab), DEL, lone surrogates, and the bidirectional
 # overrides that can make text read backwards.
@@ -55,15 +54,6 @@ def _escape_char(match: re.Match[str]) -> str:
 def safe_text(text: str) -> str:
     """Text that can be shown on a terminal as it is: controls and lone surrogates escaped."""
     return _UNSAFE.sub(_escape_char, text)
-
-
-def shown(value: object) -> str:
-    """A value from the input, for a message: JSON-ish, escaped, and short."""
-    try:
-        text = json.dumps(value, ensure_ascii=True)
-    except (TypeError, ValueError):
-        text = f"<{type(value).__name__}>"
-    return safe_text(text if len(text) <= 40 else text[:37] + "...")
 
 
 # ---- Standard streams ----
