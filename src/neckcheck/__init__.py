@@ -31,6 +31,7 @@ _EXPORTS = {
     "screen": "neckcheck.engine",
     "screen_many": "neckcheck.engine",
     "load_rulebook": "neckcheck.rulebook",
+    "screen_lines": "neckcheck.batch",
 }
 
 __all__ = [
@@ -45,11 +46,13 @@ __all__ = [
     "load_rulebook",
     "parse_json",
     "screen",
+    "screen_lines",
     "screen_many",
 ]
 
 if TYPE_CHECKING:
     from neckcheck.answers import check_answers, parse_json
+    from neckcheck.batch import screen_lines
     from neckcheck.engine import decide, screen, screen_many
     from neckcheck.errors import InputError, NeckcheckError, RulesError
     from neckcheck.model import Decision, Rulebook

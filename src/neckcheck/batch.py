@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from neckcheck.answers import parse_json
 from neckcheck.edge import answers_of_document
@@ -50,9 +51,10 @@ TOO_LONG = InputError([Problem("", "the line is longer than the size limit")], "
 
 
 def result_lines(
-    lines: Iterable[bytes | str | None], book: Rulebook, summary: Summary
+    lines: Iterable[bytes | str | InputError | None], book: Rulebook, summary: Summary
 ) -> Iterator[str]:
-    """For each input line (None: a line over the size limit), its output line: the decision
+    """For each input line (None: a line over the size limit; an InputError: a line known to be
+    invalid before it is read), its output line: the decision
     with its 1-based "line", or {"line": N, "error": {...}}. Never stops on a bad line."""
     cache: dict[tuple[tuple[str, ...], ...], str] = {}
     for number, raw in enumerate(lines, start=1):
@@ -60,6 +62,8 @@ def result_lines(
         try:
             if raw is None:
                 raise TOO_LONG
+            if isinstance(raw, InputError):
+                raise raw
             source = f"line {number}"
             answers, _ = answers_of_document(parse_json(raw, source), book, source)
             decision = decide(answers, book)
@@ -70,6 +74,49 @@ def result_lines(
         else:
             summary.outcomes[decision.outcome] += 1
             yield f'{{"line":{number},{_decision_text(decision, cache)[1:]}\n'
+
+
+LINE_BREAK = InputError([Problem("", "the line holds a line break inside it")], "line")
+
+
+def _as_batch_reads(lines: Iterable[str | bytes]) -> Iterator[bytes | str | InputError | None]:
+    """Each given line as `batch` would have read it from a stream: None when it is over the
+    size limit, and an error when a line break inside it would have made it two lines."""
+    from neckcheck.edge import MAX_DOCUMENT_BYTES
+
+    for line in lines:
+        if isinstance(line, str):
+            body = line[:-1] if line.endswith("\n") else line
+            size = len(body.encode("utf-8", "surrogatepass"))
+            inner_break = "\n" in body
+        elif isinstance(line, bytes | bytearray):
+            body_bytes = line[:-1] if line.endswith(b"\n") else line
+            size = len(body_bytes)
+            inner_break = b"\n" in body_bytes
+            line = bytes(line)
+        else:
+            raise TypeError(f"screen_lines takes str or bytes lines, not {type(line).__name__}")
+        if size > MAX_DOCUMENT_BYTES:
+            yield None
+        elif inner_break:
+            yield LINE_BREAK
+        else:
+            yield line
+
+
+def screen_lines(
+    lines: Iterable[str | bytes], rulebook: Rulebook | None = None
+) -> Iterator[dict[str, Any]]:
+    """For each line, exactly the record `neckcheck batch` writes for it, as a dict: the
+    decision with its 1-based "line", or {"line": N, "error": {...}}. The same strict reading
+    (duplicate keys, a byte order mark, the size limit, a blank line is an invalid line), and it
+    never stops on a bad line. Lines are numbered from 1 in each call."""
+    if rulebook is None:
+        from neckcheck.rulebook import load_rulebook
+
+        rulebook = load_rulebook()
+    for text in result_lines(_as_batch_reads(lines), rulebook, Summary()):
+        yield json.loads(text)
 
 
 def run_batch(file: str | None, book: Rulebook) -> Summary:
