@@ -8,6 +8,12 @@ The Python API (the same results as the command line):
     decision.outcome, decision.to_dict()
     for result in screen_many(records, book):   # a Decision or an InputError per record
         ...
+    for record in screen_lines(open("intake.jsonl", "rb")):  # exactly `neckcheck batch`
+        ...
+
+load_rulebook raises RulesError for a broken rules folder, UnprovedRulesError (a RulesError) for
+rules whose safety properties are not proved, and MissingExtraError when another rules folder
+needs the `rules` extra (pip install 'neckcheck[rules]'). All are NeckcheckError.
 
 Names are imported on first use, so that `import neckcheck` stays cheap for scripts.
 """
@@ -23,8 +29,10 @@ _EXPORTS = {
     "Decision": "neckcheck.model",
     "Rulebook": "neckcheck.model",
     "InputError": "neckcheck.errors",
+    "MissingExtraError": "neckcheck.errors",
     "NeckcheckError": "neckcheck.errors",
     "RulesError": "neckcheck.errors",
+    "UnprovedRulesError": "neckcheck.errors",
     "check_answers": "neckcheck.answers",
     "parse_json": "neckcheck.answers",
     "decide": "neckcheck.engine",
@@ -37,9 +45,11 @@ _EXPORTS = {
 __all__ = [
     "Decision",
     "InputError",
+    "MissingExtraError",
     "NeckcheckError",
     "Rulebook",
     "RulesError",
+    "UnprovedRulesError",
     "__version__",
     "check_answers",
     "decide",
@@ -54,7 +64,13 @@ if TYPE_CHECKING:
     from neckcheck.answers import check_answers, parse_json
     from neckcheck.batch import screen_lines
     from neckcheck.engine import decide, screen, screen_many
-    from neckcheck.errors import InputError, NeckcheckError, RulesError
+    from neckcheck.errors import (
+        InputError,
+        MissingExtraError,
+        NeckcheckError,
+        RulesError,
+        UnprovedRulesError,
+    )
     from neckcheck.model import Decision, Rulebook
     from neckcheck.rulebook import load_rulebook
 

@@ -89,6 +89,42 @@ class UnprovedRulesError(RulesError):
         )
 
 
+# What each optional module is for, and the distribution that provides it.
+_EXTRAS = {
+    "z3": ("z3-solver", "proving the rules' safety properties"),
+    "yaml": ("PyYAML", "reading rule files written in YAML"),
+    "pydantic": ("pydantic", "checking the rule files"),
+}
+RULES_EXTRA = "pip install 'neckcheck[rules]'"
+
+
+class MissingExtraError(NeckcheckError):
+    """A module of an optional extra is not installed. Screening with the shipped rules needs
+    none; proving rules (`rules check`, `rules compile`), loading another rules folder from its
+    YAML and writing the rule-file schemas need the `rules` extra."""
+
+    code = "missing_extra"
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        package, purpose = _EXTRAS.get(module, (module, "this command"))
+        self.package = package
+        super().__init__(
+            f"{purpose} needs {package}, which is not installed; to install it, run: {RULES_EXTRA}"
+        )
+
+
+def require_extra(module: str) -> None:
+    """Import an optional module (one of the `rules` extra), or raise MissingExtraError saying
+    what to install."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(module) from None
+
+
 def _quoted(path: str) -> str:
     import shlex
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from neckcheck.conditions import ConditionError, kind_of, shown
-from neckcheck.errors import RulesError
+from neckcheck.errors import RulesError, require_extra
 from neckcheck.model import (
     Caution,
     Group,
@@ -29,6 +29,8 @@ from neckcheck.rulefiles import FILES
 from neckcheck.yamlsafe import LineDict, load_yaml
 
 __all__ = ["SELF_CARE", "SHAPES", "load_validated"]
+
+require_extra("pydantic")  # the `rules` extra: validating YAML needs it, screening does not
 
 # The shape of each file, validated by pydantic (`extra: forbid` rejects unknown fields).
 _FORBID_EXTRA: Any = {"extra": "forbid"}

@@ -31,8 +31,10 @@ from typing import Any, Literal
 from neckcheck.answers import Answers
 from neckcheck.conditions import All, AnyOf, Compare, Condition, Not, Value
 from neckcheck.engine import decide, screen
-from neckcheck.errors import InputError
+from neckcheck.errors import InputError, require_extra
 from neckcheck.model import TRI_VALUES, URGENCY, Decision, Question, Rule, Rulebook
+
+require_extra("z3")  # the `rules` extra: only proving pays for the solver
 
 # The questions SPEC.md section 6 names in its properties.
 ROTATION = "can_rotate_45"  # SPEC's named exception: "no over yes" (its "no" is the red flag)

@@ -21,12 +21,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node
-
 from neckcheck.conditions import kind_of
-from neckcheck.errors import RulesError
+from neckcheck.errors import MissingExtraError, RulesError
 from neckcheck.rulefiles import read_rule_file
+
+try:  # PyYAML comes with the `rules` extra: screening with the shipped rules never reads YAML
+    import yaml
+    from yaml.nodes import MappingNode, Node
+except ImportError:
+    raise MissingExtraError("yaml") from None
 
 
 class LineDict(dict[str, Any]):

@@ -1,0 +1,53 @@
+"""`neckcheck.__all__` is exactly the public API: the lazily exported names plus __version__, each
+resolves to the object its module defines, and the names mypy sees (the TYPE_CHECKING imports)
+are the same ones from the same modules."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+
+import pytest
+
+import neckcheck
+from tests.conftest import REPO
+
+
+def test_all_is_exactly_the_lazy_exports() -> None:
+    exports = neckcheck._EXPORTS
+    assert sorted(neckcheck.__all__) == sorted([*exports, "__version__"])
+    assert len(set(neckcheck.__all__)) == len(neckcheck.__all__)
+    for name, module in exports.items():
+        value = getattr(neckcheck, name)
+        assert value is getattr(importlib.import_module(module), name)
+        assert getattr(value, "__module__", module) == module  # defined there, not re-exported
+
+
+def test_the_errors_a_caller_must_catch_are_public() -> None:
+    from neckcheck import errors
+
+    public = {n for n, v in vars(errors).items() if inspect.isclass(v)}
+    public = {n for n in public if issubclass(getattr(errors, n), errors.NeckcheckError)}
+    assert public - set(neckcheck.__all__) == set()
+
+
+def test_type_checkers_see_the_same_names() -> None:
+    tree = ast.parse((REPO / "src" / "neckcheck" / "__init__.py").read_text(encoding="utf-8"))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+    )
+    seen = {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert seen == neckcheck._EXPORTS
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_name"):
+        neckcheck.no_such_name  # type: ignore[attr-defined]  # noqa: B018
