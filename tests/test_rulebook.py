@@ -130,7 +130,7 @@ def test_empty_source(rules_copy: Path) -> None:
 def test_outcome_disposition_pair_not_in_spec(rules_copy: Path) -> None:
     edit(rules_copy, "decisions.yaml", "outcome: reverse_whiplash\n    disposition: technique",
          "outcome: reverse_whiplash\n    disposition: clinician")  # fmt: skip
-    assert "reverse_whiplash/clinician is not in SPEC.md" in load_error(rules_copy)
+    assert "reverse_whiplash/clinician is not one of the contract's pairs" in load_error(rules_copy)
 
 
 def test_unknown_outcome_or_field(rules_copy: Path) -> None:

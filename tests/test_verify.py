@@ -144,7 +144,7 @@ def test_yes_safer_than_no(rules_copy: Path) -> None:
     edit(rules_copy, "decisions.yaml", "when: {midline_tenderness: [yes, unsure]}",
          "when: {midline_tenderness: [no, unsure]}")  # fmt: skip
     result = result_of(rules_copy, "the red-flag answer")
-    assert "midline_tenderness: the red-flag rules read 'no' as the red flag; SPEC.md says " \
+    assert "midline_tenderness: the red-flag rules read 'no' as the red flag; the contract says " \
            "yes over no" in result.failures  # fmt: skip
     finding = next(f for f in result.findings if f.example is not None)
     assert finding.text.startswith("midline_tenderness: the red-flag answer 'yes' gives")
@@ -164,8 +164,8 @@ def test_rotation_read_the_wrong_way_round(rules_copy: Path) -> None:
                     encoding="utf-8")  # fmt: skip
     assert red_flag_answers(load_rulebook(rules_copy, allow_unproved=True))[ROTATION] == "yes"
     result = result_of(rules_copy, "the red-flag answer")
-    assert f"{ROTATION}: the red-flag rules read 'yes' as the red flag; SPEC.md says no over " \
-           "yes" in result.failures  # fmt: skip
+    assert f"{ROTATION}: the red-flag rules read 'yes' as the red flag; the contract says " \
+           "no over yes" in result.failures  # fmt: skip
     finding = next(f for f in result.findings if f.example is not None)
     assert finding.text.startswith(f"{ROTATION}: the red-flag answer 'no' gives")
     example = finding.example

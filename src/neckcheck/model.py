@@ -253,7 +253,8 @@ class Decision:
     warning: str | None = None  # the rules used are not proved (see Rulebook.warning)
 
     def to_dict(self) -> dict[str, object]:
-        """The JSON object of SPEC.md section 4 (plus the additive keys `advice`, `technique`)."""
+        """The decision as a JSON object: what `screen --json` prints (its JSON Schema is
+        `neckcheck.schema.decision_schema`, docs/decision.schema.json for the shipped rules)."""
         return {
             "outcome": self.outcome,
             "disposition": self.disposition,

@@ -115,7 +115,8 @@ def check_references(book: Rulebook, where: Where) -> Iterable[str]:
         if (rule.outcome, rule.disposition) not in OUTCOME_EXIT_CODES:
             yield (
                 f"{dpath}: rule {shown(rule.id)}: outcome/disposition pair "
-                f"{rule.outcome}/{rule.disposition} is not in SPEC.md section 2"
+                f"{rule.outcome}/{rule.disposition} is not one of the contract's pairs (the "
+                "outcome table of `neckcheck rules reference`)"
             )
         if not rule.source.strip():
             yield f"{dpath}: rule {shown(rule.id)}: 'source' must name where the rule comes from"
@@ -138,7 +139,10 @@ def check_references(book: Rulebook, where: Where) -> Iterable[str]:
     pairs: list[tuple[str, str]] = [(t.outcome, t.disposition) for t in book.outcomes]
     for pair in pairs:
         if pair not in OUTCOME_EXIT_CODES:
-            yield f"{opath}: {pair[0]}/{pair[1]} is not an outcome/disposition pair of SPEC.md"
+            yield (
+                f"{opath}: {pair[0]}/{pair[1]} is not one of the contract's outcome/disposition "
+                "pairs"
+            )
     for text in book.outcomes:
         if text.see_also and text.disposition not in SELF_CARE:
             yield (

@@ -592,7 +592,9 @@ def _red_flag_answer_never_safer(enc: _Encoding) -> PropertyResult:
             result.proved += 1
         else:
             read = "no clear red-flag answer" if derived is None else f"'{derived}' as the red flag"
-            text = f"{key}: the red-flag rules read {read}; SPEC.md says {spec} over {opposite}"
+            text = (
+                f"{key}: the red-flag rules read {read}; the contract says {spec} over {opposite}"
+            )
             result.findings.append(Finding(text))
 
         def describe(a: str, b: str, key: str = key, spec: str = spec, opp: str = opposite) -> str:
@@ -612,7 +614,9 @@ def _monotone_in_time(enc: _Encoding) -> PropertyResult:
                             "less urgent")  # fmt: skip
     days = enc.book.question(DAYS)
     if days is None or days.max is None:
-        result.findings.append(Finding(f"the rules have no question {DAYS} (SPEC.md section 1)"))
+        result.findings.append(
+            Finding(f"the rules have no question {DAYS} (the contract requires it)")
+        )
         return result
     now = enc.var[DAYS]
     later = enc.z3.substitute(enc.urgency, (now, now + 1))
@@ -638,7 +642,9 @@ def _skipped_rotation_clears_nobody(enc: _Encoding) -> PropertyResult:
     result = PropertyResult(f"a skipped rotation question clears nobody ({ROTATION} skipped "
                             "is at least as urgent as answered no)")  # fmt: skip
     if enc.book.question(ROTATION) is None:
-        result.findings.append(Finding(f"the rules have no question {ROTATION} (SPEC.md 1)"))
+        result.findings.append(
+            Finding(f"the rules have no question {ROTATION} (the contract requires it)")
+        )
         return result
     failed = _Encoding(enc.book, forced={ROTATION: "no"})
 
