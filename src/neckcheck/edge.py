@@ -112,9 +112,9 @@ def write_out(data: bytes, flush: bool = True) -> None:
 
 
 class _GuardedStdout:
-    """sys.stdout for the text that libraries write (rich, typer): a reader that went away ends
+    """sys.stdout for the text that libraries write (rich): a reader that went away ends
     the program quietly (141), a closed or full stdout is a lost result, wherever the write
-    happens (typer would otherwise turn both into exit code 1, which is kept for bugs)."""
+    happens (an uncaught one would end in exit code 1, which is kept for bugs)."""
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
@@ -147,7 +147,7 @@ def json_bytes(data: object, indent: int | None = 2) -> bytes:
 
 
 def make_text_streams_safe() -> None:
-    """Text written by libraries (rich, typer) must not fail on a character the locale cannot
+    """Text written by libraries (rich) must not fail on a character the locale cannot
     encode (such characters are escaped instead), and stdout is guarded (see _GuardedStdout).
     A closed stream is left as None: messages are then dropped, results are refused."""
     for stream in (sys.stdout, sys.stderr):
@@ -200,7 +200,7 @@ def read_document(path: str | None, must_be_given: bool) -> tuple[bytes, str]:
             raise InputError(
                 [Problem("", "no answers: nothing was piped in and there is no terminal to "
                              "ask in; give --answers FILE or pipe JSON in")],
-                "neckcheck screen",
+                "stdin",
             )  # fmt: skip
         return data, "stdin"
     try:
@@ -368,7 +368,7 @@ def run(command: Callable[[], int]) -> NoReturn:
     try:
         code = command()
         _flush_stdout()
-    except SystemExit as exc:  # typer ends every command this way
+    except SystemExit as exc:  # a library or a signal handler may end the command this way
         code = exc.code if isinstance(exc.code, int) else EXIT_USAGE if exc.code else 0
         try:
             _flush_stdout()
