@@ -158,3 +158,67 @@ def test_exit_zero_never_hides_an_input_error() -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert "age" in done.stderr
+
+
+def _jsonl(*records: object) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
+def test_batch_output_file_is_private_and_equals_stdout(tmp_path: Path) -> None:
+    data = _jsonl(BASELINE, {"age": "x"}, NO_INJURY | {"vascular_signs": "yes"})
+    plain = run(["batch"], stdin=data)
+    target = tmp_path / "out.jsonl"
+    done = run(["batch", "--output", str(target)], stdin=data)
+    assert done.returncode == plain.returncode == 2
+    assert done.stdout == ""
+    assert target.read_text(encoding="ascii") == plain.stdout
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert "results written to" in done.stderr
+    assert "screened 3 lines" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]  # no temporary file left
+
+
+def test_batch_quiet_says_nothing_but_errors(tmp_path: Path) -> None:
+    done = run(["batch", "-q", "-o", str(tmp_path / "out.jsonl")], stdin=_jsonl(BASELINE))
+    assert done.returncode == 0
+    assert done.stderr == ""
+    unreadable = run(["batch", "-q", str(tmp_path / "missing.jsonl")])
+    assert unreadable.returncode == 2
+    assert "cannot read" in unreadable.stderr
+
+
+def test_batch_output_appears_only_when_every_line_is_done(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import neckcheck_command
+
+    target = tmp_path / "out.jsonl"
+    target.write_text("old results\n", encoding="utf-8")
+    child = subprocess.Popen([*neckcheck_command(), "batch", "-o", str(target)],
+                             stdin=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert child.stdin is not None
+    child.stdin.write(_jsonl(BASELINE) * 50)
+    child.stdin.flush()
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the temporary file exists once the first lines are in
+    assert target.read_text(encoding="utf-8") == "old results\n"
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=30) == 143
+    assert target.read_text(encoding="utf-8") == "old results\n"  # never half a result
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_batch_output_refuses_what_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "target"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    done = run(["batch", "-o", str(target)], stdin=_jsonl(BASELINE))
+    assert done.returncode == 2
+    assert "--output" in done.stderr
+    assert done.stdout == ""

@@ -191,7 +191,8 @@ def _write_file(path: str, option: str, text: str, done: str) -> bool:
 def batch(parsed: Parsed) -> int:
     from neckcheck.batch import run_batch
 
-    summary = run_batch(parsed.argument, _book(parsed))
+    book = _book(parsed)
+    summary = run_batch(parsed.argument, book, parsed.text("output"), parsed.flag("quiet"))
     return 2 if summary.errors else 0
 
 

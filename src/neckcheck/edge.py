@@ -321,28 +321,47 @@ def check_target(path: str, option: str) -> None:
 
 
 def write_private(path: str, text: str, option: str) -> None:
-    """Write health data readable by its owner only (0600), all or nothing: a temporary file in
-    the same folder, then a rename (which replaces a symbolic link itself, never its target)."""
+    """Write health data readable by its owner only (0600), all or nothing (see private_file)."""
+    with private_file(path, option) as out:
+        out.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def private_file(path: str, option: str) -> Iterator[IO[bytes]]:
+    """A file for health data, readable by its owner only (0600) and written all or nothing: a
+    temporary file in the same folder, renamed over `path` only when the block ends without an
+    error (a rename replaces a symbolic link itself, never its target). On an error, an
+    interruption or a SIGTERM turned into SystemExit, the temporary file is removed."""
     import tempfile
 
     check_target(path, option)
     folder = os.path.dirname(path) or "."
-    tmp: str | None = None
+    where = f"{option} {safe_text(path)}"
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".neckcheck.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp makes it 0600
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        tmp = None
     except OSError as exc:
-        raise InputError(
-            [Problem("", f"could not write it: {exc.strerror or exc}")],
-            f"{option} {safe_text(path)}",
-        ) from None
+        raise InputError([Problem("", f"could not write it: {exc.strerror or exc}")],
+                         where) from None  # fmt: skip
+    done = False
+    try:
+        with os.fdopen(fd, "wb") as out:  # mkstemp makes it 0600
+            yield out  # a failed write in the block is an OSError, said by `run`
+            try:
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                raise InputError(
+                    [Problem("", f"could not write it: {exc.strerror or exc}")], where
+                ) from None
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise InputError(
+                [Problem("", f"could not write it: {exc.strerror or exc}")], where
+            ) from None
+        done = True
     finally:
-        if tmp is not None:
+        if not done:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
