@@ -1,3 +1,3 @@
-from neckcheck.entry import main
+from neckcheck.cli import main
 
 main()

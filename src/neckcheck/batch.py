@@ -7,6 +7,7 @@ cached by the rules and cautions that made them, and only the line number is wri
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -119,9 +120,12 @@ def screen_lines(
         yield json.loads(text)
 
 
-def run_batch(file: str | None, book: Rulebook) -> Summary:
-    """`neckcheck batch`: stream the input to stdout, show progress only on a terminal's stderr
-    (never in the data stream), and end with a summary on stderr."""
+def run_batch(
+    file: str | None, book: Rulebook, output: str | None = None, quiet: bool = False
+) -> Summary:
+    """`neckcheck batch`: stream the input to stdout (or, with `output`, to a private file that
+    appears only when every line is done), show progress only on a terminal's stderr (never in
+    the data stream), and end with a summary on stderr; `quiet`: neither."""
     import os
     import stat
     import sys
@@ -139,37 +143,69 @@ def run_batch(file: str | None, book: Rulebook) -> Summary:
         where = "stdin" if file in (None, "-") else edge.safe_text(str(file))
         raise InputError([Problem("", f"cannot read: {exc.strerror or exc}")], where) from None
     summary = Summary()
-    with stream:
-        # From a file, output is written in blocks (fast); from a pipe or a terminal, each result
-        # is flushed at once, so a program feeding records one by one gets each answer back.
-        live = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
-        results = result_lines(edge.bounded_lines(stream), book, summary)
-        if edge.stderr_is_terminal():
-            with _progress() as update:
-                _write_all(results, live, summary, update)
+    with stream, contextlib.ExitStack() as stack:
+        if output is not None:
+            stack.enter_context(_terminated_as_exit())  # before the file exists
+            sink = stack.enter_context(edge.private_file(output, "--output"))
+            live = False
+
+            def write(data: bytes, flush: bool = True) -> None:
+                sink.write(data)
         else:
-            _write_all(results, live, summary, None)
-    edge.say(summary.text())
+            # From a file, output is written in blocks (fast); from a pipe or a terminal, each
+            # result is flushed at once, so a program feeding records one by one gets each
+            # answer back.
+            live = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+            write = edge.write_out
+        results = result_lines(edge.bounded_lines(stream), book, summary)
+        if edge.stderr_is_terminal() and not quiet:
+            with _progress() as update:
+                _write_all(results, live, summary, update, write)
+        else:
+            _write_all(results, live, summary, None, write)
+    if output is not None and not quiet:
+        edge.say(f"results written to {output}")
+    if not quiet:
+        edge.say(summary.text())
     return summary
 
 
 def _write_all(
-    results: Iterable[str], live: bool, summary: Summary, show: Callable[[Summary], None] | None
+    results: Iterable[str],
+    live: bool,
+    summary: Summary,
+    show: Callable[[Summary], None] | None,
+    write: Callable[[bytes, bool], None],
 ) -> None:
-    from neckcheck import edge
-
     pending: list[str] = []
     for text in results:
         if live:
-            edge.write_out(text.encode("ascii"))
+            write(text.encode("ascii"), True)
         else:
             pending.append(text)
             if len(pending) >= 512:
-                edge.write_out("".join(pending).encode("ascii"), flush=False)
+                write("".join(pending).encode("ascii"), False)
                 pending.clear()
         if show is not None and summary.lines % 1000 == 0:
             show(summary)
-    edge.write_out("".join(pending).encode("ascii"))
+    write("".join(pending).encode("ascii"), True)
+
+
+@contextlib.contextmanager
+def _terminated_as_exit() -> Iterator[None]:
+    """SIGTERM while a result file is written: leave through the file's clean-up (which removes
+    the unfinished file), not past it."""
+    import signal
+    import sys
+
+    def stop(signum: int, frame: object) -> None:
+        sys.exit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _progress:

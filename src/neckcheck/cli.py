@@ -1,193 +1,110 @@
-"""The command line: parse options, call the core, render, map errors to exit codes.
+"""The commands: read the parsed command line, call the core, render, and return an exit code.
 
-Thin on purpose: no clinical logic lives here. Heavy modules (rich, questionary) are imported
-only by the commands that need them.
+Thin on purpose: no clinical logic lives here, and the command line's definition lives in
+`commandline`. Every module a command needs is imported inside it, so that a scripted JSON
+screening imports neither the interview's prompt library nor the rules' authoring tools, and the
+interview's first question comes up as soon as it can.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import signal
 import sys
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
+from neckcheck.commandline import Parsed
 
-from neckcheck import __version__
-from neckcheck.errors import NeckcheckError
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from neckcheck.interview import InterviewResult
     from neckcheck.model import Rulebook
 
-app = typer.Typer(
-    name="neckcheck",
-    help=(
-        "Safety screening for a sore neck after a fall or an accident. A screening aid, not a "
-        "diagnosis: it sends doubtful cases to a clinician."
-    ),
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=True,
-)
-rules_app = typer.Typer(help="Work with a rules folder.", no_args_is_help=True)
-app.add_typer(rules_app, name="rules")
+RULES_ENV = "NECKCHECK_RULES"
 
-RulesOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--rules",
-        help="Use the rules in this folder instead of the shipped ones.",
-        file_okay=False,
-        show_default=False,
-    ),
-]
+# A failure beside the result (a file that could not be written) never hides a red flag: these
+# exit codes stand; any other becomes 2.
+RED_FLAG_CODES = (4, 5, 6)
 
 
-AllowUnprovedOption = Annotated[
-    bool,
-    typer.Option(
-        "--allow-unproved-rules",
-        help="Screen with a rules folder whose safety properties are not proved (failed, or "
-        "changed since `neckcheck rules compile`); every result then carries a warning.",
-    ),
-]
+def _rules_folder(parsed: Parsed) -> str | None:
+    """The rules folder asked for: --rules (or the DIR argument of `rules ...`), else
+    NECKCHECK_RULES when set and not empty, else None (the shipped rules)."""
+    given = parsed.text("rules") or (
+        parsed.argument if parsed.command.path.startswith("neckcheck rules ") else None
+    )
+    return given or os.environ.get(RULES_ENV) or None
 
 
-RulesDirArgument = Annotated[
-    Path | None,
-    typer.Argument(help="The rules folder (default: the shipped rules).", show_default=False),
-]
+def _book(parsed: Parsed, allow_unproved: bool | None = None) -> Rulebook:
+    from neckcheck.rulebook import load_rulebook
+
+    allow = parsed.flag("allow_unproved_rules") if allow_unproved is None else allow_unproved
+    return load_rulebook(_rules_folder(parsed), allow_unproved=allow)
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"neckcheck {__version__}")
-        raise typer.Exit(0)
+def _print(text: str) -> None:
+    from neckcheck import edge
+
+    edge.write_out(text.encode("utf-8"))
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", help="Show the version and exit.", callback=_version, is_eager=True
-        ),
-    ] = False,
-) -> None:
-    """Safety screening for a sore neck after a fall or an accident."""
+# ---- screen ----
 
 
 class Terminated(Exception):
     """SIGTERM arrived during the interview."""
 
 
-@contextlib.contextmanager
-def terminated_as_exception() -> Iterator[None]:
-    """Turn SIGTERM into an exception while prompting, so that prompt_toolkit leaves the
-    terminal as it found it (not in raw mode) and the user is told that nothing was saved."""
+def _interview(book: Rulebook) -> InterviewResult | int:
+    """Run the interview in this terminal: its result, or the exit code when Ctrl-C, Ctrl-D or
+    SIGTERM ended it with nothing decided and nothing written."""
+    import signal
 
-    def raise_terminated(signum: int, frame: object) -> None:
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, raise_terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _interview(book: Rulebook) -> InterviewResult:
-    """Run the interview in this terminal; Ctrl-C, Ctrl-D and SIGTERM end it with nothing
-    decided and nothing written."""
     from neckcheck import edge
     from neckcheck.interview import QuestionaryPrompter, run_interview
     from neckcheck.render import make_console
 
+    def raise_terminated(signum: int, frame: object) -> None:
+        # An exception, so that the prompt library leaves the terminal as it found it.
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
-        with terminated_as_exception():
-            return run_interview(book, QuestionaryPrompter(book, make_console()))
+        return run_interview(book, QuestionaryPrompter(book, make_console()))
     except (KeyboardInterrupt, EOFError):
         print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
-        raise typer.Exit(edge.EXIT_INTERRUPTED) from None
+        return edge.EXIT_INTERRUPTED
     except Terminated:
         print("\nneckcheck: stopped (SIGTERM), nothing saved", file=sys.stderr)
-        raise typer.Exit(edge.EXIT_TERMINATED) from None
+        return edge.EXIT_TERMINATED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
-@app.command()
-def screen(
-    answers: Annotated[
-        str | None,
-        typer.Option(
-            "--answers",
-            "-a",
-            help="Read the answers from this JSON file ('-' for standard input) instead of "
-            "asking. JSON piped into the command is read without this option.",
-            show_default=False,
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the decision as JSON (SPEC.md section 4).")
-    ] = False,
-    save: Annotated[
-        Path | None,
-        typer.Option(
-            "--save",
-            help="Also write the answers to this JSON file (readable by you only), to replay "
-            "them later with --answers. Nothing is written without this option.",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ] = None,
-    report: Annotated[
-        Path | None,
-        typer.Option(
-            "--report",
-            help="Also write a Markdown summary to bring to a clinician (readable by you only). "
-            "Nothing is written without this option.",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ] = None,
-    show_rules: Annotated[
-        bool,
-        typer.Option(
-            "--explain",
-            help="Also show every rule, whether it fired and which answers made it fire.",
-        ),
-    ] = False,
-    rules: RulesOption = None,
-    allow_unproved: AllowUnprovedOption = False,
-) -> None:
-    """Screen one answer set and print the decision.
-
-    In a terminal, with no answers given, it asks the questions one by one.
-
-    Example: neckcheck screen --answers answers.json --json
-    """
+def screen(parsed: Parsed) -> int:
     from neckcheck import edge
     from neckcheck.answers import parse_json
     from neckcheck.engine import decide
-    from neckcheck.rulebook import load_rulebook
+    from neckcheck.errors import UsageProblem
 
-    targets = [(str(t), option) for t, option in ((save, "--save"), (report, "--report")) if t]
-    if len(targets) == 2 and _same_file(targets[0][0], targets[1][0]):
+    answers = parsed.text("answers")
+    save, report = parsed.text("save"), parsed.text("report")
+    if save and report and _same_file(save, report):
         raise UsageProblem("--save and --report name the same file; give each its own")
-    book = load_rulebook(rules, allow_unproved=allow_unproved)
+    book = _book(parsed)
     interactive = answers is None and edge.stdin_is_terminal()
     if interactive:  # before anything is asked, so that no answer is typed in vain
-        for target, option in targets:
-            edge.check_target(target, option)
+        for target, option in ((save, "--save"), (report, "--report")):
+            if target:
+                edge.check_target(target, option)
     # From a script the answers are already there: a target that cannot take the file is
     # reported after screening (below), never at the cost of the result.
     ended_early = False
     if interactive:
         result = _interview(book)
+        if isinstance(result, int):
+            return result
         ended_early = result.ended_early
         given: object = edge.saved_interview(result.answers, ended_early)
         checked, _ = edge.answers_of_document(given, book, "interview")
@@ -201,7 +118,9 @@ def screen(
     # is reported without losing the decision (a red flag's exit code stands).
     failed = False
     if save is not None:
-        failed |= not _write_file(str(save), "--save", json.dumps(given, indent=2) + "\n",
+        import json
+
+        failed |= not _write_file(save, "--save", json.dumps(given, indent=2) + "\n",
                                   "answers saved")  # fmt: skip
     if report is not None:
         import datetime
@@ -210,14 +129,14 @@ def screen(
 
         when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
         text = markdown_report(decision, checked.facts, book, when, ended_early)
-        failed |= not _write_file(str(report), "--report", text, "report written")
+        failed |= not _write_file(report, "--report", text, "report written")
 
     trace = None
-    if show_rules:
+    if parsed.flag("explain"):
         from neckcheck.explain import explain
 
         trace = explain(checked, book)
-    if as_json:
+    if parsed.flag("json"):
         data_out = decision.to_dict()
         if trace is not None:
             data_out["explain"] = [t.to_dict() for t in trace]
@@ -238,8 +157,8 @@ def screen(
 
             render_trace(trace, console)
     if failed and decision.exit_code not in RED_FLAG_CODES:
-        raise typer.Exit(edge.EXIT_USAGE)
-    raise typer.Exit(decision.exit_code)
+        return edge.EXIT_USAGE
+    return 0 if parsed.flag("exit_zero") else decision.exit_code
 
 
 def _same_file(first: str, second: str) -> bool:
@@ -250,11 +169,6 @@ def _same_file(first: str, second: str) -> bool:
         return os.path.samefile(first, second)
     except OSError:
         return False
-
-
-# A failure beside the result (a file that could not be written) never hides a red flag: these
-# exit codes stand; any other becomes 2.
-RED_FLAG_CODES = (4, 5, 6)
 
 
 def _write_file(path: str, option: str, text: str, done: str) -> bool:
@@ -271,83 +185,45 @@ def _write_file(path: str, option: str, text: str, done: str) -> bool:
     return True
 
 
-@app.command()
-def batch(
-    file: Annotated[
-        str | None,
-        typer.Argument(
-            help="A JSON Lines file of answer sets ('-' or nothing: standard input).",
-            show_default=False,
-        ),
-    ] = None,
-    rules: RulesOption = None,
-    allow_unproved: AllowUnprovedOption = False,
-) -> None:
-    """Screen many answer sets: JSON Lines in, one JSON line out for each, in the same order.
+# ---- the other commands ----
 
-    Each output line has its 1-based "line"; an invalid line gives {"line": N, "error": {...}}
-    and the stream goes on. A summary goes to stderr. Exit 2 if any line was invalid.
 
-    Example: neckcheck batch intake.jsonl > decisions.jsonl
-    """
+def batch(parsed: Parsed) -> int:
     from neckcheck.batch import run_batch
-    from neckcheck.rulebook import load_rulebook
 
-    summary = run_batch(file, load_rulebook(rules, allow_unproved=allow_unproved))
-    raise typer.Exit(2 if summary.errors else 0)
-
-
-export_app = typer.Typer(help="Export the questions in other formats.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
+    book = _book(parsed)
+    summary = run_batch(parsed.argument, book, parsed.text("output"), parsed.flag("quiet"))
+    return 2 if summary.errors else 0
 
 
-@export_app.command("fhir")
-def export_fhir(rules: RulesOption = None) -> None:
-    """Print the questions as a FHIR R4 Questionnaire (linkId = the answer key). A
-    QuestionnaireResponse to it can be screened with `neckcheck screen --answers`.
-
-    Example: neckcheck export fhir > questionnaire.json
-    """
+def schema(parsed: Parsed) -> int:
     from neckcheck import edge
-    from neckcheck.fhir import questionnaire
-    from neckcheck.rulebook import load_rulebook
-
-    edge.write_out(edge.json_bytes(questionnaire(load_rulebook(rules, allow_unproved=True))))
-
-
-@app.command()
-def schema(rules: RulesOption = None) -> None:
-    """Print the JSON Schema (2020-12) of an answer set, generated from the rules.
-
-    Example: neckcheck schema > answers.schema.json
-    """
-    from neckcheck import edge
-    from neckcheck.rulebook import load_rulebook
     from neckcheck.schema import answer_schema
 
-    edge.write_out(edge.json_bytes(answer_schema(load_rulebook(rules, allow_unproved=True))))
+    edge.write_out(edge.json_bytes(answer_schema(_book(parsed, allow_unproved=True))))
+    return 0
 
 
-@rules_app.command("check")
-def rules_check(directory: RulesDirArgument = None) -> None:
-    """Validate a rules folder, then prove its safety properties over every possible answer set.
+def export_fhir(parsed: Parsed) -> int:
+    from neckcheck import edge
+    from neckcheck.fhir import questionnaire
 
-    Exit 0 when every property is proved, 1 when one fails (with a counterexample answer set
-    that `neckcheck screen --answers` reproduces) or is left unproved (the solver timed out or
-    gave up: NECKCHECK_VERIFY_TIMEOUT_MS bounds each solver call, default 60000), 2 when the
-    folder does not load, 130 when interrupted.
+    edge.write_out(edge.json_bytes(questionnaire(_book(parsed, allow_unproved=True))))
+    return 0
 
-    Example: neckcheck rules check ./rules
-    """
-    from neckcheck.rulebook import load_rulebook
+
+def rules_check(parsed: Parsed) -> int:
+    import json
+
     from neckcheck.verify import DEFAULT_TIMEOUT_MS, verify
 
     # Exactly what `screen` would use: the compiled copy when it is current and valid.
-    book = load_rulebook(directory, allow_unproved=True)
-    typer.echo(
+    book = _book(parsed, allow_unproved=True)
+    out = [
         f"{book.source}: valid: {len(book.questions)} questions, {len(book.rules)} rules, "
         f"{len(book.cautions)} cautions (rules version {book.version})"
-    )
+    ]
+    _print(out[0] + "\n")
     timeout = os.environ.get("NECKCHECK_VERIFY_TIMEOUT_MS", "").strip()
     rlimit = os.environ.get("NECKCHECK_VERIFY_RLIMIT", "").strip()  # deterministic, for tests
     report = verify(
@@ -355,170 +231,121 @@ def rules_check(directory: RulesDirArgument = None) -> None:
         timeout_ms=max(1, int(timeout)) if timeout.isdigit() else DEFAULT_TIMEOUT_MS,
         rlimit=int(rlimit) if rlimit.isdigit() else None,
     )
-    typer.echo("Proved over the whole answer space (z3):")
+    out = ["Proved over the whole answer space (z3):"]
     marks = {"proved": "ok  ", "FAIL": "FAIL", "unproved": "UNPROVED"}
     for result in report.results:
         count = f"{result.proved} of {result.checked} proved"
-        typer.echo(f"  {marks[result.status]} {result.name} ({count})")
+        out.append(f"  {marks[result.status]} {result.name} ({count})")
         for finding in result.findings:
-            typer.echo(f"       {finding.text}")
+            out.append(f"       {finding.text}")
             if finding.example is not None:
-                typer.echo("       counterexample (neckcheck screen --answers FILE):")
-                typer.echo("       " + json.dumps(finding.example))
-        for reason in result.unproved:
-            typer.echo(f"       unproved: {reason}")
+                out.append("       counterexample (neckcheck screen --answers FILE):")
+                out.append("       " + json.dumps(finding.example))
+        out += [f"       unproved: {reason}" for reason in result.unproved]
     verdict = [f"{len(report.failed)} properties FAIL"] if report.failed else []
     if report.unproved:
         verdict.append(f"{len(report.unproved)} unproved: {', '.join(report.unproved)}")
-    typer.echo(f"{'; '.join(verdict) or 'every property holds'} ({report.seconds:.2f} s)")
-    raise typer.Exit(130 if report.interrupted else 0 if report.holds else 1)
+    out.append(f"{'; '.join(verdict) or 'every property holds'} ({report.seconds:.2f} s)")
+    _print("\n".join(out) + "\n")
+    return 130 if report.interrupted else 0 if report.holds else 1
 
 
-@rules_app.command("report")
-def rules_report(
-    directory: RulesDirArgument = None,
-    tests: Annotated[
-        Path | None,
-        typer.Option(
-            help="The tests folder to search for each rule id (default: ./tests).",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    """Print a Markdown table of the rules: id, outcome, disposition, reason, source, and the
-    tests that exercise each one.
+def rules_report(parsed: Parsed) -> int:
+    from pathlib import Path
 
-    Example: neckcheck rules report > RULES.md
-    """
-    from neckcheck.rulebook import load_rulebook
     from neckcheck.traceability import rules_report as report
 
-    sys.stdout.write(report(load_rulebook(directory, allow_unproved=True), tests or Path("tests")))
+    tests = Path(parsed.text("tests") or "tests")
+    _print(report(_book(parsed, allow_unproved=True), tests))
+    return 0
 
 
-@rules_app.command("graph")
-def rules_graph(directory: RulesDirArgument = None) -> None:
-    """Print a Mermaid flowchart of the decision (renders on code-hosting sites).
-
-    Example: neckcheck rules graph
-    """
-    from neckcheck.rulebook import load_rulebook
+def rules_graph(parsed: Parsed) -> int:
     from neckcheck.traceability import mermaid
 
-    sys.stdout.write(mermaid(load_rulebook(directory, allow_unproved=True)))
+    _print(mermaid(_book(parsed, allow_unproved=True)))
+    return 0
 
 
-@rules_app.command("reference")
-def rules_reference(directory: RulesDirArgument = None) -> None:
-    """Print the answer-set contract in Markdown: every answer key with its type, values and
-    when it is asked, the outcomes with their exit codes, and the cautions (docs/answers.md).
-
-    Example: neckcheck rules reference > answers.md
-    """
-    from neckcheck.rulebook import load_rulebook
+def rules_reference(parsed: Parsed) -> int:
     from neckcheck.traceability import answer_reference
 
-    sys.stdout.write(answer_reference(load_rulebook(directory, allow_unproved=True)))
+    _print(answer_reference(_book(parsed, allow_unproved=True)))
+    return 0
 
 
-@rules_app.command("compile")
-def rules_compile(directory: RulesDirArgument = None) -> None:
-    """Validate a rules folder, prove its safety properties, and store both as
-    rulebook.compiled.json: screening uses only rules whose stored proof is current.
-
-    Exit 0 when every property is proved, 1 when one failed or is unproved (the copy is written
-    all the same, and screening refuses it without --allow-unproved-rules).
-
-    Example: neckcheck rules compile ./rules
-    """
+def rules_compile(parsed: Parsed) -> int:
     from neckcheck.rulebook import compile_and_verify, default_rules_dir
 
-    target, report = compile_and_verify(directory or default_rules_dir())
-    typer.echo(f"wrote {target}")
+    target, report = compile_and_verify(_rules_folder(parsed) or default_rules_dir())
+    _print(f"wrote {target}\n")
     if not report.holds:
         problems = [*report.failed, *report.unproved]
-        typer.echo(f"not proved: {', '.join(problems)}; run `neckcheck rules check` for details")
-        raise typer.Exit(1)
+        _print(f"not proved: {', '.join(problems)}; run `neckcheck rules check` for details\n")
+        return 1
+    return 0
 
 
-@rules_app.command("schemas")
-def rules_schemas(
-    directory: RulesDirArgument = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Where to write the schemas (default: the rules folder's schemas/).",
-            show_default=False,
-            file_okay=False,
-        ),
-    ] = None,
-) -> None:
-    """Write a JSON Schema for each rule file, for editors (yaml-language-server).
+def rules_schemas(parsed: Parsed) -> int:
+    from pathlib import Path
 
-    Example: neckcheck rules schemas ./rules
-    """
-    from neckcheck.rulebook import load_rulebook, write_schemas
+    from neckcheck.rulebook import write_schemas
 
-    for path in write_schemas(load_rulebook(directory, allow_unproved=True), out):
-        typer.echo(f"wrote {path}")
+    out = parsed.text("out")
+    for path in write_schemas(_book(parsed, allow_unproved=True), Path(out) if out else None):
+        _print(f"wrote {path}\n")
+    return 0
 
 
-class UsageProblem(NeckcheckError):
-    """A command line that says two things at once (exit 2, like typer's own usage errors)."""
+COMMANDS: dict[str, Callable[[Parsed], int]] = {
+    "neckcheck screen": screen,
+    "neckcheck batch": batch,
+    "neckcheck schema": schema,
+    "neckcheck export fhir": export_fhir,
+    "neckcheck rules check": rules_check,
+    "neckcheck rules report": rules_report,
+    "neckcheck rules graph": rules_graph,
+    "neckcheck rules reference": rules_reference,
+    "neckcheck rules compile": rules_compile,
+    "neckcheck rules schemas": rules_schemas,
+}
 
-    def lines(self) -> list[str]:
-        return [f"usage error: {self}"]
+
+def version_text() -> str:
+    from neckcheck import __version__
+    from neckcheck.model import CONTRACT_VERSION
+    from neckcheck.rulebook import load_rulebook
+
+    book = load_rulebook(allow_unproved=True)
+    return (
+        f"neckcheck {__version__}\nrules {book.version} (shipped)\n"
+        f"answer and decision contract version {CONTRACT_VERSION}\n"
+    )
 
 
-def _repeated_option(args: list[str]) -> str | None:
-    """The first option given twice on the command line (typer would keep the last silently,
-    and `--answers a --answers b` must not quietly screen b)."""
-    command: Any = typer.main.get_command(app)
-    seen: set[str] = set()
-    rest = list(args)
-    while rest:
-        arg = rest.pop(0)
-        if arg == "--":
-            break
-        subcommands = getattr(command, "commands", None) or {}
-        if arg in subcommands:
-            command, seen = subcommands[arg], set()
-            continue
-        if not arg.startswith("-") or arg == "-":
-            continue
-        flag = arg.split("=", 1)[0]
-        option = next((p for p in command.params
-                       if flag in (*getattr(p, "opts", ()), *getattr(p, "secondary_opts", ()))
-                       and getattr(p, "param_type_name", "") == "option"), None)  # fmt: skip
-        if option is None:
-            continue
-        if not getattr(option, "is_flag", False) and "=" not in arg and rest:
-            rest.pop(0)  # its value
-        name = option.name or flag
-        if name in seen:
-            return flag
-        seen.add(name)
-    return None
+def run_command_line(args: list[str]) -> int:
+    from neckcheck import commandline, edge
+
+    try:
+        parsed = commandline.parse(args)
+    except commandline.UsageError as exc:
+        edge.say(f"usage error: {exc}; see `{exc.command.path} -h`")
+        return edge.EXIT_USAGE
+    if parsed.wants_version:
+        _print(version_text())
+        return 0
+    command = COMMANDS.get(parsed.command.path)
+    if parsed.wants_help or command is None:  # a group alone (`neckcheck`): how to go on
+        _print(commandline.help_text(parsed.command))
+        return 0
+    return command(parsed)
 
 
 def main() -> None:
-    """The full command line (typer). `neckcheck.entry.main` sends the scripted JSON paths
-    around it; everything else arrives here."""
+    """The `neckcheck` command."""
     from neckcheck import edge
 
-    def run() -> int:
-        # typer echoes arguments in its usage errors, unescaped: refuse control characters in
-        # the command line here, shown escaped, before anything can echo them.
-        for arg in sys.argv[1:]:
-            if edge.safe_text(arg) != arg:
-                raise UsageProblem(f"argument {edge.safe_text(arg)} holds control characters")
-        repeated = _repeated_option(sys.argv[1:])
-        if repeated is not None:
-            raise UsageProblem(f"option {repeated} is given more than once")
-        app()  # exits by itself: a command's code, usage errors (2), Ctrl-C (130)
-        return 0
-
-    edge.run(run)
+    edge.run(lambda: run_command_line(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -112,9 +112,9 @@ def write_out(data: bytes, flush: bool = True) -> None:
 
 
 class _GuardedStdout:
-    """sys.stdout for the text that libraries write (rich, typer): a reader that went away ends
+    """sys.stdout for the text that libraries write (rich): a reader that went away ends
     the program quietly (141), a closed or full stdout is a lost result, wherever the write
-    happens (typer would otherwise turn both into exit code 1, which is kept for bugs)."""
+    happens (an uncaught one would end in exit code 1, which is kept for bugs)."""
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
@@ -147,7 +147,7 @@ def json_bytes(data: object, indent: int | None = 2) -> bytes:
 
 
 def make_text_streams_safe() -> None:
-    """Text written by libraries (rich, typer) must not fail on a character the locale cannot
+    """Text written by libraries (rich) must not fail on a character the locale cannot
     encode (such characters are escaped instead), and stdout is guarded (see _GuardedStdout).
     A closed stream is left as None: messages are then dropped, results are refused."""
     for stream in (sys.stdout, sys.stderr):
@@ -200,7 +200,7 @@ def read_document(path: str | None, must_be_given: bool) -> tuple[bytes, str]:
             raise InputError(
                 [Problem("", "no answers: nothing was piped in and there is no terminal to "
                              "ask in; give --answers FILE or pipe JSON in")],
-                "neckcheck screen",
+                "stdin",
             )  # fmt: skip
         return data, "stdin"
     try:
@@ -321,28 +321,47 @@ def check_target(path: str, option: str) -> None:
 
 
 def write_private(path: str, text: str, option: str) -> None:
-    """Write health data readable by its owner only (0600), all or nothing: a temporary file in
-    the same folder, then a rename (which replaces a symbolic link itself, never its target)."""
+    """Write health data readable by its owner only (0600), all or nothing (see private_file)."""
+    with private_file(path, option) as out:
+        out.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def private_file(path: str, option: str) -> Iterator[IO[bytes]]:
+    """A file for health data, readable by its owner only (0600) and written all or nothing: a
+    temporary file in the same folder, renamed over `path` only when the block ends without an
+    error (a rename replaces a symbolic link itself, never its target). On an error, an
+    interruption or a SIGTERM turned into SystemExit, the temporary file is removed."""
     import tempfile
 
     check_target(path, option)
     folder = os.path.dirname(path) or "."
-    tmp: str | None = None
+    where = f"{option} {safe_text(path)}"
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".neckcheck.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp makes it 0600
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        tmp = None
     except OSError as exc:
-        raise InputError(
-            [Problem("", f"could not write it: {exc.strerror or exc}")],
-            f"{option} {safe_text(path)}",
-        ) from None
+        raise InputError([Problem("", f"could not write it: {exc.strerror or exc}")],
+                         where) from None  # fmt: skip
+    done = False
+    try:
+        with os.fdopen(fd, "wb") as out:  # mkstemp makes it 0600
+            yield out  # a failed write in the block is an OSError, said by `run`
+            try:
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                raise InputError(
+                    [Problem("", f"could not write it: {exc.strerror or exc}")], where
+                ) from None
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise InputError(
+                [Problem("", f"could not write it: {exc.strerror or exc}")], where
+            ) from None
+        done = True
     finally:
-        if tmp is not None:
+        if not done:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
@@ -368,7 +387,7 @@ def run(command: Callable[[], int]) -> NoReturn:
     try:
         code = command()
         _flush_stdout()
-    except SystemExit as exc:  # typer ends every command this way
+    except SystemExit as exc:  # a library or a signal handler may end the command this way
         code = exc.code if isinstance(exc.code, int) else EXIT_USAGE if exc.code else 0
         try:
             _flush_stdout()

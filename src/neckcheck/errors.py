@@ -49,6 +49,15 @@ class InputError(NeckcheckError):
         }
 
 
+class UsageProblem(NeckcheckError):
+    """A command line that says two things at once, such as one file for two purposes."""
+
+    code = "usage"
+
+    def lines(self) -> list[str]:
+        return [f"usage error: {self}"]
+
+
 class RulesError(NeckcheckError):
     """A rules folder that does not load: each message names the file, the line and the id."""
 

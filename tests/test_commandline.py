@@ -1,0 +1,224 @@
+"""The command line's conventions, read as a newcomer meets them: help on every command with -h,
+no `<bool>`, paths shown as FILE or DIR, the exit codes in `screen -h` (the rules' own), how to
+start when nothing is given, one parser that refuses what it cannot read, NECKCHECK_RULES, and
+--exit-zero for scripts."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from neckcheck import commandline
+from neckcheck.cli import COMMANDS
+from neckcheck.commandline import ROOT, Command, UsageError, parse
+from neckcheck.model import OUTCOME_EXIT_CODES
+from tests.spec import BASELINE, NO_INJURY
+from tests.test_cli import run
+
+
+def _all(command: Command) -> list[Command]:
+    return [command] + [c for sub in command.subcommands.values() for c in _all(sub)]
+
+
+ALL = _all(ROOT)
+LEAVES = [c for c in ALL if not c.subcommands]
+
+
+def test_every_command_of_the_definition_runs_something() -> None:
+    assert {c.path for c in LEAVES} == set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", ALL, ids=lambda c: c.path)
+def test_help_with_h_and_help_on_every_command(command: Command) -> None:
+    words = command.path.split()[1:]
+    short, long = run([*words, "-h"]), run([*words, "--help"])
+    assert short.returncode == long.returncode == 0
+    assert short.stdout == long.stdout == commandline.help_text(command)
+    assert short.stderr == ""
+    text = short.stdout
+    assert text.startswith(f"Usage: {command.path}")
+    assert "<bool>" not in text
+    assert "SPEC" not in text
+    assert max(len(line) for line in text.splitlines()) <= commandline.WIDTH
+    for option in command.options:
+        assert option.names[-1] in text
+        if option.metavar is not None:  # paths say what they are
+            assert option.metavar in ("FILE", "DIR"), option.names
+
+
+def test_nothing_given_says_how_to_start_and_exits_0() -> None:
+    done = run([])
+    assert done.returncode == 0
+    assert "To start, run: neckcheck screen" in done.stdout
+    assert done.stderr == ""
+
+
+def test_screen_help_lists_the_outcomes_exit_codes() -> None:
+    text = run(["screen", "-h"]).stdout
+    listed = dict(re.findall(r"^  (\d+) +(\S.*)$", text.split("Exit codes:")[1], re.M))
+    assert set(listed) == {"0", "1", "2", "3", "4", "5", "6", "130", "141", "143"}
+    # Each outcome's code is there, described by its disposition's plain meaning.
+    words = {"technique": "suits", "avoid_technique": "not this technique",
+             "clinician": "clinician", "urgent": "URGENT", "emergency": "EMERGENCY"}  # fmt: skip
+    for (outcome, disposition), code in OUTCOME_EXIT_CODES.items():
+        assert words[disposition] in listed[str(code)], (outcome, disposition, code)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scren"], "unknown command 'scren' (did you mean screen?)"),
+        (["screen", "--jsn"], "unknown option '--jsn' (did you mean --json?)"),
+        (["screen", "--json", "--json"], "option --json is given more than once"),
+        (["screen", "-a", "x", "--answers=y"], "option --answers is given more than once"),
+        (["screen", "--answers"], "option --answers needs a value (FILE)"),
+        (["screen", "--answers", "--json"], "option --answers needs a value (FILE)"),
+        (["screen", "--answers="], "needs a value (FILE), not an empty one"),
+        (["screen", "--json=yes"], "option --json takes no value"),
+        (["screen", "extra"], "unexpected argument 'extra'"),
+        (["batch", "a", "b"], "unexpected argument 'b'"),
+        (["rules", "check", "--rules", "x"], "unknown option '--rules'"),
+        (["screen", "--json\x1b[2J"], "control characters"),
+        (["-x"], "unknown option '-x'"),
+    ],
+)
+def test_what_the_parser_refuses(args: list[str], message: str) -> None:
+    done = run(args, stdin=json.dumps(BASELINE))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("neckcheck: usage error: ")
+    assert message in line
+    assert "\x1b" not in line
+    assert not line.startswith("neckcheck: neckcheck")
+
+
+def test_no_message_repeats_the_program_name(tmp_path: Path) -> None:
+    cases = [run(["screen"], stdin=b""), run(["screen", "--answers", str(tmp_path / "no.json")]),
+             run(["screen", "--json"], stdin="{}"), run(["batch", str(tmp_path)]),
+             run(["screen", "--rules", str(tmp_path)], stdin=json.dumps(BASELINE))]  # fmt: skip
+    for done in cases:
+        assert done.returncode == 2
+        assert done.stderr
+        assert "neckcheck: neckcheck" not in done.stderr, done.stderr
+
+
+def test_arguments_after_double_dash_are_not_options(tmp_path: Path) -> None:
+    target = tmp_path / "--json"
+    target.write_text(json.dumps(BASELINE) + "\n", encoding="utf-8")
+    done = run(["batch", "--", str(target)], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outcome"] == "reverse_whiplash"
+    assert parse(["batch", "--", "--json"]).argument == "--json"
+    with pytest.raises(UsageError, match="unexpected argument"):
+        parse(["screen", "--", "--json"])
+
+
+def test_neckcheck_rules_env_and_the_option_wins(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = {**os.environ, "NECKCHECK_RULES": str(empty)}
+    answers = json.dumps(BASELINE)
+    from_env = run(["screen", "--json"], stdin=answers, env=env)
+    assert from_env.returncode == 2  # the folder named by the variable is the one loaded
+    assert str(empty) in from_env.stderr
+    shipped = Path(__file__).parents[1] / "rules"
+    from_option = run(["screen", "--json", "--rules", str(shipped)], stdin=answers, env=env)
+    assert from_option.returncode == 0, from_option.stderr
+    assert run(["rules", "reference"], env=env).returncode == 2
+    assert run(["rules", "reference", str(shipped)], env=env).returncode == 0
+    unset = run(["screen", "--json"], stdin=answers, env={**os.environ, "NECKCHECK_RULES": ""})
+    assert unset.returncode == 0  # an empty variable is no folder: the shipped rules
+
+
+@pytest.mark.parametrize(
+    ("answers", "code"),
+    [
+        (BASELINE, 0),
+        (BASELINE | {"injury": "vehicle"}, 3),
+        (NO_INJURY | {"new_headache": "yes"}, 6),
+        (BASELINE | {"vascular_signs": "yes"}, 5),
+    ],
+)
+def test_exit_zero_keeps_the_decision_in_the_output(answers: dict[str, object], code: int) -> None:
+    plain = run(["screen", "--json"], stdin=json.dumps(answers))
+    zero = run(["screen", "--json", "--exit-zero"], stdin=json.dumps(answers))
+    assert plain.returncode == code
+    assert zero.returncode == 0
+    assert zero.stdout == plain.stdout
+    assert json.loads(zero.stdout)["exit_code"] == code
+
+
+def test_exit_zero_never_hides_an_input_error() -> None:
+    done = run(["screen", "--json", "--exit-zero"], stdin=json.dumps(BASELINE | {"age": "x"}))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "age" in done.stderr
+
+
+def _jsonl(*records: object) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
+def test_batch_output_file_is_private_and_equals_stdout(tmp_path: Path) -> None:
+    data = _jsonl(BASELINE, {"age": "x"}, NO_INJURY | {"vascular_signs": "yes"})
+    plain = run(["batch"], stdin=data)
+    target = tmp_path / "out.jsonl"
+    done = run(["batch", "--output", str(target)], stdin=data)
+    assert done.returncode == plain.returncode == 2
+    assert done.stdout == ""
+    assert target.read_text(encoding="ascii") == plain.stdout
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert "results written to" in done.stderr
+    assert "screened 3 lines" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]  # no temporary file left
+
+
+def test_batch_quiet_says_nothing_but_errors(tmp_path: Path) -> None:
+    done = run(["batch", "-q", "-o", str(tmp_path / "out.jsonl")], stdin=_jsonl(BASELINE))
+    assert done.returncode == 0
+    assert done.stderr == ""
+    unreadable = run(["batch", "-q", str(tmp_path / "missing.jsonl")])
+    assert unreadable.returncode == 2
+    assert "cannot read" in unreadable.stderr
+
+
+def test_batch_output_appears_only_when_every_line_is_done(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import neckcheck_command
+
+    target = tmp_path / "out.jsonl"
+    target.write_text("old results\n", encoding="utf-8")
+    child = subprocess.Popen([*neckcheck_command(), "batch", "-o", str(target)],
+                             stdin=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert child.stdin is not None
+    child.stdin.write(_jsonl(BASELINE) * 50)
+    child.stdin.flush()
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the temporary file exists once the first lines are in
+    assert target.read_text(encoding="utf-8") == "old results\n"
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=30) == 143
+    assert target.read_text(encoding="utf-8") == "old results\n"  # never half a result
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_batch_output_refuses_what_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "target"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    done = run(["batch", "-o", str(target)], stdin=_jsonl(BASELINE))
+    assert done.returncode == 2
+    assert "--output" in done.stderr
+    assert done.stdout == ""
