@@ -151,3 +151,10 @@ def test_a_mutated_decision_is_refused(
     change(mutated)
     assert mutated != decision
     assert errors(validator, mutated) != [], mutation
+
+
+def test_the_readme_example_decision_is_valid(validator: Draft202012Validator) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("prints (exit code 0):\n\n```json\n", 1)[1].split("```", 1)[0]
+    assert errors(validator, json.loads(shown)) == []
+    assert "docs/decision.schema.json" in readme
