@@ -222,3 +222,12 @@ def test_batch_output_refuses_what_is_not_a_regular_file(tmp_path: Path, kind: s
     assert done.returncode == 2
     assert "--output" in done.stderr
     assert done.stdout == ""
+
+
+def test_docs_cli_md_is_generated_from_the_definition() -> None:
+    path = Path(__file__).parents[1] / "docs" / "cli.md"
+    assert path.read_text(encoding="utf-8") == commandline.reference(), (
+        "docs/cli.md is stale: python -m neckcheck.commandline > docs/cli.md"
+    )
+    for command in ALL:
+        assert f"## `{command.path}`" in path.read_text(encoding="utf-8")

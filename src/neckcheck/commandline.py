@@ -444,3 +444,26 @@ def _wrap(text: str, indent: str) -> list[str]:
     if line.strip():
         lines.append(line)
     return lines
+
+
+def reference() -> str:
+    """Every help screen in one Markdown page (docs/cli.md), generated so it cannot drift:
+    `python -m neckcheck.commandline > docs/cli.md`."""
+    out = [
+        "# The command line",
+        "",
+        "Generated from the definition in `src/neckcheck/commandline.py` by",
+        "`python -m neckcheck.commandline > docs/cli.md`; a test keeps it current.",
+    ]
+    pending = [ROOT]
+    while pending:
+        command = pending.pop(0)
+        out += ["", f"## `{command.path}`", "", "```text", help_text(command).rstrip(), "```"]
+        pending += list(command.subcommands.values())
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(reference())

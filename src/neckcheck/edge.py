@@ -314,6 +314,8 @@ def check_target(path: str, option: str) -> None:
         info = None
     except OSError as exc:
         raise InputError([Problem("", f"cannot use it: {exc.strerror or exc}")], where) from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise InputError([Problem("", "it is a directory; give a file name")], where)
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise InputError([Problem("", "it exists and is not a regular file")], where)
     if not os.access(folder, os.W_OK):
