@@ -158,3 +158,13 @@ def test_the_readme_example_decision_is_valid(validator: Draft202012Validator) -
     shown = readme.split("prints (exit code 0):\n\n```json\n", 1)[1].split("```", 1)[0]
     assert errors(validator, json.loads(shown)) == []
     assert "docs/decision.schema.json" in readme
+
+
+def test_schema_decision_command_prints_it() -> None:
+    from tests.test_cli import run
+
+    done = run(["schema", "--decision"])
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == json.loads(DOC.read_text(encoding="utf-8"))
+    answers = run(["schema"])
+    assert json.loads(answers.stdout) != json.loads(done.stdout)

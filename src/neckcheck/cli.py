@@ -198,9 +198,10 @@ def batch(parsed: Parsed) -> int:
 
 def schema(parsed: Parsed) -> int:
     from neckcheck import edge
-    from neckcheck.schema import answer_schema
+    from neckcheck.schema import answer_schema, decision_schema
 
-    edge.write_out(edge.json_bytes(answer_schema(_book(parsed, allow_unproved=True))))
+    make = decision_schema if parsed.flag("decision") else answer_schema
+    edge.write_out(edge.json_bytes(make(_book(parsed, allow_unproved=True))))
     return 0
 
 
