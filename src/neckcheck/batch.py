@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from neckcheck.answers import parse_json
+from neckcheck.answers import _DECODER, parse_json
 from neckcheck.edge import answers_of_document
 from neckcheck.engine import decide
 from neckcheck.errors import InputError, Problem
@@ -32,19 +32,69 @@ class Summary:
         return f"screened {self.lines} lines: " + ", ".join(parts)
 
 
-_TEXT_CACHE_LIMIT = 2048  # distinct decisions kept as text (a few MB); beyond, built afresh
+_TEXT_CACHE_LIMIT = 1024  # texts kept by (rules, cautions); beyond, put together afresh
+_Key = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _decision_text(decision: Decision, cache: dict[tuple[tuple[str, ...], ...], str]) -> str:
+class _Texts:
+    """A decision's JSON text (ASCII, compact, its first "{" left off), put together from
+    pieces made once per rulebook: what the top rule decides (outcome, texts, steps), each
+    rule's reason and each caution. Byte for byte json.dumps(decision.to_dict()), which
+    tests/test_rulecode.py checks; built from the same Decision objects the engine makes."""
+
+    def __init__(self, book: Rulebook) -> None:
+        from neckcheck.engine import decision_of
+
+        def dumps(value: object) -> str:
+            return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+        self.head: dict[str, str] = {}
+        self.tail: dict[str, str] = {}
+        self.outcome: dict[str, str] = {}
+        self.reason: dict[str, str] = {}
+        for rule in book.rules:
+            plain = decision_of(((rule.id,), ()), book)
+            reasons: Any = plain.to_dict()["reasons"]
+            self.reason[rule.id] = dumps(reasons[0])
+            text = dumps(replace(plain, reasons=(), cautions=()).to_dict())
+            head, middle, tail = text.partition(',"reasons":[],"cautions":[]')
+            if not middle or _MIDDLE in tail:
+                raise AssertionError("a decision's JSON does not split")  # never with json.dumps
+            self.head[rule.id] = head[1:] + ',"reasons":['
+            self.tail[rule.id] = "]" + tail
+            self.outcome[rule.id] = rule.outcome
+        self.caution = {c.id: dumps({"id": c.id, "text": c.text}) for c in book.cautions}
+        self.cache: dict[_Key, str] = {}
+
+    def text(self, key: _Key) -> str:
+        text = self.cache.get(key)
+        if text is None:
+            fired, shown = key
+            top = fired[0]
+            reason, caution = self.reason, self.caution
+            text = (
+                self.head[top]
+                + ",".join([reason[r] for r in fired])
+                + _MIDDLE
+                + ",".join([caution[c] for c in shown])
+                + self.tail[top]
+            )
+            if len(self.cache) < _TEXT_CACHE_LIMIT:
+                self.cache[key] = text
+        return text
+
+
+_MIDDLE = '],"cautions":['
+
+
+def _decision_text(decision: Decision, texts: _Texts) -> str:
     # Keyed by what makes the decision (the rules that fired and the cautions shown), never by
-    # object identity: a decision the engine did not keep may be freed and its id reused.
+    # object identity or the decision's whole content.
     key = (tuple(r.rule for r in decision.reasons), tuple(c.id for c in decision.cautions))
-    text = cache.get(key)
-    if text is None:
+    if decision.warning:  # texts are made for the rulebook's own warning only
         text = json.dumps(decision.to_dict(), ensure_ascii=True, separators=(",", ":"))
-        if len(cache) < _TEXT_CACHE_LIMIT:
-            cache[key] = text
-    return text
+        return text[1:]
+    return texts.text(key)
 
 
 TOO_LONG = InputError([Problem("", "the line is longer than the size limit")], "line")
@@ -56,9 +106,26 @@ def result_lines(
     """For each input line (None: a line over the size limit; an InputError: a line known to be
     invalid before it is read), its output line: the decision
     with its 1-based "line", or {"line": N, "error": {...}}. Never stops on a bad line."""
-    cache: dict[tuple[tuple[str, ...], ...], str] = {}
-    for number, raw in enumerate(lines, start=1):
+    texts = _Texts(book)
+    outcomes = summary.outcomes
+    # The shipped rules as generated code (rulecode.py): a plainly valid line is checked and
+    # decided in one call; anything else (None) takes the careful path, which names the problem.
+    generated = book.derived.get("generated")
+    fast = generated.screen_raw if generated is not None and book.warning is None else None
+    decode = _DECODER.decode
+    number = 0
+    for raw in lines:
+        number += 1
         summary.lines = number
+        if fast is not None and raw.__class__ is bytes:
+            try:
+                doc = decode(raw.decode().removeprefix("\ufeff"))
+            except Exception:  # the careful path below says what is wrong
+                doc = None
+            if doc.__class__ is dict and (key := fast(doc)) is not None:
+                outcomes[texts.outcome[key[0][0]]] += 1
+                yield f'{{"line":{number},{texts.text(key)}\n'
+                continue
         try:
             if raw is None:
                 raise TOO_LONG
@@ -72,8 +139,8 @@ def result_lines(
             error = json.dumps(exc.to_dict(), ensure_ascii=True, separators=(",", ":"))
             yield f'{{"line":{number},"error":{error}}}\n'
         else:
-            summary.outcomes[decision.outcome] += 1
-            yield f'{{"line":{number},{_decision_text(decision, cache)[1:]}\n'
+            outcomes[decision.outcome] += 1
+            yield f'{{"line":{number},{_decision_text(decision, texts)}\n'
 
 
 LINE_BREAK = InputError([Problem("", "the line holds a line break inside it")], "line")
