@@ -233,3 +233,67 @@ def test_a_stale_generated_file_is_not_used(tmp_path: Path) -> None:
         lambda t: t.replace(_shipped_rules.RULES_DIGEST, "sha256:" + "1" * 64),
     )
     assert generated_for(_shipped_rules.RULES_DIGEST, module) is None
+
+
+TRICKY_LINES = [
+    '{"age": 40, "age": 41}',
+    '{"vascular_signs": "no", "vascular_signs": "yes"}',
+    '{"vascular_signs": {"x": "\\"\\""}, "vascular_signs": "no"}',
+    '{"vascular_signs": "yes", "vascular_signs": "no"}',
+    '{"age": NaN}',
+    '{"age": Infinity}',
+    '{"age": 1' + "0" * 40 + "}",
+    '{"age": 1' + "0" * 5000 + "}",
+    "\ufeff{}",
+    '  {"age": 40}',
+    '{"age": 40}  \t',
+    '{"age": 40}\u00a0',
+    '{"age": 40} x',
+    '{"a\\u0067e": 40}',
+    '{"ag\\"e": 40}',
+    '["age", 40]',
+    "",
+    " ",
+    '"yes"',
+]
+
+
+def test_tricky_lines_are_read_as_strictly_as_the_interpreted_rules(
+    interpreted: Rulebook,
+) -> None:
+    """Duplicate keys (the fast reader keeps the last one), NaN, numbers too long, a byte order
+    mark, whitespace, escapes: the fast path sends each to the careful reader, or reads it
+    exactly as the careful reader does."""
+    base = {k: v for k, v in json.loads(json.dumps(_valid())).items()}
+    lines: list[bytes] = []
+    for tricky in TRICKY_LINES:
+        lines.append(tricky.encode("utf-8") + b"\n")
+        if tricky.startswith("{") and not tricky.startswith('{"age": 40}'):
+            # The same trick inside an otherwise complete answer set.
+            whole = json.dumps({k: v for k, v in base.items() if k not in tricky})
+            lines.append((whole[:-1] + ", " + tricky[1:]).encode("utf-8") + b"\n")
+    whole = json.dumps(base)
+    lines += [
+        ("\ufeff" + whole).encode("utf-8") + b"\n",
+        (whole + " \r\n").encode("utf-8"),
+        (whole[:-1] + ', "age": 40}').encode("utf-8") + b"\n",
+        (whole[:-1] + ', "vascular_signs": "no"}').encode("utf-8") + b"\n",
+        whole.replace('"age"', '"a\\u0067e"').encode("utf-8") + b"\n",
+        whole.encode("utf-16"),
+        whole.encode("utf-8")[:-1] + b"\xff}\n",
+    ]
+    fast = list(result_lines(lines, load_rulebook(), Summary()))
+    slow = list(result_lines(lines, interpreted, Summary()))
+    assert fast == slow
+    assert sum('"error"' not in line for line in fast) >= 3  # the valid ones decided
+    assert sum('"error"' in line for line in fast) >= len(TRICKY_LINES)
+
+
+def _valid() -> dict[str, Any]:
+    return {
+        "age": 40, "injury": "none", "vascular_signs": "no", "new_headache": "no",
+        "meningitis_signs": "no", "bladder_bowel": "no", "neuro_symptoms": "no",
+        "midline_tenderness": "no", "bone_or_joint_disease": "no", "known_spine_problem": "none",
+        "bone_or_joint_pain": "no", "cancer_history": "no", "infection_risk": "no",
+        "night_pain": "no", "sore_back": "yes", "sore_front": "no", "low_back_pain": "no",
+    }  # fmt: skip

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from neckcheck.answers import _DECODER, parse_json
+from neckcheck.answers import parse_json
 from neckcheck.edge import answers_of_document
 from neckcheck.engine import decide
 from neckcheck.errors import InputError, Problem
@@ -97,6 +97,21 @@ def _decision_text(decision: Decision, texts: _Texts) -> str:
     return texts.text(key)
 
 
+_PLAIN: Any = json.JSONDecoder()  # its scan_once: the C scanner
+
+
+def _no_key_twice(text: str, doc: dict[str, Any]) -> bool:
+    """For a line the generated check accepted: whether its text gives no key twice (JSON
+    readers keep the last, and a later "no" must never hide an earlier "yes").
+
+    The accepted answer set holds only question ids and plain words or numbers, none with a
+    quotation mark. So a text with no key twice has exactly two quotation marks per key and per
+    text value; a key given twice adds at least the two of its own (and whatever its hidden
+    value held), never fewer."""
+    texts = list(map(type, doc.values())).count(str)
+    return text.count('"') == 2 * (len(doc) + texts)
+
+
 TOO_LONG = InputError([Problem("", "the line is longer than the size limit")], "line")
 
 
@@ -112,17 +127,28 @@ def result_lines(
     # decided in one call; anything else (None) takes the careful path, which names the problem.
     generated = book.derived.get("generated")
     fast = generated.screen_raw if generated is not None and book.warning is None else None
-    decode = _DECODER.decode
+    scan = _PLAIN.scan_once
     number = 0
     for raw in lines:
         number += 1
         summary.lines = number
         if fast is not None and raw.__class__ is bytes:
+            # JSON without the strict reader's hooks (C only), then checks that make it as
+            # strict: only JSON whitespace after the object, and no key given twice (see
+            # _no_key_twice). Anything else, and the careful path reads the line again.
             try:
-                doc = decode(raw.decode().removeprefix("\ufeff"))
+                text = raw.decode()
+                if text[:1] == "\ufeff":
+                    text = text[1:]
+                doc, end = scan(text, 0)
             except Exception:  # the careful path below says what is wrong
                 doc = None
-            if doc.__class__ is dict and (key := fast(doc)) is not None:
+            if (
+                doc.__class__ is dict
+                and (key := fast(doc)) is not None
+                and not text[end:].strip(" \t\n\r")
+                and _no_key_twice(text, doc)
+            ):
                 outcomes[texts.outcome[key[0][0]]] += 1
                 yield f'{{"line":{number},{texts.text(key)}\n'
                 continue

@@ -106,11 +106,10 @@ def _interview(book: Rulebook) -> InterviewResult:
     decided and nothing written."""
     from neckcheck import edge
     from neckcheck.interview import QuestionaryPrompter, run_interview
-    from neckcheck.render import make_console
 
     try:
         with terminated_as_exception():
-            return run_interview(book, QuestionaryPrompter(book, make_console()))
+            return run_interview(book, QuestionaryPrompter(book))
     except (KeyboardInterrupt, EOFError):
         print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
         raise typer.Exit(edge.EXIT_INTERRUPTED) from None
