@@ -7,11 +7,12 @@ cached by the rules and cautions that made them, and only the line number is wri
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import IO, Any
 
 from neckcheck.answers import parse_json
 from neckcheck.edge import answers_of_document
@@ -233,36 +234,74 @@ def run_batch(file: str | None, book: Rulebook) -> Summary:
         raise InputError([Problem("", f"cannot read: {exc.strerror or exc}")], where) from None
     summary = Summary()
     with stream:
-        # From a file, output is written in blocks (fast); from a pipe or a terminal, each result
-        # is flushed at once, so a program feeding records one by one gets each answer back.
-        live = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
-        results = result_lines(edge.bounded_lines(stream), book, summary)
+        # Output is written in blocks. From a pipe or a terminal, the results so far are also
+        # written out before every read that may wait for input, so a program feeding records
+        # one by one gets each answer back at once (and a busy pipe costs no write per line).
+        pending: list[str] = []
+        reader = stream
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            reader = io.BufferedReader(_FlushBeforeRead(stream, lambda: _flush(pending)))
+        results = result_lines(edge.bounded_lines(reader), book, summary)
         if edge.stderr_is_terminal():
             with _progress() as update:
-                _write_all(results, live, summary, update)
+                _write_all(results, pending, summary, update)
         else:
-            _write_all(results, live, summary, None)
+            _write_all(results, pending, summary, None)
     edge.say(summary.text())
     return summary
 
 
+class _FlushBeforeRead(io.RawIOBase):
+    """The input stream, read through this: before each read of the stream itself (when what
+    was read before is used up, and the read may wait), the results so far are written out."""
+
+    def __init__(self, stream: IO[bytes], flush: Callable[[], None]) -> None:
+        self._stream = stream
+        self._flush = flush
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self._flush()
+        # read1: at most one read of the underlying stream, whatever it holds already.
+        data = self._stream.read1(len(buffer))  # type: ignore[attr-defined]
+        buffer[: len(data)] = data
+        return len(data)
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def close(self) -> None:  # the stream is closed by its owner
+        super().close()
+
+
+def _flush(pending: list[str]) -> None:
+    from neckcheck import edge
+
+    if pending:
+        text = "".join(pending)
+        pending.clear()
+        edge.write_out(text.encode("ascii"))
+
+
 def _write_all(
-    results: Iterable[str], live: bool, summary: Summary, show: Callable[[Summary], None] | None
+    results: Iterable[str],
+    pending: list[str],
+    summary: Summary,
+    show: Callable[[Summary], None] | None,
 ) -> None:
     from neckcheck import edge
 
-    pending: list[str] = []
     for text in results:
-        if live:
-            edge.write_out(text.encode("ascii"))
-        else:
-            pending.append(text)
-            if len(pending) >= 512:
-                edge.write_out("".join(pending).encode("ascii"), flush=False)
-                pending.clear()
+        pending.append(text)
+        if len(pending) >= 512:
+            edge.write_out("".join(pending).encode("ascii"), flush=False)
+            pending.clear()
         if show is not None and summary.lines % 1000 == 0:
             show(summary)
     edge.write_out("".join(pending).encode("ascii"))
+    pending.clear()
 
 
 class _progress:
