@@ -8,11 +8,12 @@ cached by the rules and cautions that made them, and only the line number is wri
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import IO, Any
 
 from neckcheck.answers import parse_json
 from neckcheck.edge import answers_of_document
@@ -33,19 +34,84 @@ class Summary:
         return f"screened {self.lines} lines: " + ", ".join(parts)
 
 
-_TEXT_CACHE_LIMIT = 2048  # distinct decisions kept as text (a few MB); beyond, built afresh
+_TEXT_CACHE_LIMIT = 1024  # texts kept by (rules, cautions); beyond, put together afresh
+_Key = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _decision_text(decision: Decision, cache: dict[tuple[tuple[str, ...], ...], str]) -> str:
+class _Texts:
+    """A decision's JSON text (ASCII, compact, its first "{" left off), put together from
+    pieces made once per rulebook: what the top rule decides (outcome, texts, steps), each
+    rule's reason and each caution. Byte for byte json.dumps(decision.to_dict()), which
+    tests/test_rulecode.py checks; built from the same Decision objects the engine makes."""
+
+    def __init__(self, book: Rulebook) -> None:
+        from neckcheck.engine import decision_of
+
+        def dumps(value: object) -> str:
+            return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+        self.head: dict[str, str] = {}
+        self.tail: dict[str, str] = {}
+        self.outcome: dict[str, str] = {}
+        self.reason: dict[str, str] = {}
+        for rule in book.rules:
+            plain = decision_of(((rule.id,), ()), book)
+            reasons: Any = plain.to_dict()["reasons"]
+            self.reason[rule.id] = dumps(reasons[0])
+            text = dumps(replace(plain, reasons=(), cautions=()).to_dict())
+            head, middle, tail = text.partition(',"reasons":[],"cautions":[]')
+            if not middle or _MIDDLE in tail:
+                raise AssertionError("a decision's JSON does not split")  # never with json.dumps
+            self.head[rule.id] = head[1:] + ',"reasons":['
+            self.tail[rule.id] = "]" + tail
+            self.outcome[rule.id] = rule.outcome
+        self.caution = {c.id: dumps({"id": c.id, "text": c.text}) for c in book.cautions}
+        self.cache: dict[_Key, str] = {}
+
+    def text(self, key: _Key) -> str:
+        text = self.cache.get(key)
+        if text is None:
+            fired, shown = key
+            top = fired[0]
+            reason, caution = self.reason, self.caution
+            text = (
+                self.head[top]
+                + ",".join([reason[r] for r in fired])
+                + _MIDDLE
+                + ",".join([caution[c] for c in shown])
+                + self.tail[top]
+            )
+            if len(self.cache) < _TEXT_CACHE_LIMIT:
+                self.cache[key] = text
+        return text
+
+
+_MIDDLE = '],"cautions":['
+
+
+def _decision_text(decision: Decision, texts: _Texts) -> str:
     # Keyed by what makes the decision (the rules that fired and the cautions shown), never by
-    # object identity: a decision the engine did not keep may be freed and its id reused.
+    # object identity or the decision's whole content.
     key = (tuple(r.rule for r in decision.reasons), tuple(c.id for c in decision.cautions))
-    text = cache.get(key)
-    if text is None:
+    if decision.warning:  # texts are made for the rulebook's own warning only
         text = json.dumps(decision.to_dict(), ensure_ascii=True, separators=(",", ":"))
-        if len(cache) < _TEXT_CACHE_LIMIT:
-            cache[key] = text
-    return text
+        return text[1:]
+    return texts.text(key)
+
+
+_PLAIN: Any = json.JSONDecoder()  # its scan_once: the C scanner
+
+
+def _no_key_twice(text: str, doc: dict[str, Any]) -> bool:
+    """For a line the generated check accepted: whether its text gives no key twice (JSON
+    readers keep the last, and a later "no" must never hide an earlier "yes").
+
+    The accepted answer set holds only question ids and plain words or numbers, none with a
+    quotation mark. So a text with no key twice has exactly two quotation marks per key and per
+    text value; a key given twice adds at least the two of its own (and whatever its hidden
+    value held), never fewer."""
+    texts = list(map(type, doc.values())).count(str)
+    return text.count('"') == 2 * (len(doc) + texts)
 
 
 TOO_LONG = InputError([Problem("", "the line is longer than the size limit")], "line")
@@ -57,9 +123,37 @@ def result_lines(
     """For each input line (None: a line over the size limit; an InputError: a line known to be
     invalid before it is read), its output line: the decision
     with its 1-based "line", or {"line": N, "error": {...}}. Never stops on a bad line."""
-    cache: dict[tuple[tuple[str, ...], ...], str] = {}
-    for number, raw in enumerate(lines, start=1):
+    texts = _Texts(book)
+    outcomes = summary.outcomes
+    # The shipped rules as generated code (rulecode.py): a plainly valid line is checked and
+    # decided in one call; anything else (None) takes the careful path, which names the problem.
+    generated = book.derived.get("generated")
+    fast = generated.screen_raw if generated is not None and book.warning is None else None
+    scan = _PLAIN.scan_once
+    number = 0
+    for raw in lines:
+        number += 1
         summary.lines = number
+        if fast is not None and raw.__class__ is bytes:
+            # JSON without the strict reader's hooks (C only), then checks that make it as
+            # strict: only JSON whitespace after the object, and no key given twice (see
+            # _no_key_twice). Anything else, and the careful path reads the line again.
+            try:
+                text = raw.decode()
+                if text[:1] == "\ufeff":
+                    text = text[1:]
+                doc, end = scan(text, 0)
+            except Exception:  # the careful path below says what is wrong
+                doc = None
+            if (
+                doc.__class__ is dict
+                and (key := fast(doc)) is not None
+                and not text[end:].strip(" \t\n\r")
+                and _no_key_twice(text, doc)
+            ):
+                outcomes[texts.outcome[key[0][0]]] += 1
+                yield f'{{"line":{number},{texts.text(key)}\n'
+                continue
         try:
             if raw is None:
                 raise TOO_LONG
@@ -73,8 +167,8 @@ def result_lines(
             error = json.dumps(exc.to_dict(), ensure_ascii=True, separators=(",", ":"))
             yield f'{{"line":{number},"error":{error}}}\n'
         else:
-            summary.outcomes[decision.outcome] += 1
-            yield f'{{"line":{number},{_decision_text(decision, cache)[1:]}\n'
+            outcomes[decision.outcome] += 1
+            yield f'{{"line":{number},{_decision_text(decision, texts)}\n'
 
 
 LINE_BREAK = InputError([Problem("", "the line holds a line break inside it")], "line")
@@ -144,51 +238,36 @@ def run_batch(
         raise InputError([Problem("", f"cannot read: {exc.strerror or exc}")], where) from None
     summary = Summary()
     with stream, contextlib.ExitStack() as stack:
+        write: Callable[[bytes, bool], None] = edge.write_out
         if output is not None:
             stack.enter_context(_terminated_as_exit())  # before the file exists
-            sink = stack.enter_context(edge.private_file(output, "--output"))
-            live = False
-
-            def write(data: bytes, flush: bool = True) -> None:
-                sink.write(data)
-        else:
-            # From a file, output is written in blocks (fast); from a pipe or a terminal, each
-            # result is flushed at once, so a program feeding records one by one gets each
-            # answer back.
-            live = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
-            write = edge.write_out
-        results = result_lines(edge.bounded_lines(stream), book, summary)
+            write = _file_writer(stack.enter_context(edge.private_file(output, "--output")))
+        # Output is written in blocks. From a pipe or a terminal to stdout, the results so far
+        # are also written out before every read that may wait for input, so a program feeding
+        # records one by one gets each answer back at once (and a busy pipe costs no write per
+        # line).
+        pending: list[str] = []
+        reader = stream
+        if output is None and not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            reader = io.BufferedReader(_FlushBeforeRead(stream, lambda: _flush(pending, write)))
+        results = result_lines(edge.bounded_lines(reader), book, summary)
         if edge.stderr_is_terminal() and not quiet:
             with _progress() as update:
-                _write_all(results, live, summary, update, write)
+                _write_all(results, pending, summary, update, write)
         else:
-            _write_all(results, live, summary, None, write)
-    if output is not None and not quiet:
-        edge.say(f"results written to {output}")
+            _write_all(results, pending, summary, None, write)
     if not quiet:
+        if output is not None:
+            edge.say(f"results written to {output}")
         edge.say(summary.text())
     return summary
 
 
-def _write_all(
-    results: Iterable[str],
-    live: bool,
-    summary: Summary,
-    show: Callable[[Summary], None] | None,
-    write: Callable[[bytes, bool], None],
-) -> None:
-    pending: list[str] = []
-    for text in results:
-        if live:
-            write(text.encode("ascii"), True)
-        else:
-            pending.append(text)
-            if len(pending) >= 512:
-                write("".join(pending).encode("ascii"), False)
-                pending.clear()
-        if show is not None and summary.lines % 1000 == 0:
-            show(summary)
-    write("".join(pending).encode("ascii"), True)
+def _file_writer(sink: IO[bytes]) -> Callable[[bytes, bool], None]:
+    def write(data: bytes, flush: bool) -> None:
+        sink.write(data)
+
+    return write
 
 
 @contextlib.contextmanager
@@ -206,6 +285,56 @@ def _terminated_as_exit() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+class _FlushBeforeRead(io.RawIOBase):
+    """The input stream, read through this: before each read of the stream itself (when what
+    was read before is used up, and the read may wait), the results so far are written out."""
+
+    def __init__(self, stream: IO[bytes], flush: Callable[[], None]) -> None:
+        self._stream = stream
+        self._flush = flush
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self._flush()
+        # read1: at most one read of the underlying stream, whatever it holds already.
+        data = self._stream.read1(len(buffer))  # type: ignore[attr-defined]
+        buffer[: len(data)] = data
+        return len(data)
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def close(self) -> None:  # the stream is closed by its owner
+        super().close()
+
+
+def _flush(pending: list[str], write: Callable[[bytes, bool], None]) -> None:
+    if pending:
+        text = "".join(pending)
+        pending.clear()
+        write(text.encode("ascii"), True)
+
+
+def _write_all(
+    results: Iterable[str],
+    pending: list[str],
+    summary: Summary,
+    show: Callable[[Summary], None] | None,
+    write: Callable[[bytes, bool], None],
+) -> None:
+    for text in results:
+        pending.append(text)
+        if len(pending) >= 512:
+            write("".join(pending).encode("ascii"), False)
+            pending.clear()
+        if show is not None and summary.lines % 1000 == 0:
+            show(summary)
+    write("".join(pending).encode("ascii"), True)
+    pending.clear()
 
 
 class _progress:

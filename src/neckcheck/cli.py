@@ -63,7 +63,6 @@ def _interview(book: Rulebook) -> InterviewResult | int:
 
     from neckcheck import edge
     from neckcheck.interview import QuestionaryPrompter, run_interview
-    from neckcheck.render import make_console
 
     def raise_terminated(signum: int, frame: object) -> None:
         # An exception, so that the prompt library leaves the terminal as it found it.
@@ -71,7 +70,7 @@ def _interview(book: Rulebook) -> InterviewResult | int:
 
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
-        return run_interview(book, QuestionaryPrompter(book, make_console()))
+        return run_interview(book, QuestionaryPrompter(book))
     except (KeyboardInterrupt, EOFError):
         print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
         return edge.EXIT_INTERRUPTED

@@ -40,6 +40,13 @@ def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
 
 
 def decide(answers: Answers, rulebook: Rulebook) -> Decision:
+    generated = rulebook.derived.get("generated")
+    if generated is not None:  # the shipped rules, as generated code (see rulecode.py)
+        key: tuple[tuple[str, ...], tuple[str, ...]] = generated.decide_facts(answers.facts)
+        decision = rulebook.decisions.get(key)
+        if decision is None:
+            decision = decision_of(key, rulebook)
+        return decision
     fired = fired_rules(answers, rulebook)
     facts = answers.facts
     shown = rulebook.caution_tests[fired[0].disposition]
@@ -51,6 +58,28 @@ def decide(answers: Answers, rulebook: Rulebook) -> Decision:
         if len(rulebook.decisions) < _DECISION_CACHE_LIMIT:
             rulebook.decisions[key] = decision
     return decision
+
+
+def decision_of(key: tuple[tuple[str, ...], tuple[str, ...]], rulebook: Rulebook) -> Decision:
+    """The decision for a key (the ids of the rules that fired, most urgent first; the ids of
+    the cautions shown), cached in the rulebook while the cache has room."""
+    decision = rulebook.decisions.get(key)
+    if decision is None:
+        rules = _by_id(rulebook)
+        fired = [rules[rule_id] for rule_id in key[0]]
+        cautions = {c.id: c for c in rulebook.cautions}
+        decision = _build(fired, tuple(cautions[c] for c in key[1]), rulebook)
+        if len(rulebook.decisions) < _DECISION_CACHE_LIMIT:
+            rulebook.decisions[key] = decision
+    return decision
+
+
+def _by_id(rulebook: Rulebook) -> dict[str, Rule]:
+    rules: dict[str, Rule] | None = rulebook.derived.get("rules_by_id")
+    if rules is None:
+        rules = {r.id: r for r in rulebook.rules}
+        rulebook.derived["rules_by_id"] = rules
+    return rules
 
 
 def _build(fired: list[Rule], cautions: tuple[Caution, ...], rulebook: Rulebook) -> Decision:

@@ -123,30 +123,115 @@ _NOTHING_CHOSEN = (
 )
 
 
-class QuestionaryPrompter:
-    """Prompts in a terminal with questionary; help and progress printed with rich."""
+_STYLES = {"dim": "\x1b[2m", "italic": "\x1b[3m", "bold": "\x1b[1m"}
+_ANSWER = "Your answer:"
 
-    def __init__(self, book: Rulebook, console: Console) -> None:
+
+def os_isatty(fd: int) -> bool:
+    import os
+
+    return os.isatty(fd)
+
+
+def _styled_terminal(stream: Any) -> bool:
+    """Styles (dim, italic, bold: never colour, which would only repeat the words) only on a
+    terminal that takes them: not with NO_COLOR set, nor on a dumb terminal."""
+    import os
+
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM", "") in ("dumb", "unknown"):
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+class QuestionaryPrompter:
+    """Prompts in a terminal: the words (progress, help, the question) are written at once as
+    plain text wrapped to the terminal's width; the choice list is questionary's. So the first
+    question is on screen before the prompt library (the slow part of starting) is loaded.
+
+    `console` is optional and only read for its width (the interview writes to stdout); cli
+    may build the prompter as QuestionaryPrompter(book), which imports no rich at all."""
+
+    def __init__(self, book: Rulebook, console: Console | None = None) -> None:
+        import sys
+
+        from neckcheck.render import _terminal_size
+
         self.book = book
-        self.console = console
+        self.stream: Any = sys.stdout
+        if self.stream is None:  # stdout closed: nothing can be asked, and nothing must vanish
+            from neckcheck.edge import OutputLost
+
+            raise OutputLost("standard output is closed")
+        self.width = console.width if console is not None else _terminal_size(self.stream)[0]
+        self.styled = _styled_terminal(self.stream)
+        self.held = False
+
+    def _line(self, text: str = "", style: str = "") -> None:
+        import textwrap
+
+        text = safe_text(text)
+        lines = [
+            textwrap.fill(part, width=self.width, break_on_hyphens=False) if part else ""
+            for part in text.split("\n")
+        ]
+        shown = "\n".join(lines)
+        if style and self.styled and shown:
+            shown = f"{_STYLES[style]}{shown}\x1b[0m"
+        self.stream.write(shown + "\n")
+        self.stream.flush()
 
     def show(self, text: str) -> None:
-        from rich.text import Text
+        self._line(text)
 
-        self.console.print(Text(safe_text(text)))
+    def _hold_keys(self) -> None:
+        """From the first question on, keys typed before a choice list is up (while the prompt
+        library loads) wait for it as they are: the terminal stops collecting whole lines,
+        where Ctrl-D would be swallowed as end-of-line. Ctrl-C still interrupts at once. The
+        terminal's own settings are put back when the program ends."""
+        if self.held:
+            return
+        self.held = True
+        import sys
+
+        try:
+            import atexit
+            import termios
+
+            fd = sys.stdin.fileno()
+            if not os_isatty(fd):
+                return
+            before = termios.tcgetattr(fd)
+            held = termios.tcgetattr(fd)
+            held[3] &= ~(termios.ICANON | termios.ECHO)
+            held[6][termios.VMIN] = 1
+            held[6][termios.VTIME] = 0
+            termios.tcsetattr(fd, termios.TCSANOW, held)
+        except (ImportError, AttributeError, ValueError, OSError):
+            return
+
+        def put_back() -> None:
+            import contextlib
+
+            with contextlib.suppress(OSError, ValueError):
+                termios.tcsetattr(fd, termios.TCSANOW, before)
+
+        atexit.register(put_back)
 
     def ask(self, question: Question, step: Step, default: Value | None) -> Value:
-        import questionary
-        from rich.text import Text
+        self._hold_keys()
+        self._line()
+        self._line(str(step), "dim")
+        self._line("Help: " + question.help, "italic")
+        self._line(question.prompt, "bold")
+        import questionary  # loaded while the person reads the question
 
-        self.console.print()
-        self.console.print(Text(str(step), style="dim"))
-        self.console.print(Text(safe_text("Help: " + question.help), style="italic"))
-        message = self._wrap(safe_text(question.prompt))
         if question.type == "int":
             typed = _ask(
                 questionary.text(
-                    message,
+                    _ANSWER,
                     default="" if default is None else str(default),
                     validate=lambda text: int_problem(question, text) or True,
                     validate_while_typing=True,
@@ -161,7 +246,7 @@ class QuestionaryPrompter:
         if default is not None:  # changing an answer: the person's own answer is the start
             picked: Any = _ask(
                 questionary.select(
-                    message, choices=choices, default=str(default), use_shortcuts=True
+                    _ANSWER, choices=choices, default=str(default), use_shortcuts=True
                 )
             )
             return str(picked)
@@ -171,23 +256,24 @@ class QuestionaryPrompter:
                                         shortcut_key=False)  # fmt: skip
         while True:
             picked = _ask(
-                questionary.select(message, choices=[unanswered, *choices], use_shortcuts=True)
+                questionary.select(_ANSWER, choices=[unanswered, *choices], use_shortcuts=True)
             )
             if picked != _UNANSWERED:
                 return str(picked)
-            self.console.print(Text(_NOTHING_CHOSEN, style="bold"))
+            self._line(_NOTHING_CHOSEN, "bold")
+            self._line(question.prompt, "bold")
 
     def _wrap(self, text: str) -> str:
         # prompt_toolkit breaks long lines mid-word; wrap at word boundaries ourselves, leaving
         # room for the "? " mark and the widget's own hint.
         import textwrap
 
-        return textwrap.fill(text, width=max(20, self.console.width - 4))
+        return textwrap.fill(text, width=max(20, self.width - 4))
 
     def review(self, rows: Sequence[ReviewRow]) -> str | None:
         import questionary
 
-        self.console.print()
+        self._line()
         choices: list[Any] = [
             questionary.Choice(title="These are right: show my result", value=_CONFIRM),
             questionary.Separator(),

@@ -140,6 +140,7 @@ class CompiledState:
     book: Rulebook | None
     proof: ProofRecord | None
     reason: str = ""
+    digest: str = ""  # the compiled copy's digest, when it is used
 
 
 def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool = False) -> Rulebook:
@@ -158,6 +159,7 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
     state = compiled_state(folder)
     if state.book is not None and state.proof is not None:
         if state.proof.holds:
+            _use_generated_code(state.book, state.digest)
             return state.book
         book = state.book
         reason = state.proof.why_not()
@@ -177,6 +179,16 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
         "compile` on the folder to prove them"
     )
     return replace(book, warning=warning)
+
+
+def _use_generated_code(book: Rulebook, digest: str) -> None:
+    """The shipped, proved rulebook gets the code generated from exactly these rules (see
+    rulecode.py), when its recorded digests match; otherwise it is screened interpreted."""
+    from neckcheck.rulecode import generated_for
+
+    module = generated_for(digest)
+    if module is not None:
+        book.derived["generated"] = module
 
 
 def _is_shipped(folder: str) -> bool:
@@ -302,11 +314,23 @@ def _check_compiled(folder: str, raw: bytes) -> CompiledState:
     proof = _proof(stored["proof"])
     where = f"{os.path.join(folder, COMPILED)} (from {{}})"
     book = book_from_plain(stored["rulebook"], folder)
-    if next(iter(check_references(book, where.format)), None) is not None:
-        raise PlainError("its rulebook fails the checks the YAML files must pass")
-    if to_plain(book) != stored["rulebook"]:
-        raise PlainError("its rulebook is not in the form the compiler writes")
-    return CompiledState(book, proof)
+    if not _checked_before(stored["digest"]):
+        if next(iter(check_references(book, where.format)), None) is not None:
+            raise PlainError("its rulebook fails the checks the YAML files must pass")
+        if to_plain(book) != stored["rulebook"]:
+            raise PlainError("its rulebook is not in the form the compiler writes")
+    return CompiledState(book, proof, digest=stored["digest"])
+
+
+def _checked_before(digest: str) -> bool:
+    """Whether a compiled copy with exactly this content (its digest, just recomputed) passed
+    every check below when the shipped rules' code was generated from it (rulecode.py: the
+    generated file records that digest, and is used only while its own code is intact). The
+    checks are deterministic in the content, so they would pass again; any other content is
+    checked in full."""
+    from neckcheck.rulecode import generated_for
+
+    return generated_for(digest) is not None
 
 
 def compile_rulebook(

@@ -1,0 +1,298 @@
+"""Generate Python code from the shipped rules: the answer check and the decision as one
+straight `if` chain, for the hot path of batch and scripted screening.
+
+The generated module (src/neckcheck/_shipped_rules.py) is a build product, not a source:
+
+- it is generated only from the shipped rules, by `python -m neckcheck.rulecode` (after
+  `neckcheck rules compile rules`), and lives inside the package; nothing is ever generated
+  from, or loaded out of, a `--rules` folder or any other place a user writes to;
+- it records the digest of the compiled rulebook it was generated from (RULES_DIGEST) and the
+  SHA-256 of its own code (the first line); rulebook.load_rulebook uses it only for the shipped
+  rules, when both match (see `generated_for`), and otherwise screens with the interpreted
+  rules, which decide exactly as it does;
+- tests/test_rulecode.py proves the committed file current (generated afresh and compared) and
+  equal to the interpreted rules (hypothesis, over random and hostile answer sets).
+
+What it computes is only a key: (the ids of the rules that fired, most urgent first; the ids of
+the cautions shown), or None from `screen_raw` for any answer set that is not plainly valid
+(then the interpreted check names the problem). The Decision itself is always built by the
+engine from the rulebook, so no text lives in the generated file. Values from the rules are
+written with repr() (text and whole numbers only), ids likewise: nothing is spliced in raw.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from neckcheck.conditions import All, AnyOf, Compare, Condition, Not
+from neckcheck.model import URGENCY, Rulebook
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+MODULE = "_shipped_rules.py"
+_FIRST = "# code-sha256: "
+
+try:  # as in rulebook.py: CPython's own SHA-256 imports in a fraction of hashlib's time
+    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - Python 3.12 and later, elsewhere hashlib
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
+
+
+def module_path() -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), MODULE)
+
+
+def code_digest(body: str) -> str:
+    digest: str = sha256(body.encode("utf-8")).hexdigest()
+    return digest
+
+
+def split_code(text: str) -> tuple[str, str]:
+    """(the code digest the first line records, the code after it)."""
+    first, _, body = text.partition("\n")
+    return first.removeprefix(_FIRST) if first.startswith(_FIRST) else "", body
+
+
+def generated_for(digest: str, module: ModuleType | None = None) -> ModuleType | None:
+    """The generated module when it was generated from the rulebook with this compiled digest
+    and its code is exactly as generated; else None (the interpreted rules are used)."""
+    try:
+        if module is None:
+            from neckcheck import _shipped_rules as module
+        assert module is not None
+        if not digest or getattr(module, "RULES_DIGEST", None) != digest:
+            return None
+        path = module.__file__
+        if path is None:
+            return None
+        with open(path, encoding="utf-8") as file:
+            recorded, body = split_code(file.read())
+        if recorded != code_digest(body):
+            return None
+        return module
+    except Exception:  # missing, unreadable, broken: never a crash, the interpreted rules decide
+        return None
+
+
+class _Names:
+    """Question ids as local variable names (v0, v1, ...), never the ids themselves."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.of = {q.id: f"v{n}" for n, q in enumerate(book.questions)}
+        self.sets: dict[frozenset[Any], str] = {}
+
+    def var(self, key: str) -> str:
+        if key not in self.of:
+            raise ValueError(f"a condition reads {key!r}, which is no question")
+        return self.of[key]
+
+    def set_of(self, values: tuple[Any, ...]) -> str:
+        frozen = frozenset(values)
+        if frozen not in self.sets:
+            self.sets[frozen] = f"_S{len(self.sets)}"
+        return self.sets[frozen]
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("a condition value that is neither text nor a whole number")
+    return repr(value)
+
+
+def _expr(cond: Condition | None, names: _Names) -> str:
+    """The condition as a Python expression over the answers' locals (None: skipped), with the
+    semantics of conditions.Compare._compile and friends."""
+    if cond is None:
+        return "True"
+    if isinstance(cond, Compare):
+        v = names.var(cond.key)
+        op = cond.op
+        if op == "eq":
+            return f"{v} == {_literal(cond.value)}"
+        if op == "in":
+            return f"{v} in {names.set_of(cond.values())}"
+        if op == "not_in":
+            return f"({v} is not None and {v} not in {names.set_of(cond.values())})"
+        symbol = {"ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}[op]
+        return f"({v} is not None and {v} {symbol} {_literal(cond.value)})"
+    if isinstance(cond, All):
+        return "(" + " and ".join(_expr(p, names) for p in cond.parts) + ")"
+    if isinstance(cond, AnyOf):
+        return "(" + " or ".join(_expr(p, names) for p in cond.parts) + ")"
+    if isinstance(cond, Not):
+        return f"(not {_expr(cond.part, names)})"
+    raise ValueError(f"an unknown kind of condition: {type(cond).__name__}")
+
+
+def _decision_lines(book: Rulebook, names: _Names, indent: str) -> list[str]:
+    """The engine's decide(): every red flag (most urgent first, file order within), else the
+    first pattern, else otherwise; then the cautions of the top disposition."""
+    out: list[str] = []
+    say = out.append
+    flags = sorted(book.red_flags, key=lambda r: -URGENCY[r.disposition])  # stable
+    say(f"{indent}fired: list[str] = []")
+    for rule in flags:
+        say(f"{indent}if {_expr(rule.when, names)}:")
+        say(f"{indent}    fired.append({rule.id!r})")
+    say(f"{indent}if fired:")
+    say(f"{indent}    top = _DISPOSITION[fired[0]]")
+    for rule in book.patterns:
+        say(f"{indent}elif {_expr(rule.when, names)}:")
+        say(f"{indent}    fired = [{rule.id!r}]")
+        say(f"{indent}    top = {rule.disposition!r}")
+    say(f"{indent}else:")
+    say(f"{indent}    fired = [{book.otherwise.id!r}]")
+    say(f"{indent}    top = {book.otherwise.disposition!r}")
+    say(f"{indent}shown: list[str] = []")
+    for number, disposition in enumerate(URGENCY):
+        cautions = [c for c in book.cautions if disposition in c.applies_to]
+        say(f"{indent}{'if' if number == 0 else 'elif'} top == {disposition!r}:")
+        if not cautions:
+            say(f"{indent}    pass")
+        for caution in cautions:
+            if caution.when is None:
+                say(f"{indent}    shown.append({caution.id!r})")
+            else:
+                say(f"{indent}    if {_expr(caution.when, names)}:")
+                say(f"{indent}        shown.append({caution.id!r})")
+    say(f"{indent}return tuple(fired), tuple(shown)")
+    return out
+
+
+def _check_lines(book: Rulebook, names: _Names) -> list[str]:
+    """answers.check_answers's fast path: each known key's value valid (every key given, asked
+    or not), each asked question answered, no other key; its facts as locals (None: skipped)."""
+    out: list[str] = []
+    say = out.append
+    say("    known = 0")
+    say("    get = raw.get")
+    for q in book.questions:
+        v = names.var(q.id)
+        say(f"    {v} = get({q.id!r})")
+        say(f"    if {v} is not None:")
+        say("        known += 1")
+        if q.type == "tri":
+            say(f"        if {v}.__class__ is str or {v}.__class__ is bool:")
+            say(f"            {v} = _TRI.get({v})")
+            say(f"            if {v} is None:")
+            say("                return None")
+            say("        else:")
+            say("            return None")
+        elif q.type == "enum":
+            allowed = names.set_of(q.allowed_values())
+            say(f"        if {v}.__class__ is not str or {v} not in {allowed}:")
+            say("            return None")
+        else:
+            tests = [f"{v}.__class__ is not int"]
+            if q.min is not None:
+                tests.append(f"{v} < {_literal(q.min)}")
+            if q.max is not None:
+                tests.append(f"{v} > {_literal(q.max)}")
+            say(f"        if {' or '.join(tests)}:")
+            say("            return None")
+        if q.asked_when is None:
+            say("    else:")
+            say("        return None")
+        else:
+            say(f"    if {_expr(q.asked_when, names)}:")
+            say(f"        if {v} is None:")
+            say("            return None")
+            say("    else:")
+            say(f"        {v} = None")
+    say("    if known != len(raw):")
+    say("        return None")
+    return out
+
+
+def generate(book: Rulebook, digest: str) -> str:
+    """The text of the generated module for this rulebook and its compiled copy's digest."""
+    names = _Names(book)
+    check = _check_lines(book, names)
+    decision = _decision_lines(book, names, "    ")
+    reads = [q for q in book.questions]
+    facts = [f"    {names.var(q.id)} = facts.get({q.id!r})" for q in reads]
+    disposition = ", ".join(f"{r.id!r}: {r.disposition!r}" for r in book.red_flags)
+    sets = [
+        f"{name} = frozenset({sorted(values, key=repr)!r})" for values, name in names.sets.items()
+    ]
+    body = "\n".join(
+        [
+            '"""GENERATED by `python -m neckcheck.rulecode` from the shipped rules: do not edit.',
+            "",
+            "Used only for the rulebook whose compiled digest is RULES_DIGEST, and only while this",
+            "file's code matches the SHA-256 on its first line (neckcheck.rulecode.generated_for).",
+            '"""',
+            "",
+            "# ruff: noqa",
+            "from __future__ import annotations",
+            "",
+            "from collections.abc import Mapping",
+            "from typing import Any",
+            "",
+            f"RULES_DIGEST = {digest!r}",
+            "",
+            "Key = tuple[tuple[str, ...], tuple[str, ...]]",
+            "",
+            '_TRI: dict[Any, str] = {"yes": "yes", "no": "no", "unsure": "unsure", True: "yes",'
+            ' False: "no"}',
+            f"_DISPOSITION = {{{disposition}}}",
+            *sets,
+            "",
+            "",
+            "def screen_raw(raw: dict[Any, Any]) -> Key | None:",
+            '    """The key of the decision for a plainly valid answer set (a dict), else None."""',
+            *check,
+            *decision,
+            "",
+            "",
+            "def decide_facts(facts: Mapping[str, Any]) -> Key:",
+            '    """The key of the decision for checked answers (answers.Answers.facts)."""',
+            *facts,
+            *decision,
+            "",
+        ]
+    )
+    return f"{_FIRST}{code_digest(body)}\n{body}"
+
+
+def shipped_source() -> str:
+    """The module's text for the shipped rules as they are now (they must be compiled and
+    proved: the generated code is only ever used for proved rules)."""
+    from neckcheck.rulebook import compiled_state, default_rules_path
+
+    state = compiled_state(default_rules_path())
+    if state.book is None or state.proof is None or not state.proof.holds:
+        raise SystemExit(f"compile and prove the shipped rules first ({state.reason})")
+    return generate(state.book, state.digest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    text = shipped_source()
+    path = module_path()
+    if args == ["--check"]:
+        try:
+            with open(path, encoding="utf-8") as file:
+                current = file.read() == text
+        except OSError:
+            current = False
+        state = "current" if current else "NOT current: run python -m neckcheck.rulecode"
+        print(f"{path}: {state}")
+        return 0 if current else 1
+    if args:
+        print("usage: python -m neckcheck.rulecode [--check]", file=sys.stderr)
+        return 2
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
