@@ -45,6 +45,9 @@ UNITS = {"age": ("a", "years"), "days_since_injury": ("d", "days")}
 ENTRY_FORMATS = {"age": "whole years, e.g. 42", "days_since_injury": "whole days, 0 = today"}
 
 DISCLAIMER_ID = "disclaimer"
+# A variable: the answered items of the response being filled in, at any depth (walked once per
+# change, not once per comparison).
+ANSWERED = "answered"
 NOTICE_LEVELS = ("emergency", "urgent")
 _OPERATORS = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
@@ -133,7 +136,7 @@ class FhirPath:
 
     @staticmethod
     def answers(key: str) -> str:
-        return f"%resource.repeat(item).where(linkId = '{key}').answer"
+        return f"%{ANSWERED}.where(linkId = '{key}').answer"
 
     def known(self, key: str) -> str:
         return _or([self.skipped(key), _and([self.asked(key), f"{self.answers(key)}.exists()"])])
@@ -288,6 +291,13 @@ def _notice_item(book: Rulebook, level: str, group_id: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _variable(name: str, expression: str) -> dict[str, Any]:
+    return {
+        "url": VARIABLE,
+        "valueExpression": {"name": name, "language": "text/fhirpath", "expression": expression},
+    }
+
+
 def _code_systems(book: Rulebook) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for q in book.questions:
@@ -341,17 +351,11 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
         "resourceType": "Questionnaire",
         "id": "neckcheck-screening",
         "meta": {"profile": PROFILES},
-        # Each notice's condition once, as a variable its display items read (SDC).
+        # The answered items, then each notice's condition once, as variables (SDC) that the
+        # expressions of the items read.
         "extension": [
-            {
-                "url": VARIABLE,
-                "valueExpression": {
-                    "name": level,
-                    "language": "text/fhirpath",
-                    "expression": paths.notice(level),
-                },
-            }
-            for level in NOTICE_LEVELS
+            _variable(ANSWERED, "%resource.repeat(item).where(answer.exists())"),
+            *(_variable(level, paths.notice(level)) for level in NOTICE_LEVELS),
         ],
         "contained": _code_systems(book),
         "url": URL,
