@@ -215,3 +215,52 @@ def test_response_answers_are_checked_like_any_answers(book: Rulebook) -> None:
     with pytest.raises(InputError) as info:
         answers_from_response(response, book, "response")
     assert {p.key for p in info.value.problems} == {"vasculr_signs"}
+
+
+@pytest.mark.parametrize("path", CASES[::7], ids=lambda p: p.stem)
+def test_export_response_round_trips_through_the_commands(
+    book: Rulebook, path: Path, tmp_path: Path
+) -> None:
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    plain = tmp_path / "answers.json"
+    plain.write_text(json.dumps(answers), encoding="utf-8")
+    made = subprocess.run([*neckcheck_command(), "export", "fhir", "--response", str(plain)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    response = json.loads(made.stdout)
+    QuestionnaireResponse.model_validate(response)
+    assert response["questionnaire"] == f"{questionnaire(book)['url']}|{book.version}"
+    assert [g["linkId"] for g in response["item"]] == [
+        f"part.{g.id}" for g in book.groups if any(
+            q.group == g.id and q.id in response_keys(response) for q in book.questions)
+    ]  # fmt: skip
+    results = []
+    for document in (plain, "-"):
+        done = subprocess.run([*neckcheck_command(), "screen", "--answers", str(document),
+                               "--json"], input=made.stdout, capture_output=True, text=True,
+                              check=False)  # fmt: skip
+        results.append((done.returncode, json.loads(done.stdout)))
+    assert results[0] == results[1]
+    assert results[0][0] == json.loads(path.read_text(encoding="utf-8"))["expect"]["exit_code"]
+
+
+def response_keys(response: dict[str, Any]) -> set[str]:
+    return {i["linkId"] for g in response["item"] for i in g["item"]}
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ({"age": 500}, "age: must be from 0 to 120"),
+        ({"neckcheck_saved_interview": 1, "ended_early": True,
+          "answers": {"age": 40, "injury": "none", "vascular_signs": "yes"}}, "stopped early"),
+        ("not json", "JSON"),
+    ],
+)  # fmt: skip
+def test_export_response_refuses_what_screen_refuses(document: Any, words: str) -> None:
+    text = document if isinstance(document, str) else json.dumps(document)
+    done = subprocess.run([*neckcheck_command(), "export", "fhir", "--response", "-"],
+                          input=text, capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert words in done.stderr

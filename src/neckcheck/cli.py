@@ -302,7 +302,18 @@ app.add_typer(export_app, name="export")
 
 
 @export_app.command("fhir")
-def export_fhir(rules: RulesOption = None) -> None:
+def export_fhir(
+    rules: RulesOption = None,
+    response: Annotated[
+        str | None,
+        typer.Option(
+            "--response",
+            help="Instead, print this answer set (a JSON file, '-' for standard input) as a "
+            "QuestionnaireResponse to the Questionnaire, after checking it as screen does.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Print the questions as a FHIR R4 Questionnaire (linkId = the answer key). A
     QuestionnaireResponse to it can be screened with `neckcheck screen --answers`.
 
@@ -312,7 +323,16 @@ def export_fhir(rules: RulesOption = None) -> None:
     from neckcheck.fhir import questionnaire
     from neckcheck.rulebook import load_rulebook
 
-    edge.write_out(edge.json_bytes(questionnaire(load_rulebook(rules, allow_unproved=True))))
+    book = load_rulebook(rules, allow_unproved=True)
+    if response is None:
+        edge.write_out(edge.json_bytes(questionnaire(book)))
+        return
+    from neckcheck.answers import parse_json
+    from neckcheck.fhir_export import response_for
+
+    data, source = edge.read_document(response, must_be_given=True)
+    checked, ended_early = edge.answers_of_document(parse_json(data, source), book, source)
+    edge.write_out(edge.json_bytes(response_for(checked, ended_early, book, source)))
 
 
 @app.command()

@@ -14,7 +14,9 @@ import re
 from functools import cache
 from typing import Any
 
+from neckcheck.answers import Answers
 from neckcheck.conditions import All, AnyOf, Compare, Condition, Not
+from neckcheck.errors import InputError, Problem
 from neckcheck.model import Question, Rulebook
 
 # A canonical that names neckcheck without claiming a web domain: the project owns none, so any
@@ -403,3 +405,19 @@ def response_from_answers(answers: dict[str, Any], book: Rulebook) -> dict[str, 
         "status": "completed",
         "item": groups,
     }
+
+
+def response_for(
+    answers: Answers, ended_early: bool, book: Rulebook, source: str
+) -> dict[str, Any]:
+    """`neckcheck export fhir --response`: a checked answer set (skip logic applied, so an answer
+    to a skipped question is left out) as a completed QuestionnaireResponse. The answers of an
+    interview that stopped early are incomplete on purpose: no completed response can hold
+    them, so they are refused."""
+    if ended_early:
+        raise InputError(
+            [Problem("", "an interview that stopped early on an emergency is not a complete "
+                         "answer set; a completed QuestionnaireResponse cannot hold it")],
+            source,
+        )  # fmt: skip
+    return response_from_answers(dict(answers.facts), book)

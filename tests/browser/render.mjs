@@ -80,7 +80,7 @@ try {
     }
     results.push({name: c.name, ...(await read())});
     if (c.screenshot) {
-      await page.screenshot({path: c.screenshot, fullPage: true});
+      await page.screenshot({path: c.screenshot, fullPage: c.fullPage !== false});
     }
   }
   process.stdout.write(JSON.stringify({cases: results, console: messages}));

@@ -130,7 +130,13 @@ def outcome_of(document: object, book: Rulebook) -> tuple[str, str, int] | tuple
 def _jobs(book: Rulebook, artifacts: Path) -> list[dict[str, Any]]:
     empty = {"name": "empty", "mode": "load", "response": None, "given": {},
              "screenshot": str(artifacts / "empty.png")}  # fmt: skip
-    jobs: list[dict[str, Any]] = [empty]
+    # A person who answers yes to the first urgent sign: the emergency notice shows at once (the
+    # screenshot in docs/ for the README).
+    sign = {"age": 45, "injury": "none", "vascular_signs": "yes"}
+    notice = {"name": "emergency sign (half)", "mode": "click", "steps": list(sign.items()),
+              "given": sign, "screenshot": str(artifacts / "emergency.png"),
+              "fullPage": False}  # fmt: skip
+    jobs: list[dict[str, Any]] = [empty, notice]
     for n, path in enumerate(CASES):
         answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
         steps = asked_in_order(answers, book)
@@ -242,5 +248,5 @@ def test_clicked_forms_screen_the_same_through_the_command(
 
 
 def test_screenshots_were_saved(rendered: Any, artifacts: Path) -> None:
-    for name in ("empty.png", "filled.png"):
+    for name in ("empty.png", "filled.png", "emergency.png"):
         assert (artifacts / name).stat().st_size > 10_000
