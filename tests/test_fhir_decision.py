@@ -4,14 +4,17 @@ disposition, every reason with its rule and source, and the reference to the res
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from neckcheck.engine import screen
+from neckcheck.fhir import response_from_answers
 from neckcheck.fhir_decision import DISPOSITION_SYSTEM, RULE_SYSTEM, risk_assessment
 from neckcheck.model import Rulebook
+from tests.conftest import neckcheck_command
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
 
@@ -43,3 +46,23 @@ def test_without_a_reference_the_basis_names_the_questionnaire(book: Rulebook) -
     RiskAssessment.model_validate(resource)
     assert "reference" not in resource["basis"][0]
     assert book.version in resource["basis"][0]["display"]
+
+
+@pytest.mark.parametrize("path", CASES[::10], ids=lambda p: p.stem)
+def test_screen_fhir_prints_the_risk_assessment(book: Rulebook, path: Path) -> None:
+    case = json.loads(path.read_text(encoding="utf-8"))
+    response = response_from_answers(case["answers"], book) | {"id": "intake-7"}
+    done = subprocess.run([*neckcheck_command(), "screen", "--fhir"], input=json.dumps(response),
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == case["expect"]["exit_code"], done.stderr
+    resource = json.loads(done.stdout)
+    RiskAssessment.model_validate(resource)
+    assert resource == risk_assessment(screen(case["answers"], book), book,
+                                       "QuestionnaireResponse/intake-7")  # fmt: skip
+
+
+def test_screen_json_and_fhir_together_is_a_usage_error() -> None:
+    done = subprocess.run([*neckcheck_command(), "screen", "--fhir", "--json"], input="{}",
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert "--fhir" in done.stderr

@@ -134,6 +134,9 @@ def screen(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the decision as JSON (SPEC.md section 4).")
     ] = False,
+    as_fhir: Annotated[
+        bool, typer.Option("--fhir", help="Print the decision as a FHIR R4 RiskAssessment.")
+    ] = False,
     save: Annotated[
         Path | None,
         typer.Option(
@@ -175,6 +178,8 @@ def screen(
     from neckcheck.engine import decide
     from neckcheck.rulebook import load_rulebook
 
+    if as_json and as_fhir:
+        raise UsageProblem("--json and --fhir each print the decision; give one of them")
     targets = [(str(t), option) for t, option in ((save, "--save"), (report, "--report")) if t]
     if len(targets) == 2 and _same_file(targets[0][0], targets[1][0]):
         raise UsageProblem("--save and --report name the same file; give each its own")
@@ -217,7 +222,11 @@ def screen(
         from neckcheck.explain import explain
 
         trace = explain(checked, book)
-    if as_json:
+    if as_fhir:
+        from neckcheck.fhir_decision import response_reference, risk_assessment
+
+        edge.write_out(edge.json_bytes(risk_assessment(decision, book, response_reference(given))))
+    elif as_json:
         data_out = decision.to_dict()
         if trace is not None:
             data_out["explain"] = [t.to_dict() for t in trace]

@@ -74,3 +74,13 @@ def risk_assessment(
     if decision.warning:
         resource["note"].append({"text": decision.warning})
     return resource
+
+
+def response_reference(document: object) -> str | None:
+    """The reference of the QuestionnaireResponse a decision was made from, when the document
+    screened was one with an id (else None: a plain answer set has no identity)."""
+    if isinstance(document, dict) and document.get("resourceType") == "QuestionnaireResponse":
+        ident = document.get("id")
+        if isinstance(ident, str) and ident:
+            return f"QuestionnaireResponse/{ident}"
+    return None
