@@ -61,6 +61,25 @@ def _missing() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """Skip, saying why, when the tier cannot run; under CI=true that is a failure instead."""
+    reason = _missing()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the browser tier cannot run in CI: {reason}")
+        pytest.skip(reason)
+
+
+def test_a_missing_browser_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(f"{__name__}.CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run in CI"):
+        require_browser()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="chromium is missing"):
+        require_browser()
+
+
 @pytest.fixture(scope="module")
 def artifacts() -> Path:
     root = os.environ.get("NECKCHECK_ARTIFACTS", tempfile.gettempdir())
@@ -161,11 +180,7 @@ def _jobs(book: Rulebook, artifacts: Path) -> list[dict[str, Any]]:
 def rendered(
     book: Rulebook, served: str, artifacts: Path
 ) -> tuple[list[dict[str, Any]], dict[str, Any], float]:
-    reason = _missing()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the browser tier cannot run in CI: {reason}")
-        pytest.skip(reason)
+    require_browser()
     jobs = _jobs(book, artifacts)
     with tempfile.TemporaryDirectory() as scratch:
         job_file = Path(scratch) / "job.json"
