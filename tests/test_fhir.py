@@ -25,10 +25,20 @@ VIGNETTES = [json.loads(p.read_text(encoding="utf-8"))["answers"] for p in CASES
 VIGNETTES += [base | change for _, base, change, _, _ in ROWS]
 
 
+def every_item(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    pending = list(resource.get("item", []))
+    while pending:
+        item = pending.pop(0)
+        found.append(item)
+        pending[:0] = item.get("item", [])
+    return found
+
+
 def test_questionnaire_validates_and_mirrors_the_questions(book: Rulebook) -> None:
     resource = questionnaire(book)
     Questionnaire.model_validate(resource)
-    items = {i["linkId"]: i for i in resource["item"]}
+    items = {i["linkId"]: i for i in every_item(resource) if i["type"] not in ("group", "display")}
     assert list(items) == [q.id for q in book.questions]
     assert set(items) == set(QUESTIONS)
     assert items["age"]["type"] == "integer"
@@ -36,15 +46,107 @@ def test_questionnaire_validates_and_mirrors_the_questions(book: Rulebook) -> No
     codes = [o["valueCoding"]["code"] for o in items["vascular_signs"]["answerOption"]]
     assert codes == ["yes", "no", "unsure"]
     assert all(i["required"] for i in items.values())
-    # Skip logic: the injury questions are enabled only after an injury.
-    options = [o["valueCoding"] for o in items["injury"]["answerOption"]]
-    no_injury = next(o for o in options if o["code"] == "none")
-    assert no_injury["code"] == "none"
+    # Skip logic: the injury questions are enabled only by an explicit injury, never by `!=`.
+    injuries = [o["valueCoding"] for o in items["injury"]["answerOption"]
+                if o["valueCoding"]["code"] != "none"]  # fmt: skip
+    assert len(injuries) == 4
     assert items["head_injury"]["enableWhen"] == [
-        {"question": "injury", "operator": "!=", "answerCoding": no_injury}
+        {"question": "injury", "operator": "=", "answerCoding": c} for c in injuries
     ]
+    assert items["head_injury"]["enableBehavior"] == "any"
+    operators = {w["operator"] for i in items.values() for w in i.get("enableWhen", [])}
+    assert "!=" not in operators
     assert items["fall_direction"]["enableWhen"][0]["operator"] == "="
     assert "enableWhen" not in items["age"]
+
+
+def test_the_form_reads_as_the_interview(book: Rulebook) -> None:
+    resource = questionnaire(book)
+    first = resource["item"][0]
+    assert first["type"] == "display"
+    assert first["text"] == book.disclaimer
+    groups = resource["item"][1:]
+    assert [g["text"] for g in groups] == [g.title for g in book.groups]
+    assert [g["prefix"] for g in groups] == [f"{n}." for n in range(1, len(groups) + 1)]
+    for group in groups:
+        assert group["type"] == "group"
+        asked = [i["linkId"] for i in group["item"] if i["type"] != "display"]
+        assert asked == [q.id for q in book.questions if f"part.{q.group}" == group["linkId"]]
+    for question in every_item(resource):
+        if question["type"] == "choice":
+            controls = [
+                e["valueCodeableConcept"]["coding"][0]["code"]
+                for e in question["extension"]
+                if e["url"].endswith("itemControl")
+            ]
+            assert controls == ["radio-button"]
+        if question["type"] in ("choice", "integer"):
+            (help_item,) = question["item"]
+            assert help_item["type"] == "display"
+            assert help_item["extension"][0]["valueCodeableConcept"]["coding"][0]["code"] == "help"
+        if question["type"] == "integer":
+            urls = {e["url"].rsplit("/", 1)[1] for e in question["extension"]}
+            assert {"minValue", "maxValue", "questionnaire-unit", "entryFormat"} <= urls
+
+
+def test_codes_mean_one_thing_within_a_system(book: Rulebook) -> None:
+    resource = questionnaire(book)
+    systems = {c["url"]: c for c in resource["contained"]}
+    meanings: dict[tuple[str, str], str] = {}
+    for item in every_item(resource):
+        for option in item.get("answerOption", []):
+            coding = option["valueCoding"]
+            key = (coding["system"], coding["code"])
+            assert meanings.setdefault(key, coding["display"]) == coding["display"], key
+            concepts = {c["code"]: c["display"] for c in systems[coding["system"]]["concept"]}
+            assert concepts[coding["code"]] == coding["display"]
+    injury_none = meanings[(next(s for s in systems if s.endswith("injury")), "none")]
+    assert injury_none != meanings[(next(s for s in systems if s.endswith("problem")), "none")]
+
+
+def test_the_metadata_is_complete(book: Rulebook) -> None:
+    resource = questionnaire(book)
+    for element in ("url", "version", "name", "title", "status", "date", "publisher",
+                    "subjectType", "purpose", "copyright"):  # fmt: skip
+        assert resource[element], element
+    assert resource["version"] == book.version
+    assert "neckcheck" in resource["url"]
+    year, month, _ = book.version.split(".")
+    assert resource["date"] == f"{year}-{int(month):02d}"
+    assert (
+        "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire"
+        in (resource["meta"]["profile"])
+    )
+
+
+def test_r4_invariants(book: Rulebook) -> None:
+    """que-1 to que-13 of the R4 Questionnaire, where they apply to this form."""
+    resource = questionnaire(book)
+    items = every_item(resource)
+    links = [i["linkId"] for i in items]
+    assert len(links) == len(set(links))  # que-2
+    for item in items:
+        kind = item["type"]
+        if kind == "group":
+            assert item.get("item")  # que-1
+        if kind == "display":
+            assert "item" not in item  # que-1
+            assert "code" not in item  # que-3
+            assert "required" not in item  # que-6
+            assert "repeats" not in item  # que-6
+            assert "readOnly" not in item  # que-9
+        assert not ("answerOption" in item and "answerValueSet" in item)  # que-4
+        if "answerOption" in item:
+            assert kind in ("choice", "open-choice")  # que-5
+        assert "maxLength" not in item  # que-10
+        assert "initial" not in item  # que-8, que-11, que-13
+        when = item.get("enableWhen", [])
+        assert ("enableBehavior" in item) == (len(when) > 1)  # que-12
+        for entry in when:
+            assert entry["question"] in links
+            if entry["operator"] == "exists":  # que-7
+                assert "answerBoolean" in entry
+    assert resource["name"].isidentifier()  # que-0: a computer-friendly name
 
 
 @pytest.mark.parametrize("answers", VIGNETTES)
@@ -100,7 +202,8 @@ def test_bad_responses_name_the_link(book: Rulebook, resource: Any, key: str, wo
 
 def test_response_answers_are_checked_like_any_answers(book: Rulebook) -> None:
     response = response_from_answers(BASELINE, book)
-    response["item"] = [i for i in response["item"] if i["linkId"] != "head_injury"]
+    for group in response["item"]:
+        group["item"] = [i for i in group["item"] if i["linkId"] != "head_injury"]
     read = answers_from_response(response, book, "response")
     with pytest.raises(InputError) as info:
         screen(read, book)
@@ -112,3 +215,52 @@ def test_response_answers_are_checked_like_any_answers(book: Rulebook) -> None:
     with pytest.raises(InputError) as info:
         answers_from_response(response, book, "response")
     assert {p.key for p in info.value.problems} == {"vasculr_signs"}
+
+
+@pytest.mark.parametrize("path", CASES[::7], ids=lambda p: p.stem)
+def test_export_response_round_trips_through_the_commands(
+    book: Rulebook, path: Path, tmp_path: Path
+) -> None:
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    plain = tmp_path / "answers.json"
+    plain.write_text(json.dumps(answers), encoding="utf-8")
+    made = subprocess.run([*neckcheck_command(), "export", "fhir", "--response", str(plain)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    response = json.loads(made.stdout)
+    QuestionnaireResponse.model_validate(response)
+    assert response["questionnaire"] == f"{questionnaire(book)['url']}|{book.version}"
+    assert [g["linkId"] for g in response["item"]] == [
+        f"part.{g.id}" for g in book.groups if any(
+            q.group == g.id and q.id in response_keys(response) for q in book.questions)
+    ]  # fmt: skip
+    results = []
+    for document in (plain, "-"):
+        done = subprocess.run([*neckcheck_command(), "screen", "--answers", str(document),
+                               "--json"], input=made.stdout, capture_output=True, text=True,
+                              check=False)  # fmt: skip
+        results.append((done.returncode, json.loads(done.stdout)))
+    assert results[0] == results[1]
+    assert results[0][0] == json.loads(path.read_text(encoding="utf-8"))["expect"]["exit_code"]
+
+
+def response_keys(response: dict[str, Any]) -> set[str]:
+    return {i["linkId"] for g in response["item"] for i in g["item"]}
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ({"age": 500}, "age: must be from 0 to 120"),
+        ({"neckcheck_saved_interview": 1, "ended_early": True,
+          "answers": {"age": 40, "injury": "none", "vascular_signs": "yes"}}, "stopped early"),
+        ("not json", "JSON"),
+    ],
+)  # fmt: skip
+def test_export_response_refuses_what_screen_refuses(document: Any, words: str) -> None:
+    text = document if isinstance(document, str) else json.dumps(document)
+    done = subprocess.run([*neckcheck_command(), "export", "fhir", "--response", "-"],
+                          input=text, capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert words in done.stderr

@@ -17,7 +17,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neckcheck import fhir
+from neckcheck import fhir, fhir_export
 from neckcheck.engine import screen
 from neckcheck.errors import InputError
 from neckcheck.fhir import answers_from_response, questionnaire, response_from_answers
@@ -38,19 +38,37 @@ def valid(book: Rulebook, answers: dict[str, Any] | None = None) -> dict[str, An
     return response_from_answers(BASELINE if answers is None else answers, book)
 
 
+def every_item(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items of a Questionnaire or a response at every depth (questions sit in groups)."""
+    found: list[dict[str, Any]] = []
+    pending = list(resource.get("item", []))
+    while pending:
+        item = pending.pop(0)
+        found.append(item)
+        pending[:0] = item.get("item", [])
+    return found
+
+
 def item_of(response: dict[str, Any], link: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(i for i in response["item"] if i["linkId"] == link)
+    found: dict[str, Any] = next(i for i in every_item(response) if i["linkId"] == link)
     return found
 
 
 def without(response: dict[str, Any], *links: str) -> dict[str, Any]:
-    response["item"] = [i for i in response["item"] if i["linkId"] not in links]
+    for holder in [response, *every_item(response)]:
+        if "item" in holder:
+            holder["item"] = [i for i in holder["item"] if i["linkId"] not in links]
     return response
+
+
+def flat(response: dict[str, Any]) -> dict[str, Any]:
+    """The same response with its questions at the top level, out of their groups."""
+    return response | {"item": [i for i in every_item(response) if "answer" in i]}
 
 
 def coding(book: Rulebook, link: str, code: str) -> dict[str, Any]:
     """The exported answer option of `link` with this code (system and display as exported)."""
-    items = {i["linkId"]: i for i in questionnaire(book)["item"]}
+    items = {i["linkId"]: i for i in every_item(questionnaire(book))}
     option: dict[str, Any] = next(
         o["valueCoding"] for o in items[link]["answerOption"] if o["valueCoding"]["code"] == code
     )
@@ -88,7 +106,7 @@ def run_cli(tmp_path: Path, document: object, *args: str) -> subprocess.Complete
 def grouped(response: dict[str, Any]) -> dict[str, Any]:
     """The same answers, nested: the first question's item carries the next three under its
     answer, and the rest sit in two nested groups."""
-    items = copy.deepcopy(response["item"])
+    items = copy.deepcopy(flat(response)["item"])
     first, under_answer, rest = items[0], items[1:4], items[4:]
     if under_answer:
         first["answer"][0]["item"] = under_answer
@@ -343,13 +361,13 @@ def test_a_missing_status_is_refused(book: Rulebook) -> None:
     "canonical",
     [
         "https://example.invalid/fhir/Questionnaire/other",
-        f"{fhir.URL}|0.0.0-other",
-        f"{fhir.URL}|",
-        f"{fhir.URL} ",
-        f"{fhir.URL}/",
+        f"{fhir_export.URL}|0.0.0-other",
+        f"{fhir_export.URL}|",
+        f"{fhir_export.URL} ",
+        f"{fhir_export.URL}/",
         "Questionnaire/neckcheck",
         None,
-        {"reference": fhir.URL},
+        {"reference": fhir_export.URL},
     ],
 )
 def test_another_questionnaire_is_refused(book: Rulebook, canonical: object) -> None:
@@ -365,11 +383,11 @@ def test_a_missing_questionnaire_is_refused(book: Rulebook) -> None:
 def test_the_canonical_and_the_code_system_come_from_the_export(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A change of URL or answer code system in fhir.py carries through to the reading."""
+    """A change of URL or answer code system in fhir_export.py carries through to the reading."""
     old = load_rulebook(RULES)
     old_response = response_from_answers(BASELINE, old)
-    monkeypatch.setattr(fhir, "URL", "https://example.invalid/fhir/Questionnaire/moved")
-    monkeypatch.setattr(fhir, "ANSWER_SYSTEM", "https://example.invalid/fhir/CodeSystem/moved")
+    monkeypatch.setattr(fhir_export, "URL", "https://example.invalid/fhir/Questionnaire/moved")
+    monkeypatch.setattr(fhir_export, "TRI_SYSTEM", "https://example.invalid/fhir/CodeSystem/moved")
     book = load_rulebook(RULES)
     exported = questionnaire(book)
     response = response_from_answers(BASELINE, book)
@@ -426,20 +444,20 @@ def test_no_answer_is_unanswered_and_reported_as_missing(book: Rulebook, empty: 
         ("vascular_signs", {"valueCoding": None}),
         ("vascular_signs", {"valueCoding": {"code": "no"}}),
         ("vascular_signs", {"valueCoding": {"system": "http://snomed.info/sct", "code": "no"}}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM + "/", "code": "no"}}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": "No"}}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": "true"}}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": True}}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM}}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "display": "No"}}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": "none"}}),
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM + "/", "code": "no"}}),
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": "No"}}),
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": "true"}}),
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": True}}),
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM}}),
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "display": "No"}}),
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": "none"}}),
         ("vascular_signs",
-         {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": "no", "version": "9"}}),
-        ("injury", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": "yes"}}),
-        ("injury", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": "car"}}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": "no"},
+         {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": "no", "version": "9"}}),
+        ("injury", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": "yes"}}),
+        ("injury", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": "car"}}),
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": "no"},
                             "valueBoolean": False}),
-        ("vascular_signs", {"valueCoding": {"system": fhir.ANSWER_SYSTEM, "code": "no"},
+        ("vascular_signs", {"valueCoding": {"system": fhir_export.TRI_SYSTEM, "code": "no"},
                             "answer": "yes"}),
     ],
 )  # fmt: skip
@@ -475,7 +493,7 @@ def test_a_value_of_the_wrong_kind_is_refused(book: Rulebook, link: str, answer:
     ],
 )  # fmt: skip
 def test_a_malformed_tree_is_an_input_error(book: Rulebook, change: Any, key: str) -> None:
-    response = valid(book)
+    response = flat(valid(book))
     assert len(response["item"]) == 26
     assert response["item"][0]["linkId"] == "age"
     change(response)
@@ -592,7 +610,7 @@ SCALARS = st.one_of(
     st.builds(pow, st.just(10), st.just(5000)),  # too long for repr()
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=8),
-    st.sampled_from([*QUESTIONS, "yes", "no", "unsure", fhir.ANSWER_SYSTEM, fhir.URL]),
+    st.sampled_from([*QUESTIONS, "yes", "no", "unsure", fhir_export.TRI_SYSTEM, fhir_export.URL]),
 )
 TREES = st.recursive(
     SCALARS,
@@ -641,7 +659,7 @@ def place(response: dict[str, Any], where: int, tree: object) -> None:
 def test_random_trees_raise_nothing_but_input_error(
     book: Rulebook, tree: object, where: int
 ) -> None:
-    response = valid(book)
+    response = flat(valid(book))
     place(response, where, tree)
     try:
         read = answers_from_response(response, book, SOURCE)

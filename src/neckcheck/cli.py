@@ -89,6 +89,11 @@ def screen(parsed: Parsed) -> int:
 
     answers = parsed.text("answers")
     save, report = parsed.text("save"), parsed.text("report")
+    if parsed.flag("fhir") and (parsed.flag("json") or parsed.flag("explain")):
+        other = "--json" if parsed.flag("json") else "--explain"
+        raise UsageProblem(
+            f"--fhir prints the decision as FHIR; it cannot be combined with {other}"
+        )
     if save and report and _same_file(save, report):
         raise UsageProblem("--save and --report name the same file; give each its own")
     book = _book(parsed)
@@ -135,7 +140,11 @@ def screen(parsed: Parsed) -> int:
         from neckcheck.explain import explain
 
         trace = explain(checked, book)
-    if parsed.flag("json"):
+    if parsed.flag("fhir"):
+        from neckcheck.fhir_decision import response_reference, risk_assessment
+
+        edge.write_out(edge.json_bytes(risk_assessment(decision, book, response_reference(given))))
+    elif parsed.flag("json"):
         data_out = decision.to_dict()
         if trace is not None:
             data_out["explain"] = [t.to_dict() for t in trace]
@@ -206,9 +215,20 @@ def schema(parsed: Parsed) -> int:
 
 def export_fhir(parsed: Parsed) -> int:
     from neckcheck import edge
-    from neckcheck.fhir import questionnaire
 
-    edge.write_out(edge.json_bytes(questionnaire(_book(parsed, allow_unproved=True))))
+    book = _book(parsed, allow_unproved=True)
+    response = parsed.text("response")
+    if response is None:
+        from neckcheck.fhir_export import questionnaire
+
+        edge.write_out(edge.json_bytes(questionnaire(book)))
+        return 0
+    from neckcheck.answers import parse_json
+    from neckcheck.fhir_export import response_for
+
+    data, source = edge.read_document(response, must_be_given=True)
+    checked, ended_early = edge.answers_of_document(parse_json(data, source), book, source)
+    edge.write_out(edge.json_bytes(response_for(checked, ended_early, book, source)))
     return 0
 
 

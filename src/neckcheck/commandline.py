@@ -120,6 +120,10 @@ SCREEN = Command(
         ),
         Option(("--json",), "Print the decision as JSON (`neckcheck schema --decision`)."),
         Option(
+            ("--fhir",),
+            "Print the decision as a FHIR R4 RiskAssessment, for a record system to store.",
+        ),
+        Option(
             ("--explain",),
             "Also show every rule, whether it fired and which answers made it fire.",
         ),
@@ -191,11 +195,29 @@ SCHEMA = Command(
 
 EXPORT_FHIR = Command(
     "neckcheck export fhir",
-    "Print the questions as a FHIR R4 Questionnaire.",
-    "The linkId of each question is its answer key. A QuestionnaireResponse to it can be "
-    "screened with `neckcheck screen --answers`.",
-    options=(RULES,),
-    sections=(("Example", (("neckcheck export fhir > questionnaire.json", ""),)),),
+    "Print the questions as a FHIR R4 SDC Questionnaire, for form renderers.",
+    "The linkId of each question is its answer key; the parts are groups, and notices show "
+    "when the answers call for emergency or urgent care. A QuestionnaireResponse to it can be "
+    "screened with `neckcheck screen --answers`. With --response, an answer set is printed as "
+    "such a QuestionnaireResponse instead, after being checked as `screen` checks it.",
+    options=(
+        Option(
+            ("--response",),
+            "Print this answer set (a JSON file, '-': standard input) as a QuestionnaireResponse "
+            "to the Questionnaire.",
+            "FILE",
+        ),
+        RULES,
+    ),
+    sections=(
+        (
+            "Examples",
+            (
+                ("neckcheck export fhir > questionnaire.json", ""),
+                ("neckcheck export fhir --response answers.json > response.json", ""),
+            ),
+        ),
+    ),
 )
 
 EXPORT = Command(

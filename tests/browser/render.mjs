@@ -1,0 +1,89 @@
+// Renders the exported Questionnaire in LHC-Forms (lforms) in headless Debian chromium and fills
+// it in, as a person would (clicks and typing) or by loading a QuestionnaireResponse. Driven by
+// tests/browser/test_lforms.py: node render.mjs JOB.json > RESULT.json
+//
+// JOB: {page, chromium, userDataDir, questionnaire, screenshot,
+//       cases: [{name, mode: "click" | "load", steps: [[linkId, code or integer]...], response}]}
+// RESULT: {cases: [{name, shown: [linkId...], notices: {linkId: text}, response}], console: [...]}
+import fs from 'node:fs';
+import puppeteer from 'puppeteer-core';
+
+const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const browser = await puppeteer.launch({
+  executablePath: job.chromium,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync',
+         `--user-data-dir=${job.userDataDir}`],
+});
+const messages = [];
+try {
+  const page = await browser.newPage();
+  await page.setViewport({width: 1000, height: 900});
+  page.on('console', (m) => messages.push({type: m.type(), text: m.text()}));
+  page.on('pageerror', (e) => messages.push({type: 'pageerror', text: String(e.message)}));
+  page.on('requestfailed', (r) => messages.push({type: 'requestfailed', text: r.url()}));
+  await page.goto(job.page, {waitUntil: 'load'});
+  await page.waitForFunction(() => window.LForms && window.LForms.Util && window.LForms.Util.addFormToPage);
+
+  const idle = () => page.evaluate(() => new Promise((done) => setTimeout(done, 50)));
+  const settle = async () => {
+    // Let the renderer finish its expression runs: wait until the DOM stops changing.
+    let before = '';
+    for (let n = 0; n < 100; n++) {
+      await idle();
+      const now = await page.evaluate(() => document.getElementById('form').innerHTML.length + ':' +
+        [...document.querySelectorAll('[id^="item-"]')].map((e) => e.id).join(','));
+      if (now === before) return;
+      before = now;
+    }
+  };
+  const render = async (response) => {
+    await page.evaluate(async (q, qr) => {
+      const options = qr ? {questionnaireResponse: qr} : {};
+      await LForms.Util.addFormToPage(q, 'form', options);
+    }, job.questionnaire, response || null);
+    await settle();
+  };
+  const read = async () => page.evaluate(() => {
+    const form = document.getElementById('form');
+    const shown = [...form.querySelectorAll('[id^="item-"]')].map((e) => e.id.slice(5).split('/')[0]);
+    const notices = {};
+    for (const e of form.querySelectorAll('[id^="item-notice."]')) {
+      notices[e.id.slice(5).split('/')[0]] = e.innerText.trim();
+    }
+    const response = LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', form);
+    return {shown, notices, response};
+  });
+
+  const results = [];
+  for (const c of job.cases) {
+    if (c.mode === 'load') {
+      await render(c.response);
+    } else {
+      await render(null);
+      for (const [link, value] of c.steps) {
+        if (typeof value === 'number') {
+          const selector = `[id="${link}/1/1"]`;
+          await page.waitForSelector(selector, {visible: true, timeout: 5000});
+          await page.click(selector);
+          await page.type(selector, String(value));
+          await page.keyboard.press('Tab');
+        } else {
+          const selector = `[id^="${link}/1/1|"][id$="|${value}"]`;
+          await page.waitForSelector(selector, {timeout: 5000});
+          await page.$eval(selector, (e) => e.scrollIntoView({block: 'center'}));
+          await page.click(selector);
+        }
+        await settle();
+      }
+    }
+    results.push({name: c.name, ...(await read())});
+    if (c.screenshot) {
+      await page.screenshot({path: c.screenshot, fullPage: c.fullPage !== false});
+    }
+  }
+  process.stdout.write(JSON.stringify({cases: results, console: messages}));
+} finally {
+  await browser.close();
+}
