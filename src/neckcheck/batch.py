@@ -226,6 +226,8 @@ def run_batch(
 
     from neckcheck import edge
 
+    if output is not None:
+        edge.refuse_overwriting_input(output, "--output", file)
     try:
         if file in (None, "-"):
             if sys.stdin is None:
@@ -272,19 +274,21 @@ def _file_writer(sink: IO[bytes]) -> Callable[[bytes, bool], None]:
 
 @contextlib.contextmanager
 def _terminated_as_exit() -> Iterator[None]:
-    """SIGTERM while a result file is written: leave through the file's clean-up (which removes
-    the unfinished file), not past it."""
+    """SIGTERM, SIGHUP or SIGQUIT while a result file is written: leave through the file's
+    clean-up (which removes the unfinished file), not past it."""
     import signal
     import sys
 
     def stop(signum: int, frame: object) -> None:
         sys.exit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    signals = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+    previous = {signum: signal.signal(signum, stop) for signum in signals}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class _FlushBeforeRead(io.RawIOBase):

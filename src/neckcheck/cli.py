@@ -94,8 +94,11 @@ def screen(parsed: Parsed) -> int:
         raise UsageProblem(
             f"--fhir prints the decision as FHIR; it cannot be combined with {other}"
         )
-    if save and report and _same_file(save, report):
+    if save and report and edge.same_file(save, report):
         raise UsageProblem("--save and --report name the same file; give each its own")
+    for target, option in ((save, "--save"), (report, "--report")):
+        if target:  # before anything is asked or read
+            edge.refuse_overwriting_input(target, option, answers)
     book = _book(parsed)
     interactive = answers is None and edge.stdin_is_terminal()
     if interactive:  # before anything is asked, so that no answer is typed in vain
@@ -167,16 +170,6 @@ def screen(parsed: Parsed) -> int:
     if failed and decision.exit_code not in RED_FLAG_CODES:
         return edge.EXIT_USAGE
     return 0 if parsed.flag("exit_zero") else decision.exit_code
-
-
-def _same_file(first: str, second: str) -> bool:
-    """Whether two paths name one file: the same path, or links to one file."""
-    if os.path.realpath(first) == os.path.realpath(second):
-        return True
-    try:
-        return os.path.samefile(first, second)
-    except OSError:
-        return False
 
 
 def _write_file(path: str, option: str, text: str, done: str) -> bool:

@@ -314,12 +314,47 @@ def check_target(path: str, option: str) -> None:
         info = None
     except OSError as exc:
         raise InputError([Problem("", f"cannot use it: {exc.strerror or exc}")], where) from None
+    if os.path.islink(path):  # the link or what it points to? Neither is guessed.
+        raise InputError([Problem("", "it is a symbolic link; give the file itself")], where)
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise InputError([Problem("", "it is a directory; give a file name")], where)
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise InputError([Problem("", "it exists and is not a regular file")], where)
     if not os.access(folder, os.W_OK):
         raise InputError([Problem("", "no permission to write in that folder")], where)
+
+
+def same_file(first: str, second: str) -> bool:
+    """Whether two paths name one file: the same path, or links to one file."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def is_stdin_file(path: str) -> bool:
+    """Whether `path` names the file that standard input reads from (`< answers.json`)."""
+    try:
+        given, target = os.fstat(0), os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(given.st_mode) and (given.st_dev, given.st_ino) == (
+        target.st_dev,
+        target.st_ino,
+    )
+
+
+def refuse_overwriting_input(target: str, option: str, source: str | None) -> None:
+    """A result file must never replace the input it is made from: `source` is the input file
+    (None or '-': standard input, which may itself be a file)."""
+    reads = is_stdin_file(target) if source in (None, "-") else same_file(target, source)
+    if reads:
+        raise InputError(
+            [Problem("", "that is the input file; give the result its own file")],
+            f"{option} {safe_text(target)}",
+        )
 
 
 def write_private(path: str, text: str, option: str) -> None:

@@ -218,7 +218,21 @@ class QuestionaryPrompter:
             with contextlib.suppress(OSError, ValueError):
                 termios.tcsetattr(fd, termios.TCSANOW, before)
 
+        def put_back_and_die(signum: int, frame: object) -> None:
+            # Ctrl-\ or a hang-up ends the program without running atexit: put the terminal
+            # back first, then end as that signal would have.
+            import os
+            import signal
+
+            put_back()
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
         atexit.register(put_back)
+        import signal
+
+        for signum in (signal.SIGQUIT, signal.SIGHUP):
+            signal.signal(signum, put_back_and_die)
 
     def ask(self, question: Question, step: Step, default: Value | None) -> Value:
         self._hold_keys()

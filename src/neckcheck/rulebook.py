@@ -159,7 +159,15 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
     state = compiled_state(folder)
     if state.book is not None and state.proof is not None:
         if state.proof.holds:
-            _use_generated_code(state.book, state.digest)
+            from neckcheck.rulecode import generated_for
+
+            # The proof record is trusted only for the compiled copy that the package's own
+            # code was generated from (its digest is recorded there): a copy edited by hand,
+            # with its digest and proof record recomputed, is proved afresh like any folder.
+            module = generated_for(state.digest)
+            if module is None:
+                return _load_and_prove(folder, allow_unproved)
+            state.book.derived["generated"] = module
             return state.book
         book = state.book
         reason = state.proof.why_not()
@@ -179,16 +187,6 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
         "compile` on the folder to prove them"
     )
     return replace(book, warning=warning)
-
-
-def _use_generated_code(book: Rulebook, digest: str) -> None:
-    """The shipped, proved rulebook gets the code generated from exactly these rules (see
-    rulecode.py), when its recorded digests match; otherwise it is screened interpreted."""
-    from neckcheck.rulecode import generated_for
-
-    module = generated_for(digest)
-    if module is not None:
-        book.derived["generated"] = module
 
 
 def _is_shipped(folder: str) -> bool:
