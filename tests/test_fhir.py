@@ -15,6 +15,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from neckcheck.engine import screen
 from neckcheck.errors import InputError
 from neckcheck.fhir import answers_from_response, questionnaire, response_from_answers
+from neckcheck.fhir_export import answer_codings
 from neckcheck.model import Rulebook
 from tests.conftest import neckcheck_command
 from tests.rows import ROWS
@@ -43,12 +44,11 @@ def test_questionnaire_validates_and_mirrors_the_questions(book: Rulebook) -> No
     assert set(items) == set(QUESTIONS)
     assert items["age"]["type"] == "integer"
     assert items["vascular_signs"]["type"] == "choice"
-    codes = [o["valueCoding"]["code"] for o in items["vascular_signs"]["answerOption"]]
+    codes = [c["code"] for c in answer_codings(resource, items["vascular_signs"])]
     assert codes == ["yes", "no", "unsure"]
     assert all(i["required"] for i in items.values())
     # Skip logic: the injury questions are enabled only by an explicit injury, never by `!=`.
-    injuries = [o["valueCoding"] for o in items["injury"]["answerOption"]
-                if o["valueCoding"]["code"] != "none"]  # fmt: skip
+    injuries = [c for c in answer_codings(resource, items["injury"]) if c["code"] != "none"]
     assert len(injuries) == 4
     assert items["head_injury"]["enableWhen"] == [
         {"question": "injury", "operator": "=", "answerCoding": c} for c in injuries
@@ -91,17 +91,77 @@ def test_the_form_reads_as_the_interview(book: Rulebook) -> None:
 
 def test_codes_mean_one_thing_within_a_system(book: Rulebook) -> None:
     resource = questionnaire(book)
-    systems = {c["url"]: c for c in resource["contained"]}
+    value_sets = {r["id"]: r for r in resource["contained"]}
+    assert {r["resourceType"] for r in value_sets.values()} == {"ValueSet"}
     meanings: dict[tuple[str, str], str] = {}
     for item in every_item(resource):
-        for option in item.get("answerOption", []):
-            coding = option["valueCoding"]
+        if item["type"] != "choice":
+            continue
+        value_set = value_sets[item["answerValueSet"].removeprefix("#")]
+        (include,) = value_set["compose"]["include"]
+        concepts = {c["code"]: c["display"] for c in include["concept"]}
+        codings = answer_codings(resource, item)
+        assert [c["code"] for c in codings] == list(concepts)
+        assert value_set["expansion"]["total"] == len(codings)
+        for coding in codings:
             key = (coding["system"], coding["code"])
             assert meanings.setdefault(key, coding["display"]) == coding["display"], key
-            concepts = {c["code"]: c["display"] for c in systems[coding["system"]]["concept"]}
+            assert coding["system"] == include["system"]
             assert concepts[coding["code"]] == coding["display"]
+    # One ValueSet per system, and a system's codes are the same wherever they are offered.
+    systems = [v["compose"]["include"][0]["system"] for v in value_sets.values()]
+    assert len(systems) == len(set(systems))
     injury_none = meanings[(next(s for s in systems if s.endswith("injury")), "none")]
     assert injury_none != meanings[(next(s for s in systems if s.endswith("problem")), "none")]
+
+
+# Elements of type Reference.reference, canonical, uri or url that a Questionnaire of this
+# export (its items, extensions, codings, meta) can hold, including value[x] choices.
+URI_ELEMENTS = frozenset(
+    {"reference", "url", "system", "profile", "implicitRules", "derivedFrom", "definition",
+     "answerValueSet", "valueUri", "valueUrl", "valueCanonical", "source", "questionnaire",
+     "instantiatesCanonical", "instantiatesUri"}
+)  # fmt: skip
+
+
+def dom_3_unreferenced(resource: dict[str, Any]) -> list[str]:
+    """R4 dom-3: "If the resource is contained in another resource, it SHALL be referred to from
+    elsewhere in the resource". The ids of the contained resources whose '#id' is not among the
+    reference / canonical / uri / url values of the resource outside its contained resources."""
+    found: set[str] = set()
+    pending: list[Any] = [v for k, v in resource.items() if k != "contained"]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in URI_ELEMENTS and isinstance(value, str):
+                    found.add(value)
+                elif key == "profile" and isinstance(value, list):
+                    found.update(v for v in value if isinstance(v, str))
+                else:
+                    pending.append(value)
+        elif isinstance(node, list):
+            pending.extend(node)
+    return [
+        r.get("id", "") for r in resource.get("contained", []) if f"#{r.get('id')}" not in found
+    ]
+
+
+def test_dom_3_every_contained_resource_is_referred_to(book: Rulebook) -> None:
+    resource = questionnaire(book)
+    assert resource["contained"]
+    assert dom_3_unreferenced(resource) == []
+    # The check is not vacuous: a contained resource that nothing names by '#id' fails it, and
+    # so does one named only from inside another contained resource.
+    lonely = {"resourceType": "CodeSystem", "id": "lonely", "url": "urn:x:lonely",
+              "status": "active", "content": "complete"}  # fmt: skip
+    assert dom_3_unreferenced(resource | {"contained": [*resource["contained"], lonely]}) == [
+        "lonely"
+    ]
+    pointing = {"resourceType": "ValueSet", "id": "pointing", "status": "active",
+                "url": "#lonely", "compose": {"include": [{"system": "#lonely"}]}}  # fmt: skip
+    unnamed = dom_3_unreferenced(resource | {"contained": [lonely, pointing]})
+    assert unnamed == ["lonely", "pointing"]
 
 
 def test_the_metadata_is_complete(book: Rulebook) -> None:
@@ -136,7 +196,7 @@ def test_r4_invariants(book: Rulebook) -> None:
             assert "repeats" not in item  # que-6
             assert "readOnly" not in item  # que-9
         assert not ("answerOption" in item and "answerValueSet" in item)  # que-4
-        if "answerOption" in item:
+        if "answerOption" in item or "answerValueSet" in item:
             assert kind in ("choice", "open-choice")  # que-5
         assert "maxLength" not in item  # que-10
         assert "initial" not in item  # que-8, que-11, que-13

@@ -68,9 +68,10 @@ def flat(response: dict[str, Any]) -> dict[str, Any]:
 
 def coding(book: Rulebook, link: str, code: str) -> dict[str, Any]:
     """The exported answer option of `link` with this code (system and display as exported)."""
-    items = {i["linkId"]: i for i in every_item(questionnaire(book))}
+    exported = questionnaire(book)
+    items = {i["linkId"]: i for i in every_item(exported)}
     option: dict[str, Any] = next(
-        o["valueCoding"] for o in items[link]["answerOption"] if o["valueCoding"]["code"] == code
+        c for c in fhir_export.answer_codings(exported, items[link]) if c["code"] == code
     )
     return dict(option)
 

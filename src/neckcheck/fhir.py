@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neckcheck.errors import InputError, Problem
-from neckcheck.fhir_export import questionnaire, response_from_answers
+from neckcheck.fhir_export import answer_codings, questionnaire, response_from_answers
 from neckcheck.model import Rulebook
 
 __all__ = ["answers_from_response", "questionnaire", "response_from_answers"]
@@ -77,7 +77,7 @@ def _reading(book: Rulebook) -> _Reading:
         elif item["type"] == "choice":
             value_kind[link] = "valueCoding"
             codings[link] = frozenset(
-                (o["valueCoding"]["system"], o["valueCoding"]["code"]) for o in item["answerOption"]
+                (c["system"], c["code"]) for c in answer_codings(exported, item)
             )
     reading = _Reading(str(exported["url"]), str(exported["version"]), value_kind, codings)
     book.derived["fhir_reading"] = reading

@@ -74,6 +74,11 @@ def system_of(question: Question) -> str:
     return f"{BASE}:CodeSystem:{question.id.replace('_', '-')}"
 
 
+def value_set_id(question: Question) -> str:
+    """The id of the contained ValueSet that lists a coded question's answers (one per system)."""
+    return "vs-" + system_of(question).rsplit(":", 1)[1]
+
+
 def coding(book: Rulebook, question: Question, value: object) -> dict[str, str]:
     code = {True: "yes", False: "no"}.get(value, value) if question.type == "tri" else value  # type: ignore[call-overload]
     return {
@@ -258,7 +263,9 @@ def _question_item(book: Rulebook, q: Question, paths: FhirPath) -> dict[str, An
     else:
         extensions += [_item_control("radio-button"),
                        {"url": CHOICE_ORIENTATION, "valueCode": "vertical"}]  # fmt: skip
-        item["answerOption"] = [{"valueCoding": coding(book, q, v)} for v in q.allowed_values()]
+        # The answers are the expansion of a contained ValueSet, named by '#id' (dom-3: a
+        # contained resource is referred to from the resource that holds it).
+        item["answerValueSet"] = f"#{value_set_id(q)}"
     if q.asked_when is not None:
         exact = _enable_when(book, q.asked_when)
         if exact is None:
@@ -300,7 +307,12 @@ def _variable(name: str, expression: str) -> dict[str, Any]:
     }
 
 
-def _code_systems(book: Rulebook) -> list[dict[str, Any]]:
+def _value_sets(book: Rulebook) -> list[dict[str, Any]]:
+    """One contained ValueSet per answer code system: its codes (with their one meaning each) in
+    compose, from the system by its url, and the same codings as an expansion, so that a form
+    renders the options without a terminology server. No CodeSystem resource is contained: the
+    Questionnaire could not refer to it by '#id' (dom-3), and the codings name their system by
+    its url all the same."""
     found: dict[str, dict[str, Any]] = {}
     for q in book.questions:
         if q.type == "int":
@@ -309,20 +321,40 @@ def _code_systems(book: Rulebook) -> list[dict[str, Any]]:
         if system in found:
             continue
         name = system.rsplit(":", 1)[1]
+        codings = [coding(book, q, v) for v in q.allowed_values()]
         found[system] = {
-            "resourceType": "CodeSystem",
-            "id": name,
-            "url": system,
+            "resourceType": "ValueSet",
+            "id": value_set_id(q),
+            "url": f"{BASE}:ValueSet:{name}",
             "version": book.version,
             "name": "".join(w.capitalize() for w in name.split("-")),
             "status": "active",
-            "content": "complete",
-            "caseSensitive": True,
-            "concept": [
-                {"code": v, "display": book.answer_label(q, v)} for v in q.allowed_values()
-            ],
+            "compose": {
+                "include": [
+                    {
+                        "system": system,
+                        "concept": [{"code": c["code"], "display": c["display"]} for c in codings],
+                    }
+                ]
+            },
+            "expansion": {
+                # A pure function of the rules: the expansion is as old as the rules version (the
+                # element is required; a version that names no month gives the epoch).
+                "timestamp": _date(book.version) or "1970-01",
+                "total": len(codings),
+                "contains": codings,
+            },
         }
     return list(found.values())
+
+
+def answer_codings(resource: dict[str, Any], item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answer codings of a choice item of an exported Questionnaire: the expansion of the
+    contained ValueSet its answerValueSet names by '#id'."""
+    wanted = item["answerValueSet"].removeprefix("#")
+    (value_set,) = [r for r in resource.get("contained", [])
+                    if r["resourceType"] == "ValueSet" and r["id"] == wanted]  # fmt: skip
+    return [dict(c) for c in value_set["expansion"]["contains"]]
 
 
 def _date(version: str) -> str | None:
@@ -359,7 +391,7 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
             _variable(ANSWERED, "%resource.repeat(item).where(answer.exists())"),
             *(_variable(level, paths.notice(level)) for level in NOTICE_LEVELS),
         ],
-        "contained": _code_systems(book),
+        "contained": _value_sets(book),
         "url": URL,
         "version": book.version,
         "name": "NeckcheckScreening",
