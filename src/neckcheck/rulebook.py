@@ -159,7 +159,7 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
     state = compiled_state(folder)
     if state.book is not None and state.proof is not None:
         if state.proof.holds:
-            from neckcheck.rulecode import generated_for
+            from neckcheck.generated import generated_for
 
             # The proof record is trusted only for the compiled copy that the package's own
             # code was generated from (its digest is recorded there): a copy edited by hand,
@@ -326,7 +326,7 @@ def _checked_before(digest: str) -> bool:
     generated file records that digest, and is used only while its own code is intact). The
     checks are deterministic in the content, so they would pass again; any other content is
     checked in full."""
-    from neckcheck.rulecode import generated_for
+    from neckcheck.generated import generated_for
 
     return generated_for(digest) is not None
 

@@ -1,0 +1,60 @@
+"""Whether the code generated from the shipped rules (`_shipped_rules.py`, written by
+`python -m neckcheck.rulecode`) may be used: only when it records the compiled rulebook's digest
+and its own code is exactly as generated. Kept apart from the generator so that loading rules
+never imports it (and the generator may import the rulebook loader).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+MODULE = "_shipped_rules.py"
+_FIRST = "# code-sha256: "
+
+try:  # as in rulebook.py: CPython's own SHA-256 imports in a fraction of hashlib's time
+    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - Python 3.12 and later, elsewhere hashlib
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
+
+
+def module_path() -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), MODULE)
+
+
+def code_digest(body: str) -> str:
+    digest: str = sha256(body.encode("utf-8")).hexdigest()
+    return digest
+
+
+def split_code(text: str) -> tuple[str, str]:
+    """(the code digest the first line records, the code after it)."""
+    first, _, body = text.partition("\n")
+    return first.removeprefix(_FIRST) if first.startswith(_FIRST) else "", body
+
+
+def generated_for(digest: str, module: ModuleType | None = None) -> ModuleType | None:
+    """The generated module when it was generated from the rulebook with this compiled digest
+    and its code is exactly as generated; else None (the interpreted rules are used)."""
+    try:
+        if module is None:
+            from neckcheck import _shipped_rules as module
+        assert module is not None
+        if not digest or getattr(module, "RULES_DIGEST", None) != digest:
+            return None
+        path = module.__file__
+        if path is None:
+            return None
+        with open(path, encoding="utf-8") as file:
+            recorded, body = split_code(file.read())
+        if recorded != code_digest(body):
+            return None
+        return module
+    except Exception:  # missing, unreadable, broken: never a crash, the interpreted rules decide
+        return None
