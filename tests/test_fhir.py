@@ -20,20 +20,11 @@ from neckcheck.model import Rulebook
 from tests.conftest import neckcheck_command
 from tests.rows import ROWS
 from tests.spec import BASELINE, QUESTIONS
+from tests.test_fhir_strict import every_item
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
 VIGNETTES = [json.loads(p.read_text(encoding="utf-8"))["answers"] for p in CASES]
 VIGNETTES += [base | change for _, base, change, _, _ in ROWS]
-
-
-def every_item(resource: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    pending = list(resource.get("item", []))
-    while pending:
-        item = pending.pop(0)
-        found.append(item)
-        pending[:0] = item.get("item", [])
-    return found
 
 
 def test_questionnaire_validates_and_mirrors_the_questions(book: Rulebook) -> None:

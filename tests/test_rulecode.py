@@ -24,7 +24,7 @@ from neckcheck.model import Rulebook
 from neckcheck.rulebook import compiled_state, load_rulebook
 from neckcheck.rulecode import generated_for, module_path, shipped_source, split_code
 from tests.conftest import RULES
-from tests.spec import QUESTIONS
+from tests.spec import NO_INJURY, QUESTIONS
 from tests.strategies import answer_sets
 
 Key = tuple[tuple[str, ...], tuple[str, ...]]
@@ -206,13 +206,7 @@ def test_a_tampered_module_falls_back_to_the_interpreted_rules(
     monkeypatch.setattr(neckcheck, "_shipped_rules", module, raising=False)
     book = load_rulebook()
     assert "generated" not in book.derived
-    raw = {
-        "age": 40, "injury": "none", "vascular_signs": "yes", "new_headache": "no",
-        "meningitis_signs": "no", "bladder_bowel": "no", "neuro_symptoms": "no",
-        "midline_tenderness": "no", "bone_or_joint_disease": "no", "known_spine_problem": "none",
-        "bone_or_joint_pain": "no", "cancer_history": "no", "infection_risk": "no",
-        "night_pain": "no", "sore_back": "yes", "sore_front": "no", "low_back_pain": "no",
-    }  # fmt: skip
+    raw = NO_INJURY | {"vascular_signs": "yes"}
     assert module.screen_raw(raw) != interpreted_key(raw, interpreted)  # the tampering bites
     decision = decide(check_answers(raw, book), book)
     assert decision.disposition == "emergency"
