@@ -188,6 +188,9 @@ def test_enter_alone_on_a_yes_no_question_asks_again(book: Rulebook) -> None:
     child.send("\r")
     child.expect("Nothing is chosen for you")
     child.expect(prompt_start(book.question("vascular_signs")))
+    # Ctrl-C once the list is drawn again (a Ctrl-C in the instant the list starts up was once
+    # seen lost under heavy load: a known race, noted for the product owner).
+    child.expect(book.answer_label(book.question("vascular_signs"), "unsure"))
     child.sendcontrol("c")
     assert finish(child) == 130
 
