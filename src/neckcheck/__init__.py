@@ -20,8 +20,7 @@ Names are imported on first use, so that `import neckcheck` stays cheap for scri
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # typing (and importlib) cost start-up; type checkers read the blocks below
 
 __version__ = "0.2.0"
 
@@ -75,7 +74,7 @@ if TYPE_CHECKING:
     from neckcheck.rulebook import load_rulebook
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+        return getattr(__import__(_EXPORTS[name], fromlist=[name]), name)
     raise AttributeError(f"module 'neckcheck' has no attribute {name!r}")

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from neckcheck.conditions import Value
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import TRI_VALUES, Question, Rulebook
+from neckcheck.record import Record
 
 _TRI = frozenset(TRI_VALUES)
 
 
-@dataclass(frozen=True)
-class Answers:
+class Answers(Record):
     """A checked answer set. `facts` holds the answers to asked questions only: the answers to
     skipped questions play no part in any decision."""
 
@@ -176,8 +175,7 @@ def asked(question: Question, facts: Mapping[str, Value]) -> bool:
     return question.asked_when is None or question.asked_when.test(facts)
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(Record):
     """Where an interview stands, from the answers given so far (skip logic applied)."""
 
     facts: dict[str, Value]  # answers to questions that are asked

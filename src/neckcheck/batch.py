@@ -11,9 +11,6 @@ import contextlib
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import IO, Any
 
 from neckcheck.answers import parse_json
 from neckcheck.edge import answers_of_document
@@ -21,12 +18,19 @@ from neckcheck.engine import decide
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import Decision, Rulebook
 
+TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import IO, Any
 
-@dataclass
+
 class Summary:
-    lines: int = 0
-    errors: int = 0
-    outcomes: Counter[str] = field(default_factory=Counter)
+    """What a run screened, counted as it goes: lines, invalid lines, and each outcome."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.errors = 0
+        self.outcomes: Counter[str] = Counter()
 
     def text(self) -> str:
         parts = [f"{n} {key}" for key, n in sorted(self.outcomes.items())]
@@ -58,7 +62,7 @@ class _Texts:
             plain = decision_of(((rule.id,), ()), book)
             reasons: Any = plain.to_dict()["reasons"]
             self.reason[rule.id] = dumps(reasons[0])
-            text = dumps(replace(plain, reasons=(), cautions=()).to_dict())
+            text = dumps(plain.replace(reasons=(), cautions=()).to_dict())
             head, middle, tail = text.partition(',"reasons":[],"cautions":[]')
             if not middle or _MIDDLE in tail:
                 raise AssertionError("a decision's JSON does not split")  # never with json.dumps

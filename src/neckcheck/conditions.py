@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+
+from neckcheck.record import Record, field
+
+TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 Value = str | int
 Facts = Mapping[str, Value]
@@ -48,7 +52,7 @@ Test = Callable[[Facts], bool]
 
 
 class Condition:
-    """Base of the condition tree. Subclasses are frozen dataclasses."""
+    """Base of the condition tree. Subclasses are frozen records (record.py)."""
 
     def holds(self, facts: Facts) -> bool:
         return self.test(facts)
@@ -97,8 +101,7 @@ def _parse_for_pydantic(raw: object) -> Condition:
     return parse(raw)
 
 
-@dataclass(frozen=True)
-class Compare(Condition):
+class Compare(Condition, Record):
     key: str
     op: str
     value: Value | tuple[Value, ...]
@@ -151,8 +154,7 @@ class Compare(Condition):
         return f"{self.key} {_SYMBOLS[self.op]} {shown}"
 
 
-@dataclass(frozen=True)
-class All(Condition):
+class All(Condition, Record):
     parts: tuple[Condition, ...]
 
     def _compile(self) -> Test:
@@ -183,8 +185,7 @@ class All(Condition):
         return "(" + " and ".join(str(p) for p in self.parts) + ")"
 
 
-@dataclass(frozen=True)
-class AnyOf(Condition):
+class AnyOf(Condition, Record):
     parts: tuple[Condition, ...]
 
     def _compile(self) -> Test:
@@ -215,8 +216,7 @@ class AnyOf(Condition):
         return "(" + " or ".join(str(p) for p in self.parts) + ")"
 
 
-@dataclass(frozen=True)
-class Not(Condition):
+class Not(Condition, Record):
     part: Condition
 
     def _compile(self) -> Test:

@@ -24,12 +24,14 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from neckcheck.errors import InputError, NeckcheckError, Problem
 
+TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+    from typing import IO, Any, NoReturn
+
     from neckcheck.answers import Answers
     from neckcheck.model import Rulebook
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from neckcheck.record import Record
 
 EXIT_USAGE = 2  # SPEC.md section 5: usage or input error
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """One thing wrong with an answer set, tied to the key it concerns."""
 
     key: str

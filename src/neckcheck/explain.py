@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from neckcheck.answers import Answers
 from neckcheck.conditions import Value
 from neckcheck.engine import fired_rules
 from neckcheck.model import Rulebook
+from neckcheck.record import Record
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(Record):
     """One comparison of a rule against the answers."""
 
     test: str
@@ -20,8 +18,7 @@ class Check:
     holds: bool
 
 
-@dataclass(frozen=True)
-class RuleTrace:
+class RuleTrace(Record):
     rule: str
     section: str  # red_flags, patterns or otherwise
     outcome: str

@@ -7,8 +7,8 @@ never imports it (and the generator may import the rulebook loader).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
     from types import ModuleType
 

@@ -9,7 +9,6 @@ texts and skip logic come from the rules, and the early stop from the engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from neckcheck.answers import Progress, check_value, progress
@@ -17,13 +16,13 @@ from neckcheck.conditions import Value
 from neckcheck.edge import safe_text
 from neckcheck.engine import certain_emergency
 from neckcheck.model import Question, Rulebook
+from neckcheck.record import Record
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Record):
     """What the person sees of their progress."""
 
     section: str
@@ -40,8 +39,7 @@ class Step:
         return f"{part} Question {self.number} of about {self.expected}."
 
 
-@dataclass(frozen=True)
-class ReviewRow:
+class ReviewRow(Record):
     key: str
     label: str
     answer: str
@@ -57,8 +55,7 @@ class Prompter(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class InterviewResult:
+class InterviewResult(Record):
     answers: dict[str, Value]  # answers to asked questions only
     ended_early: bool  # stopped on an emergency before every question was asked
 

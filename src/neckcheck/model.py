@@ -1,24 +1,49 @@
 """The typed records of the core: what a rulebook holds and what a decision is.
 
-Plain frozen dataclasses, so that screening needs no validation library at run time; the rules
-loader validates raw YAML into them with pydantic. The outcome table below is SPEC.md section 2
-itself (the contract scripts depend on), not clinical logic: the rules choose among these pairs.
+Frozen records (record.py), so that screening needs no validation library at run time; the
+rules loader validates raw YAML into them with pydantic. The outcome table below is SPEC.md
+section 2 itself (the contract scripts depend on), not clinical logic: the rules choose among
+these pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
 
-from neckcheck.conditions import Condition, Test, Value
+from neckcheck.conditions import Condition, Value
+from neckcheck.record import Record, field
 
-QuestionType = Literal["tri", "int", "enum"]
-Outcome = Literal[
+TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Literal
+
+    from neckcheck.conditions import Test
+
+    QuestionType = Literal["tri", "int", "enum"]
+    Outcome = Literal[
+        "red_flag", "unclear", "traditional_whiplash", "reverse_whiplash", "general_soreness"
+    ]
+    Disposition = Literal["emergency", "urgent", "clinician", "avoid_technique", "technique"]
+
+# The values of the three Literal types above, at run time (a test checks they agree).
+QUESTION_TYPES: tuple[str, ...] = ("tri", "int", "enum")
+OUTCOMES: tuple[str, ...] = (
     "red_flag", "unclear", "traditional_whiplash", "reverse_whiplash", "general_soreness"
-]
-Disposition = Literal["emergency", "urgent", "clinician", "avoid_technique", "technique"]
+)  # fmt: skip
+DISPOSITIONS: tuple[str, ...] = ("emergency", "urgent", "clinician", "avoid_technique", "technique")
+
+
+def validation_types() -> dict[str, object]:
+    """The Literal types by name, for pydantic when it validates rule files (record.py)."""
+    from typing import Literal
+
+    return {
+        "QuestionType": Literal[QUESTION_TYPES],
+        "Outcome": Literal[OUTCOMES],
+        "Disposition": Literal[DISPOSITIONS],
+    }
+
 
 TRI_VALUES: tuple[str, ...] = ("yes", "no", "unsure")
 
@@ -54,8 +79,8 @@ TIMEFRAMES: Mapping[str, str | None] = {
 # SPEC.md: the version of the contract the JSON output follows.
 CONTRACT_VERSION = 2
 
-# Pydantic reads this on the stdlib dataclasses below: an unknown field in a rule file is an
-# error, never ignored. A plain dict, so this module does not import pydantic.
+# Pydantic reads this when it validates the records below from a rule file: an unknown field is
+# an error, never ignored. A plain dict, so this module does not import pydantic.
 _STRICT: Any = {"extra": "forbid"}
 
 
@@ -63,22 +88,19 @@ def _always(facts: Mapping[str, Value]) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(Record):
     __pydantic_config__ = _STRICT
     value: str
     label: str
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(Record):
     __pydantic_config__ = _STRICT
     id: str
     title: str
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(Record):
     __pydantic_config__ = _STRICT
     id: str
     label: str
@@ -97,8 +119,7 @@ class Question:
         return tuple(c.value for c in self.choices)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     __pydantic_config__ = _STRICT
     id: str
     outcome: Outcome
@@ -111,8 +132,7 @@ class Rule:
         return self.when is None or self.when.test(facts)
 
 
-@dataclass(frozen=True)
-class Caution:
+class Caution(Record):
     __pydantic_config__ = _STRICT
     id: str
     applies_to: tuple[Disposition, ...]  # the self-care dispositions it is shown with
@@ -121,8 +141,7 @@ class Caution:
     when: Condition | None = None  # absent: always, with every outcome it applies to
 
 
-@dataclass(frozen=True)
-class OutcomeText:
+class OutcomeText(Record):
     __pydantic_config__ = _STRICT
     outcome: Outcome
     disposition: Disposition
@@ -131,16 +150,14 @@ class OutcomeText:
     see_also: tuple[str, ...] = ()  # self-care outcomes: other techniques worth a look
 
 
-@dataclass(frozen=True)
-class Technique:
+class Technique(Record):
     __pydantic_config__ = _STRICT
     name: str
     steps: tuple[str, ...]
     see_also: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Rulebook:
+class Rulebook(Record):
     """A loaded and validated rules folder."""
 
     version: str
@@ -159,7 +176,7 @@ class Rulebook:
     # Set only when the rules were loaded with allow_unproved=True and are not proved: why, in
     # one sentence, to be shown with every result screened with them. None: proved.
     warning: str | None = field(default=None, compare=False)
-    # Derived per instance (init=False: dataclasses.replace() must not share them).
+    # Derived per instance (init=False: a replace() copy must not share them).
     _by_id: dict[str, Question] = field(default_factory=dict, init=False, compare=False, repr=False)
     # Decisions already built, by (reasons, cautions): screening repeats a few of them a lot.
     decisions: dict[tuple[tuple[str, ...], tuple[str, ...]], Decision] = field(
@@ -219,22 +236,19 @@ class Rulebook:
         raise LookupError(f"no text for {outcome}/{disposition}")  # prevented by the loader
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(Record):
     rule: str
     text: str
     source: str
     disposition: str
 
 
-@dataclass(frozen=True)
-class CautionNote:
+class CautionNote(Record):
     id: str
     text: str
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Record):
     """The result of screening one answer set: data only, no layout."""
 
     outcome: str

@@ -42,11 +42,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
 
 from neckcheck.errors import RulesError, UnprovedRulesError
 from neckcheck.model import Rulebook
+from neckcheck.record import Record
 from neckcheck.rulecheck import PlainError, book_from_plain, check_references, to_plain
 from neckcheck.rulefiles import (
     FILES,
@@ -55,6 +54,8 @@ from neckcheck.rulefiles import (
     read_rule_file,
     write_atomic,
 )
+
+TYPE_CHECKING = False  # typing costs start-up (this module is on the screening path)
 
 __all__ = [
     "COMPILED",
@@ -91,6 +92,7 @@ except ImportError:  # Python 3.12 and later call it _sha2; elsewhere, hashlib
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     from neckcheck.verify import Report
 
@@ -113,8 +115,7 @@ def default_rules_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(here)), "rules")
 
 
-@dataclass(frozen=True)
-class ProofRecord:
+class ProofRecord(Record):
     """What `rules compile` proved about the rulebook it stored."""
 
     holds: bool
@@ -132,8 +133,7 @@ class ProofRecord:
         return ", and ".join(parts) or "no property was proved"
 
 
-@dataclass(frozen=True)
-class CompiledState:
+class CompiledState(Record):
     """The compiled copy of a folder: `book` and `proof` when it is current and valid, else
     None and `reason` (why it is not used: missing, stale, or not valid)."""
 
@@ -186,7 +186,7 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
         f"these results come from UNPROVED rules ({folder}: {reason}); run `neckcheck rules "
         "compile` on the folder to prove them"
     )
-    return replace(book, warning=warning)
+    return book.replace(warning=warning)
 
 
 def _is_shipped(folder: str) -> bool:
@@ -209,7 +209,7 @@ def _load_and_prove(folder: str, allow_unproved: bool) -> Rulebook:
             f"these results come from UNPROVED rules ({folder}: their safety properties were "
             "not checked, --allow-unproved-rules); run `neckcheck rules check` on the folder"
         )
-        return replace(book, warning=warning)
+        return book.replace(warning=warning)
     from neckcheck.verify import verify
 
     report = verify(book)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any, get_args
 
 from neckcheck.conditions import (
     ORDER_OPS,
@@ -27,20 +26,24 @@ from neckcheck.conditions import (
     shown,
 )
 from neckcheck.model import (
+    DISPOSITIONS,
     OUTCOME_EXIT_CODES,
+    OUTCOMES,
+    QUESTION_TYPES,
     TRI_VALUES,
     Caution,
     Choice,
-    Disposition,
     Group,
-    Outcome,
     OutcomeText,
     Question,
-    QuestionType,
     Rule,
     Rulebook,
     Technique,
 )
+
+TYPE_CHECKING = False  # typing costs start-up (this module is on the screening path)
+if TYPE_CHECKING:
+    from typing import Any
 
 # SPEC.md section 3: cautions and see_also belong to the self-care outcomes only.
 SELF_CARE = ("technique", "avoid_technique")
@@ -283,9 +286,9 @@ class PlainError(ValueError):
     (e.g. rulebook.questions[3].min) and the kind of problem, never the content."""
 
 
-_QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
-_OUTCOMES: tuple[str, ...] = get_args(Outcome)
-_DISPOSITIONS: tuple[str, ...] = get_args(Disposition)
+_QUESTION_TYPES = QUESTION_TYPES
+_OUTCOMES = OUTCOMES
+_DISPOSITIONS = DISPOSITIONS
 
 _BOOK_FIELDS = (
     "version",
