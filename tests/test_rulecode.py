@@ -20,8 +20,9 @@ from neckcheck.answers import check_answers
 from neckcheck.batch import Summary, _Texts, result_lines
 from neckcheck.engine import decide, decision_of, fired_rules
 from neckcheck.errors import InputError
+from neckcheck.generated import generated_for_file
 from neckcheck.model import Rulebook
-from neckcheck.rulebook import compiled_state, load_rulebook
+from neckcheck.rulebook import COMPILED, compiled_state, load_rulebook
 from neckcheck.rulecode import generated_for, module_path, shipped_source, split_code
 from tests.conftest import RULES
 from tests.spec import NO_INJURY, QUESTIONS
@@ -291,3 +292,46 @@ def _valid() -> dict[str, Any]:
         "bone_or_joint_pain": "no", "cancer_history": "no", "infection_risk": "no",
         "night_pain": "no", "sore_back": "yes", "sore_front": "no", "low_back_pain": "no",
     }  # fmt: skip
+
+
+# ---- The compiled copy the code was generated from is read without its checks again ----------
+
+
+def test_the_shipped_copy_is_read_as_the_one_the_code_was_generated_from() -> None:
+    state = compiled_state(RULES)
+    assert state.generated is _shipped_rules
+    assert state.book is not None
+    assert state.book == compiled_state(RULES, trust_generated=False).book
+    data = (RULES / COMPILED).read_bytes()
+    assert generated_for_file(data) is _shipped_rules
+
+
+def test_a_copy_with_other_bytes_is_checked_in_full(rules_copy: Path) -> None:
+    """The same content (same digest) written with other spacing: not the bytes the code was
+    generated from, so it gets the strict reading, and the shipped folder would be proved
+    afresh (load_rulebook uses the proof record only with the generated code)."""
+    path = rules_copy / COMPILED
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(stored, indent=2), encoding="utf-8")
+    assert generated_for_file(path.read_bytes()) is None
+    state = compiled_state(rules_copy)
+    assert state.book is not None  # the strict reading accepts it...
+    assert state.generated is None  # ...but it is not the generated code's copy
+    assert state.digest == _shipped_rules.RULES_DIGEST
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda b: b + b" ",
+        lambda b: b.replace(b'"emergency"', b'"technique"', 1),
+        lambda b: b.replace(b'\n "rulebook": {', b'\n "format": 4,\n "rulebook": {', 1),
+    ],
+    ids=["trailing space", "downgraded disposition", "key given twice"],
+)
+def test_tampered_bytes_are_not_trusted(tamper: Any, tmp_path: Path) -> None:
+    data = (RULES / COMPILED).read_bytes()
+    changed = tamper(data)
+    assert changed != data
+    assert generated_for_file(changed) is None
+    assert generated_for_file(data, _copy_module(tmp_path)) is not None  # the check itself works

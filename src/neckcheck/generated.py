@@ -1,7 +1,8 @@
 """Whether the code generated from the shipped rules (`_shipped_rules.py`, written by
 `python -m neckcheck.rulecode`) may be used: only when it records the compiled rulebook's digest
-and its own code is exactly as generated. Kept apart from the generator so that loading rules
-never imports it (and the generator may import the rulebook loader).
+(or the SHA-256 of the compiled file's very bytes) and its own code is exactly as generated.
+Kept apart from the generator so that loading rules never imports it (and the generator may
+import the rulebook loader).
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ def code_digest(body: str) -> str:
     return digest
 
 
+def file_digest(data: bytes) -> str:
+    """How the generated module records the compiled file's bytes (COMPILED_FILE_SHA256)."""
+    return f"sha256:{sha256(data).hexdigest()}"
+
+
 def split_code(text: str) -> tuple[str, str]:
     """(the code digest the first line records, the code after it)."""
     first, _, body = text.partition("\n")
@@ -57,4 +63,18 @@ def generated_for(digest: str, module: ModuleType | None = None) -> ModuleType |
             return None
         return module
     except Exception:  # missing, unreadable, broken: never a crash, the interpreted rules decide
+        return None
+
+
+def generated_for_file(data: bytes, module: ModuleType | None = None) -> ModuleType | None:
+    """The generated module when it was generated from a compiled copy holding exactly these
+    bytes (it records their SHA-256) and its code is exactly as generated; else None."""
+    try:
+        if module is None:
+            from neckcheck import _shipped_rules as module
+        assert module is not None
+        if getattr(module, "COMPILED_FILE_SHA256", None) != file_digest(data):
+            return None
+        return generated_for(module.RULES_DIGEST, module)
+    except Exception:  # missing, unreadable, broken: never a crash, the strict reading decides
         return None

@@ -45,7 +45,7 @@ import os
 
 from neckcheck.errors import RulesError, UnprovedRulesError
 from neckcheck.model import Rulebook
-from neckcheck.record import Record
+from neckcheck.record import Record, field
 from neckcheck.rulecheck import PlainError, book_from_plain, check_references, to_plain
 from neckcheck.rulefiles import (
     FILES,
@@ -92,6 +92,7 @@ except ImportError:  # Python 3.12 and later call it _sha2; elsewhere, hashlib
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from types import ModuleType
     from typing import Any
 
     from neckcheck.verify import Report
@@ -141,6 +142,8 @@ class CompiledState(Record):
     proof: ProofRecord | None
     reason: str = ""
     digest: str = ""  # the compiled copy's digest, when it is used
+    # The package's code, when it was generated from exactly this copy (_as_generated_from).
+    generated: ModuleType | None = field(default=None, compare=False)
 
 
 def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool = False) -> Rulebook:
@@ -159,15 +162,12 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
     state = compiled_state(folder)
     if state.book is not None and state.proof is not None:
         if state.proof.holds:
-            from neckcheck.generated import generated_for
-
             # The proof record is trusted only for the compiled copy that the package's own
             # code was generated from (its digest is recorded there): a copy edited by hand,
             # with its digest and proof record recomputed, is proved afresh like any folder.
-            module = generated_for(state.digest)
-            if module is None:
+            if state.generated is None:
                 return _load_and_prove(folder, allow_unproved)
-            state.book.derived["generated"] = module
+            state.book.derived["generated"] = state.generated
             return state.book
         book = state.book
         reason = state.proof.why_not()
@@ -271,9 +271,11 @@ def _proof(raw: object) -> ProofRecord:
     return ProofRecord(holds, tuple(properties), tuple(failed), tuple(unproved))
 
 
-def compiled_state(directory: Path | str) -> CompiledState:
+def compiled_state(directory: Path | str, *, trust_generated: bool = True) -> CompiledState:
     """Check a folder's compiled copy (see the module docstring). Never raises: whatever is
-    wrong with the copy is a reason not to use it."""
+    wrong with the copy is a reason not to use it. The copy the package's code was generated
+    from is read without repeating its checks (see _as_generated_from), unless
+    `trust_generated` is False (what the generator itself uses)."""
     folder = os.fspath(directory)
     path = os.path.join(folder, COMPILED)
     try:
@@ -283,7 +285,7 @@ def compiled_state(directory: Path | str) -> CompiledState:
     except RulesError as exc:
         return CompiledState(None, None, f"{COMPILED} {exc.messages[0].removeprefix(path + ': ')}")
     try:
-        return _check_compiled(folder, raw)
+        return _check_compiled(folder, raw, trust_generated)
     except PlainError as exc:
         why = str(exc)
     except Exception:  # whatever the content: the copy is not used, never a crash
@@ -291,15 +293,20 @@ def compiled_state(directory: Path | str) -> CompiledState:
     return CompiledState(None, None, f"{COMPILED} is not valid: {why}")
 
 
-def _check_compiled(folder: str, raw: bytes) -> CompiledState:
-    try:
-        stored = json.loads(
-            raw.decode("utf-8"),
-            object_pairs_hook=_no_duplicate_keys,
-            parse_constant=_no_constant,
-        )
-    except (ValueError, RecursionError):
-        raise PlainError("not valid JSON") from None
+def _check_compiled(folder: str, raw: bytes, trust_generated: bool) -> CompiledState:
+    known = _as_generated_from(raw) if trust_generated else None
+    if known is not None:
+        stored, generated = known
+    else:
+        generated = None
+        try:
+            stored = json.loads(
+                raw.decode("utf-8"),
+                object_pairs_hook=_no_duplicate_keys,
+                parse_constant=_no_constant,
+            )
+        except (ValueError, RecursionError):
+            raise PlainError("not valid JSON") from None
     if not isinstance(stored, dict) or set(stored) != set(_KEYS):
         raise PlainError("not in the compiled format")
     if type(stored["format"]) is not int or stored["format"] != COMPILED_FORMAT:
@@ -307,28 +314,40 @@ def _check_compiled(folder: str, raw: bytes) -> CompiledState:
     current = sources_hash(folder)
     if current is None or stored["sources"] != current:
         return CompiledState(None, None, f"{COMPILED} was compiled from other YAML files")
-    if stored["digest"] != _digest(stored):
+    if generated is None and stored["digest"] != _digest(stored):
         raise PlainError("its digest does not match its content (edited by hand, or damaged)")
     proof = _proof(stored["proof"])
     where = f"{os.path.join(folder, COMPILED)} (from {{}})"
     book = book_from_plain(stored["rulebook"], folder)
-    if not _checked_before(stored["digest"]):
+    if generated is None:
         if next(iter(check_references(book, where.format)), None) is not None:
             raise PlainError("its rulebook fails the checks the YAML files must pass")
         if to_plain(book) != stored["rulebook"]:
             raise PlainError("its rulebook is not in the form the compiler writes")
-    return CompiledState(book, proof, digest=stored["digest"])
+    return CompiledState(book, proof, digest=stored["digest"], generated=generated)
 
 
-def _checked_before(digest: str) -> bool:
-    """Whether a compiled copy with exactly this content (its digest, just recomputed) passed
-    every check below when the shipped rules' code was generated from it (rulecode.py: the
-    generated file records that digest, and is used only while its own code is intact). The
-    checks are deterministic in the content, so they would pass again; any other content is
-    checked in full."""
-    from neckcheck.generated import generated_for
+def _as_generated_from(raw: bytes) -> tuple[dict[str, Any], ModuleType] | None:
+    """The content of a compiled copy, with the package's generated code, when that code was
+    generated from a copy with exactly these bytes (rulecode.py records their SHA-256, and the
+    code is used only while it is intact itself); else None.
 
-    return generated_for(digest) is not None
+    Those bytes passed every check of the strict reading when the code was generated, and the
+    checks are deterministic, so they would pass again: a plain read is enough. Any other copy,
+    even one that differs only in spacing, is read and checked in full. Start-up matters here:
+    scripts screen one answer set per process."""
+    from neckcheck.generated import generated_for_file
+
+    module = generated_for_file(raw)
+    if module is None:
+        return None
+    try:
+        stored = json.loads(raw)
+    except Exception:  # never for those bytes; the strict reading would say what is wrong
+        return None
+    if not isinstance(stored, dict) or stored.get("digest") != module.RULES_DIGEST:
+        return None
+    return stored, module
 
 
 def compile_rulebook(
