@@ -58,6 +58,13 @@ def test_wrong_construction_is_a_type_error(
         Point(*args, **kwargs)
 
 
+def test_a_mutable_default_is_refused_as_dataclasses_do() -> None:
+    with pytest.raises(TypeError, match="mutable default"):
+
+        class Bad(Record):
+            items: list[int] = []  # noqa: RUF012
+
+
 def test_frozen() -> None:
     p = Point(1)
     with pytest.raises(AttributeError, match="frozen"):

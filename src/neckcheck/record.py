@@ -92,6 +92,8 @@ class Record:
             if is_compared and name not in compared:
                 compared.append(name)
             if default is not _NO_DEFAULT:
+                if isinstance(default, list | dict | set):  # as dataclasses: one shared value
+                    raise TypeError(f"{cls.__name__}.{name}: a mutable default; use a factory")
                 defaults[name] = default
         cls._annotations = annotations
         cls._fields = tuple(fields)
