@@ -447,3 +447,45 @@ def test_a_contained_resource_in_a_response_is_refused(book: Rulebook) -> None:
     with pytest.raises(InputError) as caught:
         answers_from_response(response, book, "test")
     assert [p.key for p in caught.value.problems] == ["contained"]
+
+
+# ---- Standard input left in non-blocking mode by a parent process ------------------------------
+
+
+def _run_on_nonblocking_pipe(args: list[str], pieces: list[bytes]) -> subprocess.CompletedProcess:
+    """Run neckcheck with stdin a pipe in non-blocking mode, writing `pieces` with pauses
+    between them (the child must wait for each; an empty pipe is not the end of input)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    child = subprocess.Popen([*neckcheck_command(), *args], stdin=read_end,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    os.close(read_end)
+    try:
+        for number, piece in enumerate(pieces):
+            if number:
+                time.sleep(0.4)  # long enough for a reader that takes "nothing yet" for the end
+            os.write(write_end, piece)
+    finally:
+        os.close(write_end)
+    out, err = child.communicate(timeout=60)
+    return subprocess.CompletedProcess(child.args, child.returncode, out, err)
+
+
+@pytest.mark.parametrize("output", [False, True], ids=["stdout", "output file"])
+def test_batch_on_a_nonblocking_stdin_waits_for_every_line(output: bool, tmp_path: Path) -> None:
+    line = (json.dumps(NO_INJURY) + "\n").encode()
+    target = tmp_path / "out.jsonl"
+    args = ["batch", "-o", str(target)] if output else ["batch"]
+    done = _run_on_nonblocking_pipe(args, [line, line, line])
+    assert done.returncode == 0, done.stderr
+    text = target.read_text(encoding="utf-8") if output else done.stdout.decode()
+    assert [json.loads(r)["line"] for r in text.splitlines()] == [1, 2, 3]
+    assert b"screened 3 lines" in done.stderr
+
+
+def test_screen_on_a_nonblocking_stdin_waits_for_the_whole_document() -> None:
+    document = json.dumps(NO_INJURY).encode()
+    half = len(document) // 2
+    done = _run_on_nonblocking_pipe(["screen", "--json"], [document[:half], document[half:]])
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outcome"] == "general_soreness"

@@ -8,7 +8,6 @@ cached by the rules and cautions that made them, and only the line number is wri
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 from collections import Counter
 
@@ -224,8 +223,6 @@ def run_batch(
     """`neckcheck batch`: stream the input to stdout (or, with `output`, to a private file that
     appears only when every line is done), show progress only on a terminal's stderr (never in
     the data stream), and end with a summary on stderr; `quiet`: neither."""
-    import os
-    import stat
     import sys
 
     from neckcheck import edge
@@ -253,9 +250,8 @@ def run_batch(
         # records one by one gets each answer back at once (and a busy pipe costs no write per
         # line).
         pending: list[str] = []
-        reader = stream
-        if output is None and not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-            reader = io.BufferedReader(_FlushBeforeRead(stream, lambda: _flush(pending, write)))
+        flush_first = None if output is not None else lambda: _flush(pending, write)
+        reader = edge.waiting_reader(stream, flush_first)
         results = result_lines(edge.bounded_lines(reader), book, summary)
         if edge.stderr_is_terminal() and not quiet:
             with _progress() as update:
@@ -293,31 +289,6 @@ def _terminated_as_exit() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-class _FlushBeforeRead(io.RawIOBase):
-    """The input stream, read through this: before each read of the stream itself (when what
-    was read before is used up, and the read may wait), the results so far are written out."""
-
-    def __init__(self, stream: IO[bytes], flush: Callable[[], None]) -> None:
-        self._stream = stream
-        self._flush = flush
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        self._flush()
-        # read1: at most one read of the underlying stream, whatever it holds already.
-        data = self._stream.read1(len(buffer))  # type: ignore[attr-defined]
-        buffer[: len(data)] = data
-        return len(data)
-
-    def fileno(self) -> int:
-        return self._stream.fileno()
-
-    def close(self) -> None:  # the stream is closed by its owner
-        super().close()
 
 
 def _flush(pending: list[str], write: Callable[[bytes, bool], None]) -> None:

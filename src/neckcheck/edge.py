@@ -19,6 +19,7 @@ One place owns what the core never sees:
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -178,6 +179,57 @@ def stderr_is_terminal() -> bool:
 # ---- Reading input, bounded ----
 
 
+class WaitingReader(io.RawIOBase):
+    """A file descriptor read so that "no data yet" waits and never reads as the end of input.
+
+    A parent process may leave standard input in non-blocking mode; then Python's buffered
+    reads take an empty pipe for the end, and a batch would stop early with exit 0, every line
+    still to come lost. Reads the descriptor itself, so it is made before anything is read from
+    it. `before_read` runs before each read that may wait (batch writes out its results so far
+    there, for a program that feeds records one by one)."""
+
+    def __init__(self, fd: int, before_read: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self._fd = fd
+        self._before_read = before_read
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def readinto(self, buffer: Any) -> int:
+        if self._before_read is not None:
+            self._before_read()
+        while True:
+            try:
+                data = os.read(self._fd, len(buffer))
+            except BlockingIOError:  # non-blocking and nothing there yet: wait for it
+                import select
+
+                select.select([self._fd], [], [])
+                continue
+            buffer[: len(data)] = data
+            return len(data)
+
+    def close(self) -> None:  # the descriptor belongs to whoever opened it
+        super().close()
+
+
+def waiting_reader(stream: IO[bytes], before_read: Callable[[], None] | None = None) -> IO[bytes]:
+    """`stream` (not read from yet) as a buffered reader that waits for data (see
+    WaitingReader); a regular file, which never makes a reader wait, is returned as it is."""
+    try:
+        fd = stream.fileno()
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's in-memory stream)
+        return stream
+    if regular:
+        return stream
+    return io.BufferedReader(WaitingReader(fd, before_read))
+
+
 def read_bounded(stream: IO[bytes], source: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     """Everything up to `limit` bytes; more is an input error (and is never read)."""
     data = stream.read(limit + 1)
@@ -197,7 +249,7 @@ def read_document(path: str | None, must_be_given: bool) -> tuple[bytes, str]:
         stdin = sys.stdin
         if stdin is None:
             raise InputError([Problem("", "standard input is closed")], "stdin")
-        data = read_bounded(stdin.buffer, "stdin")
+        data = read_bounded(waiting_reader(stdin.buffer), "stdin")
         if must_be_given and path is None and not data.strip():
             raise InputError(
                 [Problem("", "no answers: nothing was piped in and there is no terminal to "
