@@ -6,9 +6,9 @@ an asked question is a Problem naming its key, and all problems are reported tog
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 
+from neckcheck import fastjson
 from neckcheck.conditions import Value
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import TRI_VALUES, Question, Rulebook
@@ -46,7 +46,7 @@ def _parse_int(digits: str) -> int | LongNumber:
     return int(digits) if len(digits) <= 30 else LongNumber(digits[:20] + "...")
 
 
-_DECODER = json.JSONDecoder(
+_decode = fastjson.decoder(
     object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_int=_parse_int
 )
 
@@ -65,13 +65,13 @@ def parse_json(data: bytes | str, source: str = "answers") -> object:
     if not text or text.isspace():
         raise InputError([Problem("", "no answers given (the input is empty)")], source)
     try:
-        return _DECODER.decode(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")],
-            source,
-        ) from None
+        return _decode(text)
     except ValueError as exc:
+        import json  # imported already: fastjson hands every document with a problem to json
+
+        if isinstance(exc, json.JSONDecodeError):
+            where = f" at line {exc.lineno} column {exc.colno}"
+            raise InputError([Problem("", f"not valid JSON: {exc.msg}{where}")], source) from None
         raise InputError([Problem("", f"not valid JSON: {exc}")], source) from None
     except RecursionError:
         raise InputError([Problem("", "not valid JSON: nested too deeply")], source) from None
@@ -99,6 +99,8 @@ def _kind(value: object) -> str:
 
 def _shown(value: object) -> str:
     """A value for a message: short, and escaped (it may hold control characters)."""
+    import json  # a message about a wrong value: start-up no longer matters
+
     try:
         text = json.dumps(value) if not isinstance(value, float) else repr(value)
     except (TypeError, ValueError, RecursionError):

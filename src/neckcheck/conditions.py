@@ -18,7 +18,6 @@ reason about these trees exactly.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 
@@ -268,14 +267,16 @@ def kind_of(value: object) -> str:
 
 
 # What a rules file names things with: question ids, rule ids, operators, answer values.
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,39}")
+_NAME = r"[A-Za-z_][A-Za-z0-9_.]{0,39}"
 
 
 def shown(value: object) -> str:
     """A key, an operator or a value from a file, as an error message may show it: quoted when it
     looks like a name a rules file uses (an id or a short word), a whole number as itself, and
     anything else only by its kind, so that a message never echoes a file's text."""
-    if isinstance(value, str) and _NAME.fullmatch(value):
+    import re  # only for messages: `re` (with `enum`) costs a scripted screening's start-up
+
+    if isinstance(value, str) and re.fullmatch(_NAME, value):
         return repr(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**6:
         return str(value)
@@ -327,32 +328,35 @@ def _parse_entry(raw: object, key: object, value: object) -> Condition:
 
 
 def _value_tuple(key: str, value: list[object], line: int | None) -> tuple[Value, ...]:
-    name = shown(key)
     if any(isinstance(v, Mapping) for v in value):
         raise ConditionError(
-            f"{name}: a list of conditions goes under 'all' or 'any', and {name} is neither",
+            f"{shown(key)}: a list of conditions goes under 'all' or 'any', and "
+            f"{shown(key)} is neither",
             line,
         )
     if not value or not all(_is_value(v) for v in value):
-        raise ConditionError(f"{name}: a list must hold text or whole numbers only", line)
+        raise ConditionError(f"{shown(key)}: a list must hold text or whole numbers only", line)
     return tuple(value)  # type: ignore[arg-type]
 
 
 def _parse_op(key: str, op: object, operand: object, line: int | None) -> Compare:
-    name = shown(key)
     if op not in OPERATORS:
         raise ConditionError(
-            f"{name}: unknown comparison {shown(op)}; use one of {', '.join(OPERATORS)}", line
+            f"{shown(key)}: unknown comparison {shown(op)}; use one of {', '.join(OPERATORS)}", line
         )
     assert isinstance(op, str)
     if op in ("in", "not_in"):
         if not isinstance(operand, list):
             raise ConditionError(
-                f"{name}: '{op}' takes a list of values, found {kind_of(operand)}", line
+                f"{shown(key)}: '{op}' takes a list of values, found {kind_of(operand)}", line
             )
         return Compare(key, op, _value_tuple(key, operand, line), line)
     if op in ORDER_OPS and (not isinstance(operand, int) or isinstance(operand, bool)):
-        raise ConditionError(f"{name}: '{op}' takes a whole number, found {kind_of(operand)}", line)
+        raise ConditionError(
+            f"{shown(key)}: '{op}' takes a whole number, found {kind_of(operand)}", line
+        )
     if not _is_value(operand):
-        raise ConditionError(f"{name}: '{op}' takes a single value, found {kind_of(operand)}", line)
+        raise ConditionError(
+            f"{shown(key)}: '{op}' takes a single value, found {kind_of(operand)}", line
+        )
     return Compare(key, op, operand, line)  # type: ignore[arg-type]

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
-import re
 import stat
 import sys
 
+from neckcheck import fastjson
 from neckcheck.errors import InputError, NeckcheckError, Problem
 
 TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable, Iterator, Mapping
     from typing import IO, Any, NoReturn
 
@@ -46,7 +46,7 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 # C0 and C1 controls (bar newline and tab), DEL, lone surrogates, and the bidirectional
 # overrides that can make text read backwards.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -56,7 +56,11 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def safe_text(text: str) -> str:
     """Text that can be shown on a terminal as it is: controls and lone surrogates escaped."""
-    return _UNSAFE.sub(_escape_char, text)
+    if text.isprintable():  # every character _UNSAFE names is unprintable: nothing to escape
+        return text
+    import re  # only here: `re` (with `enum`) costs a scripted screening's start-up
+
+    return re.sub(_UNSAFE, _escape_char, text)
 
 
 # ---- Standard streams ----
@@ -144,9 +148,7 @@ class _GuardedStdout:
 
 def json_bytes(data: object, indent: int | None = 2) -> bytes:
     """JSON as pure ASCII (non-ASCII characters escaped): valid in any locale and encoding."""
-    separators = (",", ":") if indent is None else (",", ": ")
-    return (json.dumps(data, ensure_ascii=True, indent=indent, separators=separators)
-            + "\n").encode("ascii")  # fmt: skip
+    return (fastjson.dumps_ascii(data, indent) + "\n").encode("ascii")
 
 
 def make_text_streams_safe() -> None:

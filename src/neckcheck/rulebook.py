@@ -40,9 +40,9 @@ pydantic, nor z3.
 
 from __future__ import annotations
 
-import json
 import os
 
+from neckcheck import fastjson
 from neckcheck.errors import RulesError, UnprovedRulesError
 from neckcheck.model import Rulebook
 from neckcheck.record import Record, field
@@ -239,6 +239,8 @@ def sources_hash(folder: str | Path) -> str | None:
 
 
 def _digest(stored: dict[str, Any]) -> str:
+    import json  # the strict reading and compiling only: not on the screening path
+
     content = {key: value for key, value in stored.items() if key != "digest"}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return f"sha256:{sha256(canonical.encode('ascii')).hexdigest()}"
@@ -298,6 +300,8 @@ def _check_compiled(folder: str, raw: bytes, trust_generated: bool) -> CompiledS
     if known is not None:
         stored, generated = known
     else:
+        import json  # the strict reading: not on the screening path
+
         generated = None
         try:
             stored = json.loads(
@@ -327,6 +331,9 @@ def _check_compiled(folder: str, raw: bytes, trust_generated: bool) -> CompiledS
     return CompiledState(book, proof, digest=stored["digest"], generated=generated)
 
 
+_plain_json = fastjson.decoder()
+
+
 def _as_generated_from(raw: bytes) -> tuple[dict[str, Any], ModuleType] | None:
     """The content of a compiled copy, with the package's generated code, when that code was
     generated from a copy with exactly these bytes (rulecode.py records their SHA-256, and the
@@ -342,7 +349,7 @@ def _as_generated_from(raw: bytes) -> tuple[dict[str, Any], ModuleType] | None:
     if module is None:
         return None
     try:
-        stored = json.loads(raw)
+        stored = _plain_json(raw.decode("utf-8"))
     except Exception:  # never for those bytes; the strict reading would say what is wrong
         return None
     if not isinstance(stored, dict) or stored.get("digest") != module.RULES_DIGEST:
@@ -366,6 +373,7 @@ def compile_and_verify(
     record, atomically; a symbolic link in its place or an unwritable folder is a RulesError.
     The copy is written whatever the proofs say (loading then names what failed), except when
     the proof was interrupted (KeyboardInterrupt: the existing copy is left as it was)."""
+    import json
     from pathlib import Path
 
     from neckcheck.validation import load_validated
@@ -404,6 +412,7 @@ def write_schemas(book: Rulebook, target: Path | str | None = None) -> list[Path
     """Write a JSON Schema for each rule file (for editors) into `target` (default: the rules
     folder's schemas/), each atomically and never through a symbolic link; any problem is a
     RulesError with one line. Returns the paths written."""
+    import json
     from pathlib import Path
 
     from neckcheck.rulefiles import describe_os_error
