@@ -28,7 +28,7 @@ from typing import Any
 
 from neckcheck.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.generated import _FIRST, code_digest, generated_for, module_path, split_code
-from neckcheck.model import URGENCY, Rulebook
+from neckcheck.model import TRI_VALUES, URGENCY, Rulebook
 
 __all__ = ["code_digest", "generate", "generated_for", "module_path", "split_code"]
 
@@ -120,39 +120,50 @@ def _decision_lines(book: Rulebook, names: _Names, indent: str) -> list[str]:
 
 def _check_lines(book: Rulebook, names: _Names) -> list[str]:
     """answers.check_answers's fast path: each known key's value valid (every key given, asked
-    or not), each asked question answered, no other key; its facts as locals (None: skipped)."""
+    or not), each asked question answered, no other key; its facts as locals (None: skipped).
+
+    Written for speed (batch runs it once per line): an answer every answer set must hold is
+    checked without a test for absence of its own (None fails the type test), only the other
+    answers are counted as they are found, and a tri-state answer is checked by type and set
+    membership, with no call."""
     out: list[str] = []
     say = out.append
-    say("    known = 0")
+    always = sum(1 for q in book.questions if q.asked_when is None)
+    tri = names.set_of(TRI_VALUES)
+    say(f"    known = {always}  # the answers every answer set holds; the others are counted")
     say("    get = raw.get")
     for q in book.questions:
         v = names.var(q.id)
+        required = q.asked_when is None
         say(f"    {v} = get({q.id!r})")
-        say(f"    if {v} is not None:")
-        say("        known += 1")
+        pad = "    " if required else "        "
+        if not required:
+            say(f"    if {v} is not None:")
+            say("        known += 1")
         if q.type == "tri":
-            say(f"        if {v}.__class__ is str or {v}.__class__ is bool:")
-            say(f"            {v} = _TRI.get({v})")
-            say(f"            if {v} is None:")
-            say("                return None")
-            say("        else:")
-            say("            return None")
+            say(f"{pad}if {v}.__class__ is not str:")
+            say(f"{pad}    if {v} is True:")
+            say(f"{pad}        {v} = 'yes'")
+            say(f"{pad}    elif {v} is False:")
+            say(f"{pad}        {v} = 'no'")
+            say(f"{pad}    else:")
+            say(f"{pad}        return None")
+            say(f"{pad}elif {v} not in {tri}:")
+            say(f"{pad}    return None")
         elif q.type == "enum":
             allowed = names.set_of(q.allowed_values())
-            say(f"        if {v}.__class__ is not str or {v} not in {allowed}:")
-            say("            return None")
+            say(f"{pad}if {v}.__class__ is not str or {v} not in {allowed}:")
+            say(f"{pad}    return None")
         else:
             tests = [f"{v}.__class__ is not int"]
             if q.min is not None:
                 tests.append(f"{v} < {_literal(q.min)}")
             if q.max is not None:
                 tests.append(f"{v} > {_literal(q.max)}")
-            say(f"        if {' or '.join(tests)}:")
-            say("            return None")
-        if q.asked_when is None:
-            say("    else:")
-            say("        return None")
-        else:
+            say(f"{pad}if {' or '.join(tests)}:")
+            say(f"{pad}    return None")
+        if not required:
+            assert q.asked_when is not None
             say(f"    if {_expr(q.asked_when, names)}:")
             say(f"        if {v} is None:")
             say("            return None")
@@ -197,8 +208,6 @@ def generate(book: Rulebook, digest: str, file_digest: str) -> str:
             "",
             "Key = tuple[tuple[str, ...], tuple[str, ...]]",
             "",
-            '_TRI: dict[Any, str] = {"yes": "yes", "no": "no", "unsure": "unsure", True: "yes",'
-            ' False: "no"}',
             f"_DISPOSITION = {{{disposition}}}",
             *sets,
             "",
