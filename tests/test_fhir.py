@@ -315,3 +315,25 @@ def test_export_response_refuses_what_screen_refuses(document: Any, words: str) 
     assert done.returncode == 2
     assert done.stdout == ""
     assert words in done.stderr
+
+
+def test_a_part_whose_questions_may_all_be_skipped_shows_only_with_one_of_them(
+    book: Rulebook,
+) -> None:
+    """No title over an empty part ("About the injury" after no injury). The browser tier checks
+    the rendered form; here, which parts carry a condition and that it reads their questions'."""
+    form = questionnaire(book)
+    parts = {item["linkId"]: item for item in form["item"] if item["type"] == "group"}
+    conditional = {
+        f"part.{g.id}"
+        for g in book.groups
+        if all(q.asked_when is not None for q in book.questions if q.group == g.id)
+    }
+    assert conditional == {"part.injury", "part.movement"}  # the shipped rules' two such parts
+    for link, part in parts.items():
+        expressions = [e["valueExpression"]["expression"] for e in part.get("extension", [])]
+        if link in conditional:
+            assert len(expressions) == 1
+            assert "linkId = 'injury'" in expressions[0]
+        else:
+            assert expressions == []

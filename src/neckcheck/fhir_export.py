@@ -366,6 +366,21 @@ def _date(version: str) -> str | None:
     return f"{match[1]}-{int(match[2]):02d}"
 
 
+def _shown_when(book: Rulebook, group_id: str) -> Condition | None:
+    """When a part of the form shows: when one of its questions is asked, if each of them may be
+    skipped (no title over an empty part: "About the injury" after no injury); None when one
+    of them is always asked."""
+    conditions: list[Condition] = []
+    for q in book.questions:
+        if q.group != group_id:
+            continue
+        if q.asked_when is None:
+            return None
+        if q.asked_when not in conditions:
+            conditions.append(q.asked_when)
+    return conditions[0] if len(conditions) == 1 else AnyOf(tuple(conditions))
+
+
 def questionnaire(book: Rulebook) -> dict[str, Any]:
     """The rulebook's questions as a FHIR R4 SDC Questionnaire: a disclaimer, then one group per
     part of the interview (its questions, then its emergency and urgent notices); linkId = the
@@ -379,8 +394,16 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
         if not children:
             continue
         children += [_notice_item(book, level, group.id) for level in NOTICE_LEVELS]
-        items.append({"linkId": group_link(group.id), "prefix": f"{n}.", "text": group.title,
-                      "type": "group", "item": children})  # fmt: skip
+        part = {"linkId": group_link(group.id), "prefix": f"{n}.", "text": group.title,
+                "type": "group", "item": children}  # fmt: skip
+        shown_when = _shown_when(book, group.id)
+        if shown_when is not None:  # a part whose every question may be skipped
+            part["extension"] = [
+                {"url": ENABLE_WHEN_EXPRESSION,
+                 "valueExpression": {"language": "text/fhirpath",
+                                     "expression": paths.holds(shown_when)}}
+            ]  # fmt: skip
+        items.append(part)
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": "neckcheck-screening",

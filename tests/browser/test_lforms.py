@@ -220,12 +220,16 @@ def test_shown_questions_and_notices_match_neckcheck(book: Rulebook, rendered: A
         assert seen["name"] == job["name"]
         shown, emergency, urgent = expected(job["given"], book)
         assert [s for s in seen["shown"] if s in questions] == shown, job["name"]
+        # A part shows when one of its questions does (a part of skipped questions is hidden,
+        # title and notices too); every part shown carries the notices.
+        parts = [g for g in groups if any(book.question(k).group == g for k in shown)]
+        assert [s.removeprefix("part.") for s in seen["shown"] if s.startswith("part.")] == parts
         notices = seen["notices"]
-        want = {f"notice.emergency.{g}" for g in groups if emergency}
-        want |= {f"notice.urgent.{g}" for g in groups if urgent}
+        want = {f"notice.emergency.{g}" for g in parts if emergency}
+        want |= {f"notice.urgent.{g}" for g in parts if urgent}
         assert set(notices) == want, job["name"]
         if emergency:
-            assert all("EMERGENCY" in notices[f"notice.emergency.{g}"] for g in groups)
+            assert all("EMERGENCY" in notices[f"notice.emergency.{g}"] for g in parts)
         emergencies += emergency
         urgents += urgent
         if "(half)" not in job["name"] and job["name"] != "empty":
