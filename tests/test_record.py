@@ -219,3 +219,13 @@ def test_field_options_that_cannot_work_are_refused_when_the_class_is_made() -> 
 
     assert Counter("c").count == 0
     assert repr(Counter("c")) == "Counter(name='c', count=0)"
+
+
+def test_pydantic_takes_a_record_as_it_takes_a_dataclass_instance() -> None:
+    pytest.importorskip("pydantic")
+    from pydantic import TypeAdapter
+
+    choice = Choice("a", "A")
+    assert TypeAdapter(Choice).validate_python(choice) is choice
+    question = load_rulebook().questions[1]
+    assert TypeAdapter(Question).validate_python(question) is question

@@ -207,9 +207,12 @@ class Record:
         )
         shape.__module__ = cls.__module__
 
-        def to_record(value: Any) -> Any:
-            return cls(**{name: getattr(value, name) for name in cls._fields})
+        def to_record(value: Any, validate: Any) -> Any:
+            if isinstance(value, cls):  # taken as it is, as pydantic takes a dataclass instance
+                return value
+            checked = validate(value)
+            return cls(**{name: getattr(checked, name) for name in cls._fields})
 
-        return core_schema.no_info_after_validator_function(
+        return core_schema.no_info_wrap_validator_function(
             to_record, handler.generate_schema(shape)
         )
