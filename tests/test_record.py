@@ -184,3 +184,68 @@ def test_a_scripted_screening_imports_no_dataclasses_no_typing(
     first, _ = json.JSONDecoder().raw_decode(done.stdout)  # the decision, or batch's first line
     assert first["outcome"] == "general_soreness"
     assert "SLOW=\n" in done.stderr, done.stderr
+
+
+# ---- field() options mean what they mean for a dataclass, or are refused ----------------------
+# Nothing in the core uses these combinations yet; a record that did must not silently get
+# other semantics than the frozen dataclass its type checker believes it is.
+
+
+def test_a_default_factory_gives_each_instance_its_own_default() -> None:
+    class Tagged(Record):
+        name: str
+        tags: list[str] = field(default_factory=list)
+
+    a, b = Tagged("a"), Tagged("b")
+    a.tags.append("x")
+    assert b.tags == []
+    assert Tagged("c", ["y"]).tags == ["y"]
+
+
+def test_repr_false_hides_a_field_that_the_constructor_takes() -> None:
+    class Login(Record):
+        user: str
+        token: str = field(default="", repr=False)
+
+    assert repr(Login("ann", "s3cret")) == "Login(user='ann')"
+
+
+def test_a_per_instance_field_is_compared_unless_told_otherwise() -> None:
+    class Memo(Record):
+        key: str
+        notes: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+
+    a, b = Memo("k"), Memo("k")
+    a.notes["n"] = 1
+    assert a != b  # a dataclass compares an init=False field unless compare=False
+
+
+def test_a_mutable_default_is_refused_as_by_dataclasses() -> None:
+    with pytest.raises(ValueError, match="mutable default"):
+
+        class Shared(Record):
+            items: list[int] = []  # noqa: RUF012
+
+
+def test_field_options_that_cannot_work_are_refused_when_the_class_is_made() -> None:
+    with pytest.raises(ValueError, match="both default and default_factory"):
+        field(default=1, default_factory=int)
+    with pytest.raises(TypeError, match="init=False needs a default"):
+        field(init=False)
+
+    class Counter(Record):
+        name: str
+        count: int = field(default=0, init=False)
+
+    assert Counter("c").count == 0
+    assert repr(Counter("c")) == "Counter(name='c', count=0)"
+
+
+def test_pydantic_takes_a_record_as_it_takes_a_dataclass_instance() -> None:
+    pytest.importorskip("pydantic")
+    from pydantic import TypeAdapter
+
+    choice = Choice("a", "A")
+    assert TypeAdapter(Choice).validate_python(choice) is choice
+    question = load_rulebook().questions[1]
+    assert TypeAdapter(Question).validate_python(question) is question

@@ -34,10 +34,13 @@ _NO_DEFAULT: Any = object()
 class _Field:
     """What `field(...)` puts in a class body: read and removed when the class is made."""
 
-    __slots__ = ("compare", "default", "factory", "init")
+    __slots__ = ("compare", "default", "factory", "init", "repr")
 
-    def __init__(self, default: object, compare: bool, init: bool, factory: Any) -> None:
+    def __init__(
+        self, default: object, compare: bool, init: bool, factory: Any, repr: bool
+    ) -> None:
         self.default, self.compare, self.init, self.factory = default, compare, init, factory
+        self.repr = repr
 
 
 def field(
@@ -48,10 +51,17 @@ def field(
     init: bool = True,
     repr: bool = True,
 ) -> Any:
-    """A field with options: `compare=False` leaves it out of equality and hashing; `init=False`
-    (with `default_factory`) makes a per-instance value the constructor does not take, and
-    leaves it out of the repr too (`repr` is accepted for that spelling)."""
-    return _Field(default, compare, init, default_factory)
+    """A field with the options of `dataclasses.field`: `default_factory` makes a fresh default
+    for each instance; `compare=False` leaves it out of equality and hashing; `repr=False` out
+    of the repr; `init=False` (with a default or `default_factory`) makes a per-instance value
+    the constructor does not take."""
+    if default is not _NO_DEFAULT and default_factory is not None:
+        raise ValueError("cannot specify both default and default_factory")
+    if not init and default_factory is None:
+        if default is _NO_DEFAULT:  # a dataclass would leave it to __post_init__
+            raise TypeError("a field with init=False needs a default or a default_factory")
+        default_factory = lambda: default  # noqa: E731
+    return _Field(default, compare, init, default_factory, repr)
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
@@ -64,6 +74,8 @@ class Record:
     _compared: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, object]] = {}
     _factories: ClassVar[dict[str, Callable[[], object]]] = {}  # init=False fields
+    _default_factories: ClassVar[dict[str, Callable[[], object]]] = {}  # the others'
+    _shown: ClassVar[tuple[str, ...]] = ()  # in the repr
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -72,6 +84,8 @@ class Record:
         compared = list(cls._compared)
         defaults = dict(cls._defaults)
         factories = dict(cls._factories)
+        default_factories = dict(cls._default_factories)
+        shown = list(cls._shown)
         # The class body's own annotations, as strings (no `inspect`: it costs start-up).
         own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
         for name, annotation in own.items():
@@ -81,25 +95,37 @@ class Record:
             spec = cls.__dict__.get(name, _NO_DEFAULT)
             if isinstance(spec, _Field):
                 delattr(cls, name)  # the instance holds the value, never the class
-                if not spec.init:
-                    factories[name] = spec.factory
-                    continue
-                default, is_compared = spec.default, spec.compare
+                default, is_compared, is_shown = spec.default, spec.compare, spec.repr
             else:
-                default, is_compared = spec, True
-            if name not in fields:
-                fields.append(name)
+                default, is_compared, is_shown = spec, True, True
+                spec = None
+            if default.__class__.__hash__ is None:  # unhashable: refused as by dataclasses
+                raise ValueError(
+                    f"mutable default {type(default)} for field {name} is not allowed: "
+                    "use default_factory"
+                )
             if is_compared and name not in compared:
                 compared.append(name)
+            if is_shown and name not in shown:
+                shown.append(name)
+            if spec is not None and not spec.init:
+                factories[name] = spec.factory
+                continue
+            if name not in fields:
+                fields.append(name)
             if default is not _NO_DEFAULT:
                 if isinstance(default, list | dict | set):  # as dataclasses: one shared value
                     raise TypeError(f"{cls.__name__}.{name}: a mutable default; use a factory")
                 defaults[name] = default
+            elif spec is not None and spec.factory is not None:
+                default_factories[name] = spec.factory
         cls._annotations = annotations
         cls._fields = tuple(fields)
         cls._compared = tuple(compared)
         cls._defaults = defaults
         cls._factories = factories
+        cls._default_factories = default_factories
+        cls._shown = tuple(shown)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
@@ -113,9 +139,12 @@ class Record:
         if len(values) < len(fields):
             for name in fields:
                 if name not in values:
-                    if name not in self._defaults:
+                    if name in self._defaults:
+                        values[name] = self._defaults[name]
+                    elif name in self._default_factories:
+                        values[name] = self._default_factories[name]()
+                    else:
                         raise TypeError(f"{type(self).__name__}() is missing {name!r}")
-                    values[name] = self._defaults[name]
         for name, factory in self._factories.items():
             values[name] = factory()
         self.__dict__.update(values)  # the one write: the record is frozen from here on
@@ -143,7 +172,7 @@ class Record:
 
     def __repr__(self) -> str:
         values = self.__dict__
-        shown = ", ".join(f"{name}={values[name]!r}" for name in self._fields)
+        shown = ", ".join(f"{name}={values[name]!r}" for name in self._shown)
         return f"{type(self).__name__}({shown})"
 
     def replace(self: _R, **changes: Any) -> _R:
@@ -169,6 +198,9 @@ class Record:
             annotation = eval(cls._annotations[name], names)
             if name in cls._defaults:
                 specs.append((name, annotation, dataclasses.field(default=cls._defaults[name])))
+            elif name in cls._default_factories:
+                factory = cls._default_factories[name]
+                specs.append((name, annotation, dataclasses.field(default_factory=factory)))
             else:
                 specs.append((name, annotation))
         config = getattr(cls, "__pydantic_config__", {})
@@ -177,9 +209,12 @@ class Record:
         )
         shape.__module__ = cls.__module__
 
-        def to_record(value: Any) -> Any:
-            return cls(**{name: getattr(value, name) for name in cls._fields})
+        def to_record(value: Any, validate: Any) -> Any:
+            if isinstance(value, cls):  # taken as it is, as pydantic takes a dataclass instance
+                return value
+            checked = validate(value)
+            return cls(**{name: getattr(checked, name) for name in cls._fields})
 
-        return core_schema.no_info_after_validator_function(
+        return core_schema.no_info_wrap_validator_function(
             to_record, handler.generate_schema(shape)
         )
