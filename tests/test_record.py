@@ -59,7 +59,7 @@ def test_wrong_construction_is_a_type_error(
 
 
 def test_a_mutable_default_is_refused_as_dataclasses_do() -> None:
-    with pytest.raises(TypeError, match="mutable default"):
+    with pytest.raises(ValueError, match="mutable default"):
 
         class Bad(Record):
             items: list[int] = []  # noqa: RUF012

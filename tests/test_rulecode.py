@@ -308,16 +308,22 @@ def test_the_shipped_copy_is_read_as_the_one_the_code_was_generated_from() -> No
 
 def test_a_copy_with_other_bytes_is_checked_in_full(rules_copy: Path) -> None:
     """The same content (same digest) written with other spacing: not the bytes the code was
-    generated from, so it gets the strict reading, and the shipped folder would be proved
-    afresh (load_rulebook uses the proof record only with the generated code)."""
+    generated from, so it gets the strict reading; having passed it, it is the content the code
+    was generated from, which is used (a plain install, without the rules extra, can screen)."""
     path = rules_copy / COMPILED
     stored = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps(stored, indent=2), encoding="utf-8")
-    assert generated_for_file(path.read_bytes()) is None
+    assert generated_for_file(path.read_bytes()) is None  # not the shortcut...
     state = compiled_state(rules_copy)
-    assert state.book is not None  # the strict reading accepts it...
-    assert state.generated is None  # ...but it is not the generated code's copy
+    assert state.book is not None  # ...but the strict reading accepts it
+    assert state.generated is _shipped_rules
     assert state.digest == _shipped_rules.RULES_DIGEST
+    # and the strict reading it got refuses what the shortcut would not see: a key given twice
+    doubled = path.read_text(encoding="utf-8").replace(
+        '"rulebook": {', '"format": 4, "rulebook": {'
+    )
+    path.write_text(doubled, encoding="utf-8")
+    assert compiled_state(rules_copy).book is None
 
 
 @pytest.mark.parametrize(

@@ -114,8 +114,6 @@ class Record:
             if name not in fields:
                 fields.append(name)
             if default is not _NO_DEFAULT:
-                if isinstance(default, list | dict | set):  # as dataclasses: one shared value
-                    raise TypeError(f"{cls.__name__}.{name}: a mutable default; use a factory")
                 defaults[name] = default
             elif spec is not None and spec.factory is not None:
                 default_factories[name] = spec.factory

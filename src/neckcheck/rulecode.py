@@ -237,11 +237,17 @@ def shipped_source() -> str:
     from neckcheck.rulebook import COMPILED, compiled_state, default_rules_path
 
     folder = default_rules_path()
-    with open(os.path.join(folder, COMPILED), "rb") as file:
-        data = file.read()
+
+    def compiled_bytes() -> bytes:
+        with open(os.path.join(folder, COMPILED), "rb") as file:
+            return file.read()
+
+    data = compiled_bytes()
     state = compiled_state(folder, trust_generated=False)  # every check, whatever is generated
     if state.book is None or state.proof is None or not state.proof.holds:
         raise SystemExit(f"compile and prove the shipped rules first ({state.reason})")
+    if compiled_bytes() != data:  # the hash recorded must be of the very bytes checked
+        raise SystemExit(f"{COMPILED} changed while the code was generated; run it again")
     return generate(state.book, state.digest, file_digest(data))
 
 
