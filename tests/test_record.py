@@ -130,6 +130,22 @@ def test_the_runtime_value_tuples_match_the_literal_types() -> None:
     assert get_args(names["QuestionType"]) == QUESTION_TYPES
     assert get_args(names["Outcome"]) == OUTCOMES
     assert get_args(names["Disposition"]) == DISPOSITIONS
+    # and the Literal types type checkers read (model.py's TYPE_CHECKING block) say the same
+    import ast
+    from pathlib import Path
+
+    import neckcheck.model
+
+    tree = ast.parse(Path(neckcheck.model.__file__).read_text(encoding="utf-8"))
+    block = next(n for n in tree.body if isinstance(n, ast.If)
+                 and getattr(n.test, "id", "") == "TYPE_CHECKING")  # fmt: skip
+    static = {
+        n.targets[0].id: ast.literal_eval(n.value.slice)  # type: ignore[attr-defined]
+        for n in block.body
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Subscript)
+    }
+    assert static == {"QuestionType": QUESTION_TYPES, "Outcome": OUTCOMES,
+                      "Disposition": DISPOSITIONS}  # fmt: skip
 
 
 def test_pydantic_validates_records_with_the_field_errors_of_a_dataclass() -> None:

@@ -187,8 +187,9 @@ class WaitingReader(io.RawIOBase):
     A parent process may leave standard input in non-blocking mode; then Python's buffered
     reads take an empty pipe for the end, and a batch would stop early with exit 0, every line
     still to come lost. Reads the descriptor itself, so it is made before anything is read from
-    it. `before_read` runs before each read that may wait (batch writes out its results so far
-    there, for a program that feeds records one by one)."""
+    it; closing it leaves the descriptor open, to whoever opened it. `before_read` runs before
+    each read that may wait (batch writes out its results so far there, for a program that
+    feeds records one by one)."""
 
     def __init__(self, fd: int, before_read: Callable[[], None] | None = None) -> None:
         super().__init__()
@@ -214,9 +215,6 @@ class WaitingReader(io.RawIOBase):
                 continue
             buffer[: len(data)] = data
             return len(data)
-
-    def close(self) -> None:  # the descriptor belongs to whoever opened it
-        super().close()
 
 
 def waiting_reader(stream: IO[bytes], before_read: Callable[[], None] | None = None) -> IO[bytes]:

@@ -13,6 +13,10 @@ Nothing on disk is trusted unchecked. The compiled copy is used only when all of
   in the compiler's spelling) and the same cross-reference checks as the YAML (rulecheck.py),
   and converts back to exactly the data stored.
 
+One shortcut: a copy whose bytes are exactly those the package's generated code was made from
+(the code records their SHA-256, see _as_generated_from) passed all of this when the code was
+generated, so it is not checked again; its "sources" still must match the YAML.
+
 Anything else (missing, stale, damaged, edited, unreadable) and the copy is not used: the YAML is
 validated afresh instead, never a crash. Then the proofs gate screening: the rules are usable
 only when a current, valid compiled copy records that every property was proved. Otherwise
@@ -142,7 +146,8 @@ class CompiledState(Record):
     proof: ProofRecord | None
     reason: str = ""
     digest: str = ""  # the compiled copy's digest, when it is used
-    # The package's code, when it was generated from exactly this copy (_as_generated_from).
+    # The package's generated code, when it was made from this copy's content (its very bytes,
+    # see _as_generated_from, or, checked in full, its digest); the proof record counts then.
     generated: ModuleType | None = field(default=None, compare=False)
 
 
