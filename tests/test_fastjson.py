@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neckcheck import fastjson
+from neckcheck import answers, fastjson
 from neckcheck.answers import parse_json
 from neckcheck.edge import _UNSAFE, _escape_char, safe_text
 from neckcheck.errors import InputError
@@ -56,21 +56,12 @@ def test_a_decision_is_written_without_falling_back_to_json() -> None:
     assert "".join(parts) == json.dumps(decision, indent=2)
 
 
-def dedupe(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data = dict(pairs)
-    if len(data) != len(pairs):
-        raise ValueError("a key is given twice in one object")
-    return data
-
-
-def no_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
+# The hooks answers.parse_json reads answer sets with (a key given twice, NaN, long numbers).
 HOOKS: list[dict[str, Any]] = [
     {},
-    {"object_pairs_hook": dedupe, "parse_constant": no_constant, "parse_int": str},
-]
+    {"object_pairs_hook": answers._no_duplicates, "parse_constant": answers._reject_constant,
+     "parse_int": answers._parse_int},
+]  # fmt: skip
 
 
 def reads_alike(text: str) -> None:
