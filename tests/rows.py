@@ -1,4 +1,4 @@
-"""The contract's decision intent (v2, section 2) as a table: a row per rule, with the answers
+"""The contract's decision intent (v3, section 2) as a table: a row per rule, with the answers
 that should make it decide (or, for the rules that name a reason, fire)."""
 
 from __future__ import annotations
@@ -18,8 +18,17 @@ NEURO = {"neuro_symptoms": "yes", "neuro_onset": "gradual"}
 # (rule id that must fire, answers changed from a base, expected outcome, disposition)
 ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
     # 1. Emergency
-    ("emergency.vascular", NO_INJURY, {"vascular_signs": "yes"}, "red_flag", "emergency"),
-    ("emergency.vascular", BASELINE, {"vascular_signs": True}, "red_flag", "emergency"),
+    ("emergency.chest_symptoms", NO_INJURY, {"chest_symptoms": "yes"}, "red_flag", "emergency"),
+    ("emergency.chest_symptoms", BASELINE, {"chest_symptoms": "unsure"}, "red_flag", "emergency"),
+    ("emergency.sudden_onset", NO_INJURY, {"sudden_onset": "yes"}, "red_flag", "emergency"),
+    ("emergency.sudden_onset", NO_INJURY, {"sudden_onset": True}, "red_flag", "emergency"),
+    ("emergency.sudden_onset", NO_INJURY, {"sudden_onset": "unsure"}, "red_flag", "emergency"),
+    ("emergency.vascular", NO_INJURY, {"vascular_signs": "yes", "signs_recent": "yes"},
+     "red_flag", "emergency"),
+    ("emergency.vascular", BASELINE, {"vascular_signs": True, "signs_recent": "yes"},
+     "red_flag", "emergency"),
+    ("emergency.vascular", NO_INJURY, {"vascular_signs": "unsure", "signs_recent": "unsure"},
+     "red_flag", "emergency"),
     ("emergency.meningitis", NO_INJURY, {"meningitis_signs": "yes"}, "red_flag", "emergency"),
     ("emergency.bladder_bowel", NO_INJURY, {"bladder_bowel": "unsure"}, "red_flag", "emergency"),
     ("emergency.head_injury", BASELINE, {"head_injury": "yes"}, "red_flag", "emergency"),
@@ -51,8 +60,12 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
      "emergency"),
     ("emergency.neck_scan_first_days", BASELINE, {"age": 15}, "red_flag", "emergency"),
     # 2. Urgent
-    ("urgent.new_headache", NO_INJURY, {"new_headache": "yes"}, "red_flag", "urgent"),
-    ("urgent.new_headache", LATE, {"new_headache": "unsure"}, "red_flag", "urgent"),
+    ("urgent.new_headache", NO_INJURY, {"new_headache": "yes", "signs_recent": "yes"},
+     "red_flag", "urgent"),
+    ("urgent.new_headache", LATE, {"new_headache": "unsure", "signs_recent": "yes"},
+     "red_flag", "urgent"),
+    ("urgent.new_headache", NO_INJURY, {"new_headache": "yes", "signs_recent": "unsure"},
+     "red_flag", "urgent"),
     ("urgent.cancer", NO_INJURY, {"cancer_history": "yes"}, "red_flag", "urgent"),
     ("urgent.head_injury_late", LATE, {"head_injury": "yes"}, "red_flag", "urgent"),
     ("urgent.blood_thinners_first_days", BASELINE, {"blood_thinners": "yes",
@@ -66,6 +79,12 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
      "night_pain": "unsure"}, "red_flag", "urgent"),
     # 3. Clinician
     ("clinician.neuro_gradual", NO_INJURY, NEURO, "red_flag", "clinician"),
+    ("clinician.long_standing_signs", NO_INJURY, {"vascular_signs": "yes", "signs_recent": "no"},
+     "red_flag", "clinician"),
+    ("clinician.long_standing_signs", NO_INJURY, {"new_headache": "unsure", "signs_recent": "no"},
+     "red_flag", "clinician"),
+    ("clinician.long_standing_signs", LATE, {"new_headache": "yes", "signs_recent": False},
+     "red_flag", "clinician"),
     ("clinician.neck_check_later", LATE, {"can_rotate_45": "unsure"}, "red_flag", "clinician"),
     ("clinician.neck_check_later", LATE, {"dangerous_mechanism": "yes"}, "red_flag",
      "clinician"),

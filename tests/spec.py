@@ -1,4 +1,4 @@
-"""SPEC.md (contract v2) written out by hand, independently of rules/ and the engine: the
+"""SPEC.md (contract v3) written out by hand, independently of rules/ and the engine: the
 contract the tests hold the rules to. If a rule file drifts from SPEC.md, the comparison with
 this oracle fails. Section numbers in the comments are SPEC.md's."""
 
@@ -16,6 +16,8 @@ SPINE = ("none", "disc_or_nerve", "surgery_or_fusion", "instability_or_misalignm
 ALWAYS = "always"
 AFTER_INJURY = "injured"
 AFTER_FALL = "injury == fall"
+NO_INJURY_ONLY = "injury == none"
+AFTER_SIGNS = "vascular_signs or new_headache yes or unsure"
 AFTER_NEURO = "neuro_symptoms yes or unsure"
 RECENT_INJURY = "injured and days <= 14"
 ROTATION_SAFE = "injured, age 16..64, spine none/disc_or_nerve, every gate question no"
@@ -27,8 +29,11 @@ QUESTIONS: dict[str, tuple[str, Any, str]] = {
     "injury": ("enum", INJURIES, ALWAYS),
     "days_since_injury": ("int", (0, 3650), AFTER_INJURY),
     "fall_direction": ("enum", FALL_DIRECTIONS, AFTER_FALL),
+    "chest_symptoms": ("tri", TRI, ALWAYS),
+    "sudden_onset": ("tri", TRI, NO_INJURY_ONLY),
     "vascular_signs": ("tri", TRI, ALWAYS),
     "new_headache": ("tri", TRI, ALWAYS),
+    "signs_recent": ("tri", TRI, AFTER_SIGNS),
     "meningitis_signs": ("tri", TRI, ALWAYS),
     "bladder_bowel": ("tri", TRI, ALWAYS),
     "neuro_symptoms": ("tri", TRI, ALWAYS),
@@ -55,6 +60,7 @@ QUESTIONS: dict[str, tuple[str, Any, str]] = {
 # Section 1: can_rotate_45 is asked only when all of these are no (and `intoxicated` too, where
 # it is asked), besides injured, age 16..64 and known_spine_problem none or disc_or_nerve.
 ROTATION_GATE = (
+    "chest_symptoms",
     "vascular_signs",
     "new_headache",
     "meningitis_signs",
@@ -70,10 +76,13 @@ ROTATION_GATE = (
 ROTATION_SPINE = ("none", "disc_or_nerve")
 
 # Section 1: the tri questions whose "yes" is a red flag (section 2: "yes" means yes or unsure on
-# every one of them). can_rotate_45 is the reverse (no is the red-flag answer); sore_back,
-# sore_front and low_back_pain are pattern and caution questions, not red flags.
+# every one of them; section 6 names chest_symptoms, sudden_onset and signs_recent among them).
+# can_rotate_45 is the reverse (no is the red-flag answer); sore_back, sore_front and
+# low_back_pain are pattern and caution questions, not red flags.
 RED_FLAG_TRI = (
     *ROTATION_GATE,
+    "sudden_onset",
+    "signs_recent",
     "intoxicated",
     "blood_thinners",
     "bone_or_joint_pain",
@@ -132,9 +141,21 @@ JSON_KEYS = (
 )
 
 # Section 2.1: the tri questions whose yes (or unsure) alone means emergency care, at any time.
-EMERGENCY_ANY_TIME = ("vascular_signs", "meningitis_signs", "bladder_bowel")
-# Section 2.2: ...whose yes (or unsure) alone means at least urgent care, at any time.
-URGENT_ANY_TIME = ("new_headache", "cancer_history")
+# sudden_onset is not here: it is asked (and so counts) only when injury is none (section 1);
+# vascular_signs is not here either: since v3 it needs signs_recent yes (SIGNS_RECENT_LEVEL).
+EMERGENCY_ANY_TIME = ("chest_symptoms", "meningitis_signs", "bladder_bowel")
+# Section 2.1: ...whose yes (or unsure) alone means emergency care whenever it is asked, which is
+# only with injury none (section 1).
+EMERGENCY_WITHOUT_INJURY = ("sudden_onset",)
+# Section 2.2: ...whose yes (or unsure) alone means at least urgent care, at any time. Since v3,
+# new_headache needs signs_recent yes (SIGNS_RECENT_LEVEL).
+URGENT_ANY_TIME = ("cancer_history",)
+# Sections 2.1-2.3: the questions signs_recent bounds in time (a yes to either asks it, section
+# 1), with the disposition their yes gives when signs_recent is yes (or unsure). With signs_recent
+# no, a yes to either gives red_flag/clinician (section 2.3). So a yes to either, alone, always
+# gives at least red_flag/clinician.
+SIGNS_RECENT_LEVEL = {"vascular_signs": "emergency", "new_headache": "urgent"}
+SIGNS_RECENT_QUESTIONS = tuple(SIGNS_RECENT_LEVEL)
 # Section 2.3 "at any time": ...whose yes (or unsure) alone means at least a clinician.
 CLINICIAN_ANY_TIME = (
     "midline_tenderness",
@@ -198,6 +219,12 @@ def is_asked(key: str, answers: dict[str, Any]) -> bool:
         return _injured(answers)
     if when == AFTER_FALL:
         return answers.get("injury") == "fall"
+    if when == NO_INJURY_ONLY:
+        return answers.get("injury") == "none"
+    if when == AFTER_SIGNS:
+        # Either one being yes or unsure is enough; a missing or invalid one simply does not
+        # count towards it.
+        return any(_tri(answers.get(key)) in ("yes", "unsure") for key in SIGNS_RECENT_QUESTIONS)
     if when == AFTER_NEURO:
         return _tri(answers.get("neuro_symptoms")) in ("yes", "unsure")
     if when == RECENT_INJURY:
@@ -211,7 +238,8 @@ def is_asked(key: str, answers: dict[str, Any]) -> bool:
 def effective(answers: dict[str, Any]) -> dict[str, Any]:
     """The answers to asked questions only, with JSON booleans on tri questions read as yes/no.
     Asked-ness is computed from the raw answers as given. That is dependency-safe: each condition
-    reads only questions that are themselves asked whenever the condition can hold, except
+    reads only questions that are themselves asked whenever the condition can hold (sudden_onset
+    reads injury, signs_recent reads vascular_signs and new_headache, all asked always), except
     `intoxicated`, which can_rotate_45's condition reads only where it is asked."""
     return {
         key: (_tri(value) if QUESTIONS[key][0] == "tri" and isinstance(value, bool) else value)
@@ -258,8 +286,15 @@ def oracle(answers: dict[str, Any]) -> tuple[str, str, set[str]]:
     )
 
     # 2.1 Emergency (red_flag/emergency)
-    # "vascular_signs, meningitis_signs, bladder_bowel yes"
-    if yes("vascular_signs") or yes("meningitis_signs") or yes("bladder_bowel"):
+    # "chest_symptoms, sudden_onset, meningitis_signs, bladder_bowel yes" (sudden_onset is in `a`
+    # only when injury is none, where it is asked)
+    if any(
+        yes(key) for key in ("chest_symptoms", "sudden_onset", "meningitis_signs", "bladder_bowel")
+    ):
+        return "red_flag", "emergency", set()
+    # "vascular_signs yes and signs_recent yes" (signs_recent is asked whenever vascular_signs
+    # is yes or unsure)
+    if yes("vascular_signs") and yes("signs_recent"):
         return "red_flag", "emergency", set()
     # "head_injury yes, injured with days <= 14"
     if yes("head_injury") and injured and days <= 14:
@@ -278,8 +313,8 @@ def oracle(answers: dict[str, Any]) -> tuple[str, str, set[str]]:
         return "red_flag", "emergency", set()
 
     # 2.2 Urgent (red_flag/urgent)
-    # "new_headache yes"
-    if yes("new_headache"):
+    # "new_headache yes and signs_recent yes"
+    if yes("new_headache") and yes("signs_recent"):
         return "red_flag", "urgent", set()
     # "cancer_history yes"
     if yes("cancer_history"):
@@ -300,6 +335,9 @@ def oracle(answers: dict[str, Any]) -> tuple[str, str, set[str]]:
     # 2.3 Clinician (red_flag/clinician)
     # "neuro_symptoms yes (when no emergency rule took it)"
     if yes("neuro_symptoms"):
+        return "red_flag", "clinician", set()
+    # "vascular_signs or new_headache yes with signs_recent no"
+    if (yes("vascular_signs") or yes("new_headache")) and a["signs_recent"] == "no":
         return "red_flag", "clinician", set()
     # "injured with days > 14 and the rotation test fails"
     if injured and days > 14 and rotation_fails:
@@ -352,12 +390,14 @@ def oracle(answers: dict[str, Any]) -> tuple[str, str, set[str]]:
 
 # A face-first fall yesterday, age 40, every red flag no, can turn the head, sore at the back and
 # not at the front: reverse whiplash. It carries exactly the questions asked in that situation
-# (neuro_onset is not: neuro_symptoms is no).
+# (neuro_onset is not: neuro_symptoms is no; signs_recent is not: vascular_signs and new_headache
+# are no; sudden_onset is not: there was an injury).
 BASELINE: dict[str, Any] = {
     "age": 40,
     "injury": "fall",
     "days_since_injury": 1,
     "fall_direction": "forward",
+    "chest_symptoms": "no",
     "vascular_signs": "no",
     "new_headache": "no",
     "meningitis_signs": "no",
@@ -382,7 +422,11 @@ BASELINE: dict[str, Any] = {
     "low_back_pain": "no",
 }
 
-# Desk work, no injury: only the always-asked questions (general soreness).
-NO_INJURY: dict[str, Any] = {k: v for k, v in BASELINE.items() if QUESTIONS[k][2] == ALWAYS} | {
-    "injury": "none"
+# Desk work, no injury, the pain noticed on waking (not sudden): the always-asked questions plus
+# sudden_onset, asked only with injury none (general soreness). Keys in SPEC.md's table order.
+_NO_INJURY_ANSWERS = {"injury": "none", "sudden_onset": "no"}
+NO_INJURY: dict[str, Any] = {
+    k: _NO_INJURY_ANSWERS.get(k, BASELINE.get(k))
+    for k, (_, _, when) in QUESTIONS.items()
+    if when in (ALWAYS, NO_INJURY_ONLY)
 }

@@ -34,7 +34,7 @@ def test_one_line_out_per_line_in_with_bad_lines_in_between() -> None:
         + b'{"age": "forty"}\n'
         + b"\n"
         + b"not json\n"
-        + jsonl(NO_INJURY | {"vascular_signs": "yes"})
+        + jsonl(NO_INJURY | {"vascular_signs": "yes", "signs_recent": "yes"})
         + jsonl([1, 2])
         + jsonl(BASELINE | {"injury": "vehicle"})
     )

@@ -43,8 +43,8 @@ def assert_input_error(done: subprocess.CompletedProcess[str], *keys: str) -> No
         (BASELINE | {"injury": "vehicle"}, "traditional_whiplash", "avoid_technique"),
         (BASELINE | {"sore_back": "unsure"}, "unclear", "clinician"),
         (BASELINE | {"bone_or_joint_pain": "unsure"}, "red_flag", "clinician"),
-        (NO_INJURY | {"new_headache": "yes"}, "red_flag", "urgent"),
-        (BASELINE | {"vascular_signs": True}, "red_flag", "emergency"),
+        (NO_INJURY | {"new_headache": "yes", "signs_recent": "yes"}, "red_flag", "urgent"),
+        (BASELINE | {"vascular_signs": True, "signs_recent": "yes"}, "red_flag", "emergency"),
     ],
 )
 def test_json_output_and_exit_code(
@@ -59,7 +59,7 @@ def test_json_output_and_exit_code(
     assert (result["outcome"], result["disposition"]) == (outcome, disposition)
     assert set(JSON_KEYS) <= set(result)
     assert result["timeframe"] == TIMEFRAMES[disposition]
-    assert result["contract_version"] == 2
+    assert result["contract_version"] == 3
     assert all(set(r) >= {"rule", "text", "source"} for r in result["reasons"])
     if disposition == "technique":
         assert result["steps"]
@@ -107,7 +107,11 @@ def test_emergency_text_says_so_without_colour() -> None:
 
 def test_urgent_text_says_today_without_colour_at_40_columns() -> None:
     env = dict(os.environ, COLUMNS="40", NO_COLOR="1")
-    done = run(["screen"], stdin=json.dumps(NO_INJURY | {"new_headache": "yes"}), env=env)
+    done = run(
+        ["screen"],
+        stdin=json.dumps(NO_INJURY | {"new_headache": "yes", "signs_recent": "yes"}),
+        env=env,
+    )
     assert done.returncode == 6
     assert done.stdout.startswith("URGENT: see a doctor today")
     assert "\x1b[" not in done.stdout
@@ -170,7 +174,7 @@ def test_version_names_the_program_the_rules_and_the_contract(book) -> None:
         assert done.stdout.splitlines() == [
             f"neckcheck {__version__}",
             f"rules {book.version} (shipped)",
-            "answer and decision contract version 2",
+            "answer and decision contract version 3",
         ]
 
 
@@ -315,7 +319,7 @@ def test_report_from_a_fhir_response(book, tmp_path: Path) -> None:
 def test_no_color_is_honoured() -> None:
     import os
 
-    emergency = json.dumps(BASELINE | {"vascular_signs": "yes"})
+    emergency = json.dumps(BASELINE | {"vascular_signs": "yes", "signs_recent": "yes"})
     coloured = run(["screen"], stdin=emergency, env=dict(os.environ, FORCE_COLOR="1"))
     assert "\x1b[1;37;41mEMERGENCY" in coloured.stdout  # colour when a terminal is assumed
     plain = run(["screen"], stdin=emergency,

@@ -140,8 +140,8 @@ def test_neckcheck_rules_env_and_the_option_wins(tmp_path: Path) -> None:
     [
         (BASELINE, 0),
         (BASELINE | {"injury": "vehicle"}, 3),
-        (NO_INJURY | {"new_headache": "yes"}, 6),
-        (BASELINE | {"vascular_signs": "yes"}, 5),
+        (NO_INJURY | {"new_headache": "yes", "signs_recent": "yes"}, 6),
+        (BASELINE | {"vascular_signs": "yes", "signs_recent": "yes"}, 5),
     ],
 )
 def test_exit_zero_keeps_the_decision_in_the_output(answers: dict[str, object], code: int) -> None:
@@ -165,7 +165,9 @@ def _jsonl(*records: object) -> bytes:
 
 
 def test_batch_output_file_is_private_and_equals_stdout(tmp_path: Path) -> None:
-    data = _jsonl(BASELINE, {"age": "x"}, NO_INJURY | {"vascular_signs": "yes"})
+    data = _jsonl(
+        BASELINE, {"age": "x"}, NO_INJURY | {"vascular_signs": "yes", "signs_recent": "yes"}
+    )
     plain = run(["batch"], stdin=data)
     target = tmp_path / "out.jsonl"
     done = run(["batch", "--output", str(target)], stdin=data)

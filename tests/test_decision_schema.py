@@ -43,7 +43,7 @@ def test_docs_decision_schema_is_generated_from_the_rules(book: Rulebook) -> Non
 def test_the_schema_is_a_pure_function_of_the_rules(book: Rulebook) -> None:
     assert decision_schema(book) == decision_schema(book)
     schema = decision_schema(book)
-    assert schema["properties"]["contract_version"] == {"const": 2}
+    assert schema["properties"]["contract_version"] == {"const": 3}
     assert set(schema["properties"]["reasons"]["items"]["properties"]["rule"]["enum"]) == {
         r.id for r in book.rules
     }
@@ -134,7 +134,7 @@ MUTATIONS = {
     "a technique named on a referral": (
         "unclear", "clinician", lambda d: d.update(technique="posterior release")),
     "another contract version": (
-        "reverse_whiplash", "technique", lambda d: d.update(contract_version=3)),
+        "reverse_whiplash", "technique", lambda d: d.update(contract_version=2)),
     "a required key missing": ("red_flag", "urgent", lambda d: d.pop("disclaimer")),
     "empty headline": ("red_flag", "emergency", lambda d: d.update(headline="")),
 }  # fmt: skip

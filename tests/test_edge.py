@@ -30,7 +30,7 @@ from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 
 ANSWERS = json.dumps(BASELINE)
-EMERGENCY = json.dumps(BASELINE | {"vascular_signs": "yes"})
+EMERGENCY = json.dumps(BASELINE | {"vascular_signs": "yes", "signs_recent": "yes"})
 ESC = "\x1b"
 
 
@@ -433,7 +433,7 @@ def test_a_number_with_thousands_of_digits_names_its_key(book: Rulebook) -> None
 
 
 def test_a_saved_early_stop_marker_must_be_exactly_1(book: Rulebook) -> None:
-    given = {"age": 40, "injury": "none", "vascular_signs": "yes"}
+    given = {"age": 40, "injury": "none", "sudden_onset": "yes"}
     for marker, code in ((1, 5), (True, 2), (1.0, 2), ("1", 2)):
         saved = {"neckcheck_saved_interview": marker, "ended_early": True, "answers": given}
         assert sh("nc screen --json", json.dumps(saved)).returncode == code, marker
@@ -443,7 +443,9 @@ def test_a_contained_resource_in_a_response_is_refused(book: Rulebook) -> None:
     from neckcheck.fhir import answers_from_response, response_from_answers
 
     response = response_from_answers(BASELINE, book)
-    response["contained"] = [response_from_answers(BASELINE | {"vascular_signs": "yes"}, book)]
+    response["contained"] = [
+        response_from_answers(BASELINE | {"vascular_signs": "yes", "signs_recent": "yes"}, book)
+    ]
     with pytest.raises(InputError) as caught:
         answers_from_response(response, book, "test")
     assert [p.key for p in caught.value.problems] == ["contained"]

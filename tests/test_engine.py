@@ -31,7 +31,7 @@ def test_every_rule_has_a_row(book: Rulebook) -> None:
 
 
 def test_red_flag_lists_all_its_red_flags_most_urgent_first(book: Rulebook) -> None:
-    answers = BASELINE | {"midline_tenderness": "yes", "new_headache": "yes", "age": 70,
+    answers = BASELINE | {"midline_tenderness": "yes", "new_headache": "yes", "age": 70, "signs_recent": "yes",
                           "days_since_injury": 5}  # fmt: skip
     decision = screen(answers, book)
     fired = [r.rule for r in decision.reasons]
@@ -44,7 +44,7 @@ def test_red_flag_lists_all_its_red_flags_most_urgent_first(book: Rulebook) -> N
     assert [r.disposition for r in decision.reasons] == ["urgent", "urgent", "clinician",
                                                          "clinician"]  # fmt: skip
     assert (decision.disposition, decision.exit_code, decision.timeframe) == ("urgent", 6, "today")
-    with_vascular = screen(answers | {"vascular_signs": "yes"}, book)
+    with_vascular = screen(answers | {"vascular_signs": "yes", "signs_recent": "yes"}, book)
     assert with_vascular.reasons[0].rule == "emergency.vascular"
     assert (with_vascular.disposition, with_vascular.timeframe) == ("emergency", "now")
     assert len(with_vascular.reasons) == len(decision.reasons) + 1
@@ -58,7 +58,11 @@ def test_skipped_keys_play_no_part(book: Rulebook) -> None:
 
 
 def test_no_technique_text_without_technique(book: Rulebook) -> None:
-    for change in ({"vascular_signs": "yes"}, {"new_headache": "yes"}, {"sore_back": "unsure"}):
+    for change in (
+        {"vascular_signs": "yes", "signs_recent": "yes"},
+        {"new_headache": "yes", "signs_recent": "yes"},
+        {"sore_back": "unsure"},
+    ):
         decision = screen(BASELINE | change, book)
         assert decision.disposition not in ("technique", "avoid_technique")
         assert (decision.steps, decision.cautions, decision.see_also) == ((), (), ())

@@ -172,9 +172,9 @@ def test_grouped_round_trip_gives_the_same_decision(book: Rulebook, path: Path) 
 
 def test_a_nested_answer_is_never_missed(book: Rulebook) -> None:
     """A yes under a group is as much an answer as one at the top level."""
-    response = without(valid(book), "vascular_signs")
-    group = {"linkId": "group", "item": [{"linkId": "vascular_signs",
-                                          "answer": [{"valueCoding": coding(book, "vascular_signs",
+    response = without(valid(book), "chest_symptoms")
+    group = {"linkId": "group", "item": [{"linkId": "chest_symptoms",
+                                          "answer": [{"valueCoding": coding(book, "chest_symptoms",
                                                                             "yes")}]}]}  # fmt: skip
     response["item"].append(group)
     assert decision_of(response, book)["disposition"] == "emergency"
@@ -291,7 +291,7 @@ def test_missing_resource_type_is_refused(book: Rulebook) -> None:
 
 
 def test_a_plain_answer_beside_resource_type_is_refused(book: Rulebook) -> None:
-    response = valid(book) | {"vascular_signs": "yes"}
+    response = valid(book) | {"vascular_signs": "yes", "signs_recent": "yes"}
     refused_naming(response, book, "vascular_signs", "plain answer")
 
 
@@ -471,16 +471,16 @@ def test_a_value_of_the_wrong_kind_is_refused(book: Rulebook, link: str, answer:
 @pytest.mark.parametrize(
     ("change", "key"),
     [
-        (lambda r: r["item"].append("age"), "item[26]"),
-        (lambda r: r["item"].append(None), "item[26]"),
-        (lambda r: r["item"].append([{"linkId": "age"}]), "item[26]"),
+        (lambda r: r["item"].append("age"), "item[27]"),
+        (lambda r: r["item"].append(None), "item[27]"),
+        (lambda r: r["item"].append([{"linkId": "age"}]), "item[27]"),
         (lambda r: r.update(item={"linkId": "age"}), "item"),
         (lambda r: r.update(item="age"), "item"),
         (lambda r: r.update(item=None), "item"),
-        (lambda r: r["item"].append({"linkId": 7}), "item[26]"),
-        (lambda r: r["item"].append({"linkId": None, "answer": []}), "item[26]"),
-        (lambda r: r["item"].append({"linkId": ""}), "item[26]"),
-        (lambda r: r["item"].append({"text": "no linkId"}), "item[26]"),
+        (lambda r: r["item"].append({"linkId": 7}), "item[27]"),
+        (lambda r: r["item"].append({"linkId": None, "answer": []}), "item[27]"),
+        (lambda r: r["item"].append({"linkId": ""}), "item[27]"),
+        (lambda r: r["item"].append({"text": "no linkId"}), "item[27]"),
         (lambda r: r["item"][0].update(answer={"valueInteger": 40}), "age"),
         (lambda r: r["item"][0].update(answer=None), "age"),
         (lambda r: r["item"][0].update(answer=[40]), "age"),
@@ -489,13 +489,13 @@ def test_a_value_of_the_wrong_kind_is_refused(book: Rulebook, link: str, answer:
         (lambda r: r["item"][0].update(answers=[]), "age"),
         (lambda r: r["item"][0].update(valueInteger=40), "age"),
         (lambda r: r["item"].append({"linkId": "g", "item": [{"linkId": ["age"]}]}),
-         "item[26].item[0]"),
+         "item[27].item[0]"),
         (lambda r: r["item"].append({"linkId": "g", 1: 2}), "g"),
     ],
 )  # fmt: skip
 def test_a_malformed_tree_is_an_input_error(book: Rulebook, change: Any, key: str) -> None:
     response = flat(valid(book))
-    assert len(response["item"]) == 26
+    assert len(response["item"]) == 27
     assert response["item"][0]["linkId"] == "age"
     change(response)
     refused_naming(response, book, key)

@@ -63,7 +63,7 @@ def test_interview_reaches_the_same_decision_as_json(book: Rulebook, answers: di
 def test_steps_show_progress(book: Rulebook) -> None:
     prompter = ScriptedPrompter(BASELINE)
     run_interview(book, prompter)
-    assert [s.number for s in prompter.steps] == list(range(1, 27))
+    assert [s.number for s in prompter.steps] == list(range(1, 28))
     assert prompter.steps[0].section_number == 1
     assert prompter.steps[-1].section_number == prompter.steps[-1].sections == 6
     assert str(prompter.steps[0]).startswith("Part 1 of 6: About you and what happened.")
@@ -72,11 +72,13 @@ def test_steps_show_progress(book: Rulebook) -> None:
 
 def test_review_edit_reopens_and_drops_questions(book: Rulebook) -> None:
     # Change "a fall" to "no fall or accident": the injury questions drop out of the answers.
-    prompter = ScriptedPrompter(BASELINE | {"sore_back": "no"}, edits=[("injury", "none")])
+    answers = BASELINE | {"sore_back": "no", "sudden_onset": "no"}
+    prompter = ScriptedPrompter(answers, edits=[("injury", "none")])
     result = run_interview(book, prompter)
     assert "days_since_injury" not in result.answers
+    # The edit opens the one question asked only without an injury.
     assert [r.key for r in prompter.reviews[1]] == [
-        q.id for q in book.questions if q.asked_when is None
+        q.id for q in book.questions if q.asked_when is None or q.id == "sudden_onset"
     ]
     assert screen(result.answers, book).outcome == "general_soreness"
 
@@ -92,7 +94,12 @@ def test_early_stop_only_when_certain(book: Rulebook) -> None:
     # Numbness that came on slowly is an emergency only after a recent injury, or with cancer
     # or an infection risk; without those the interview must go on (the answers about cancer
     # and infection are still to come).
-    gradual = {"injury": "none", "neuro_symptoms": "yes", "neuro_onset": "gradual"}
+    gradual = {
+        "injury": "none",
+        "sudden_onset": "no",
+        "neuro_symptoms": "yes",
+        "neuro_onset": "gradual",
+    }
     prompter = ScriptedPrompter(BASELINE | gradual)
     result = run_interview(book, prompter)
     assert not result.ended_early

@@ -36,7 +36,7 @@ def test_the_readme_shows_the_recipe_files_verbatim() -> None:
 def duplicate_key_red_flag() -> str:
     """A red flag (stroke-like signs: yes) followed by the same key with "no": batch refuses it,
     where json.loads keeps the last value."""
-    text = json.dumps({**BASELINE, "vascular_signs": "yes"})
+    text = json.dumps({**BASELINE, "vascular_signs": "yes", "signs_recent": "yes"})
     return text[:-1] + ', "vascular_signs": "no"}'
 
 

@@ -207,7 +207,7 @@ def test_a_tampered_module_falls_back_to_the_interpreted_rules(
     monkeypatch.setattr(neckcheck, "_shipped_rules", module, raising=False)
     book = load_rulebook()
     assert "generated" not in book.derived
-    raw = NO_INJURY | {"vascular_signs": "yes"}
+    raw = NO_INJURY | {"vascular_signs": "yes", "signs_recent": "yes"}
     assert module.screen_raw(raw) != interpreted_key(raw, interpreted)  # the tampering bites
     decision = decide(check_answers(raw, book), book)
     assert decision.disposition == "emergency"
@@ -286,7 +286,8 @@ def test_tricky_lines_are_read_as_strictly_as_the_interpreted_rules(
 
 def _valid() -> dict[str, Any]:
     return {
-        "age": 40, "injury": "none", "vascular_signs": "no", "new_headache": "no",
+        "age": 40, "injury": "none", "sudden_onset": "no", "chest_symptoms": "no",
+        "vascular_signs": "no", "new_headache": "no",
         "meningitis_signs": "no", "bladder_bowel": "no", "neuro_symptoms": "no",
         "midline_tenderness": "no", "bone_or_joint_disease": "no", "known_spine_problem": "none",
         "bone_or_joint_pain": "no", "cancer_history": "no", "infection_risk": "no",

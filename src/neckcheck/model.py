@@ -77,7 +77,7 @@ TIMEFRAMES: Mapping[str, str | None] = {
 }
 
 # SPEC.md: the version of the contract the JSON output follows.
-CONTRACT_VERSION = 2
+CONTRACT_VERSION = 3
 
 # Pydantic reads this when it validates the records below from a rule file: an unknown field is
 # an error, never ignored. A plain dict, so this module does not import pydantic.

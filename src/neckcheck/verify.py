@@ -42,6 +42,69 @@ DAYS = "days_since_injury"  # "monotone in time"
 INJURY, NOT_INJURED = "injury", "none"  # "injured" means injury is not none (SPEC section 1)
 UNSURE = "unsure"
 
+# SPEC.md section 2 as data: each answer pattern the contract names as a red flag, and the least
+# urgent disposition it may give. "Yes" means yes or unsure on every tri red-flag question. The
+# rules may say more (and the property tests compare them with tests/spec.py), but never less:
+# deleting a red-flag rule, or weakening one (a narrower time window, a bound on how recent a sign
+# is dropped), fails `rules check` here even where no other property notices.
+_YES = ["yes", "unsure"]
+_ROTATION_FAILS = {"not": {ROTATION: "yes"}}
+_RECENT = {"signs_recent": _YES}
+CONTRACT_FLOORS: tuple[tuple[str, dict[str, Any], str], ...] = (
+    ("chest_symptoms yes", {"chest_symptoms": _YES}, "emergency"),
+    ("sudden_onset yes", {"sudden_onset": _YES}, "emergency"),
+    ("meningitis_signs yes", {"meningitis_signs": _YES}, "emergency"),
+    ("bladder_bowel yes", {"bladder_bowel": _YES}, "emergency"),
+    ("vascular_signs yes, signs_recent yes", {"vascular_signs": _YES, **_RECENT}, "emergency"),
+    ("head_injury yes, days <= 14", {"head_injury": _YES, DAYS: {"lte": 14}}, "emergency"),
+    (
+        "neuro_symptoms yes with days <= 14, a sudden or unsure onset, cancer or infection risk",
+        {
+            "neuro_symptoms": _YES,
+            "any": [
+                {DAYS: {"lte": 14}},
+                {"neuro_onset": ["sudden", "unsure"]},
+                {"cancer_history": _YES},
+                {"infection_risk": _YES},
+            ],
+        },
+        "emergency",
+    ),
+    ("days <= 2, the rotation test fails", {DAYS: {"lte": 2}, **_ROTATION_FAILS}, "emergency"),
+    ("new_headache yes, signs_recent yes", {"new_headache": _YES, **_RECENT}, "urgent"),
+    ("cancer_history yes", {"cancer_history": _YES}, "urgent"),
+    ("head_injury yes, days > 14", {"head_injury": _YES, DAYS: {"gt": 14}}, "urgent"),
+    ("blood_thinners yes, days <= 2", {"blood_thinners": _YES, DAYS: {"lte": 2}}, "urgent"),
+    (
+        "days 3..14, the rotation test fails",
+        {DAYS: {"gte": 3, "lte": 14}, **_ROTATION_FAILS},
+        "urgent",
+    ),
+    ("infection_risk yes, night_pain yes", {"infection_risk": _YES, "night_pain": _YES}, "urgent"),
+    ("neuro_symptoms yes", {"neuro_symptoms": _YES}, "clinician"),
+    # signs_recent is asked whenever either is yes: recent or not, they need a clinician at least.
+    ("vascular_signs yes", {"vascular_signs": _YES}, "clinician"),
+    ("new_headache yes", {"new_headache": _YES}, "clinician"),
+    (
+        "vascular_signs or new_headache yes, signs_recent no",
+        {"any": [{"vascular_signs": _YES}, {"new_headache": _YES}], "signs_recent": "no"},
+        "clinician",
+    ),
+    ("days > 14, the rotation test fails", {DAYS: {"gt": 14}, **_ROTATION_FAILS}, "clinician"),
+    ("blood_thinners yes, days > 2", {"blood_thinners": _YES, DAYS: {"gt": 2}}, "clinician"),
+    ("age < 16", {"age": {"lt": 16}}, "clinician"),
+    ("midline_tenderness yes", {"midline_tenderness": _YES}, "clinician"),
+    ("bone_or_joint_pain yes", {"bone_or_joint_pain": _YES}, "clinician"),
+    ("night_pain yes", {"night_pain": _YES}, "clinician"),
+    ("infection_risk yes", {"infection_risk": _YES}, "clinician"),
+    ("bone_or_joint_disease yes", {"bone_or_joint_disease": _YES}, "clinician"),
+    (
+        "known_spine_problem surgery_or_fusion, instability_or_misalignment or unsure",
+        {"known_spine_problem": ["surgery_or_fusion", "instability_or_misalignment", "unsure"]},
+        "clinician",
+    ),
+)
+
 # Per solver call. Every check of the shipped rules takes milliseconds; this only stops a
 # pathological rules file from hanging `rules check` (the instance is then reported unproved).
 DEFAULT_TIMEOUT_MS = 60_000
@@ -426,6 +489,7 @@ def verify(
     results = [
         _completeness(enc),
         _red_flag_dominance(enc),
+        _contract_floors(enc),
         _unsure_never_safer(enc),
         _red_flag_answer_never_safer(enc),
         _monotone_in_time(enc),
@@ -498,6 +562,42 @@ def _red_flag_dominance(enc: _Encoding) -> PropertyResult:
     return result
 
 
+def _contract_floors(enc: _Encoding) -> PropertyResult:
+    """SPEC.md section 2's red flags, each at least as urgent as the contract says, whenever
+    its questions are asked (a key of a skipped question plays no part)."""
+    from neckcheck.conditions import ConditionError, parse
+
+    result = PropertyResult("the contract's red flags: each gives at least its SPEC.md level")
+    for name, raw, floor in CONTRACT_FLOORS:
+        try:
+            cond = parse(raw)
+            missing = sorted(k for k in cond.reads if enc.book.question(k) is None)
+        except ConditionError as err:
+            result.checked += 1
+            result.findings.append(Finding(f"{name}: {err}"))
+            continue
+        if missing:
+            result.checked += 1
+            result.findings.append(
+                Finding(f"{name}: the rules have no question {', '.join(missing)}")
+            )
+            continue
+        level = URGENCY[floor]
+
+        def replay(model: Any, name: str = name, floor: str = floor) -> Finding | str:
+            answers = enc.answers(model)
+            d = _engine(enc.book, answers)
+            if isinstance(d, str):
+                return d
+            if URGENCY[d.disposition] >= URGENCY[floor]:
+                return f"the engine decides {d.disposition}"
+            return Finding(f"{name} gives only {d.disposition}; the contract says {floor}", answers)
+
+        found = enc.search(enc.cond(cond), enc.urgency < level)
+        _refute(result, found, name, replay)
+    return result
+
+
 def _pair_replay(
     enc: _Encoding, key: str, worse: Value, better: Value, describe: Callable[[str, str], str]
 ) -> Callable[[Any], Finding | str]:
@@ -562,17 +662,21 @@ def _flag_values(cond: Condition, book: Rulebook, positive: bool = True) -> dict
 def red_flag_answers(book: Rulebook) -> dict[str, str | None]:
     """For each tri question a red-flag rule reads, its red-flag answer as the rules read it:
     "yes", "no" (the rotation question: `not {can_rotate_45: yes}`), or None when the readings
-    do not tell (both yes and no, or neither, push towards a red flag)."""
-    reads: dict[str, set[str]] = {}
+    do not tell. A question read both ways (signs_recent: yes keeps an artery sign's emergency,
+    no turns it into a clinician's visit) is told by the most urgent rule reading each answer;
+    a tie tells nothing."""
+    reads: dict[str, dict[str, int]] = {}
     for rule in book.red_flags:
         if rule.when is not None:
             for key, values in _flag_values(rule.when, book).items():
-                reads.setdefault(key, set()).update(values)
+                levels = reads.setdefault(key, {})
+                for value in values:
+                    levels[value] = max(levels.get(value, -1), URGENCY[rule.disposition])
     answers: dict[str, str | None] = {}
     for q in book.questions:  # in question order
         if q.id in reads:
-            flagged = {"yes", "no"} & reads[q.id]
-            answers[q.id] = flagged.pop() if len(flagged) == 1 else None
+            yes, no = reads[q.id].get("yes", -1), reads[q.id].get("no", -1)
+            answers[q.id] = None if yes == no else "yes" if yes > no else "no"
     return answers
 
 
