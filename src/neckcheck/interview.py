@@ -306,7 +306,12 @@ class QuestionaryPrompter:
 
 def _ask(question: Any) -> Any:
     """Ask, with Ctrl-D ending the interview at every prompt (as Ctrl-C does): prompt_toolkit's
-    choice lists would otherwise ignore it."""
+    choice lists would otherwise ignore it.
+
+    A SIGINT sent by another process (`kill -INT`) ends it too. While a prompt runs,
+    prompt_toolkit takes SIGINT into its event loop and turns it into a `<sigint>` key, which
+    its text prompt binds but a questionary choice list does not: the default binding ignores
+    it, and the interview went on as if nothing had happened. Bound here, it is a Ctrl-C."""
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
     bindings = KeyBindings()
@@ -314,6 +319,10 @@ def _ask(question: Any) -> Any:
     @bindings.add("c-d", eager=True)
     def _end(event: Any) -> None:
         event.app.exit(exception=EOFError(), style="class:aborting")
+
+    @bindings.add("<sigint>", eager=True)
+    def _interrupted(event: Any) -> None:
+        event.app.exit(exception=KeyboardInterrupt(), style="class:aborting")
 
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])
