@@ -278,8 +278,9 @@ def test_unwritable_save_path_is_refused_before_asking(book: Rulebook, tmp_path:
 
 @pytest.mark.parametrize("columns", [40])
 def test_readable_at_40_columns(book: Rulebook, columns: int) -> None:
+    # (On TERM=dumb the interview is the plain one: test_plain.py holds it to 40 columns.)
     command = neckcheck_command()
-    env = dict(os.environ, TERM="dumb", NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1")
+    env = dict(os.environ, TERM="xterm", NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1")
     child = pexpect.spawn(command[0], [*command[1:], "screen"], env=env,
                           dimensions=(60, columns), timeout=20, encoding="utf-8")  # fmt: skip
     answer_until_review(child, book, BASELINE | {"injury": "vehicle"})

@@ -56,13 +56,18 @@ class Terminated(Exception):
     """SIGTERM arrived during the interview."""
 
 
-def _interview(book: Rulebook) -> InterviewResult | int:
+def _plain(parsed: Parsed) -> bool:
+    """Plain lines, no escape sequence at all: asked for, or a terminal that takes none."""
+    return parsed.flag("plain") or os.environ.get("TERM", "") == "dumb"
+
+
+def _interview(book: Rulebook, plain: bool) -> InterviewResult | int:
     """Run the interview in this terminal: its result, or the exit code when Ctrl-C, Ctrl-D or
     SIGTERM ended it with nothing decided and nothing written."""
     import signal
 
     from neckcheck import edge
-    from neckcheck.interview import QuestionaryPrompter, run_interview
+    from neckcheck.interview import PlainPrompter, Prompter, QuestionaryPrompter, run_interview
 
     def raise_terminated(signum: int, frame: object) -> None:
         # An exception, so that the prompt library leaves the terminal as it found it.
@@ -70,7 +75,8 @@ def _interview(book: Rulebook) -> InterviewResult | int:
 
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
-        return run_interview(book, QuestionaryPrompter(book))
+        prompter: Prompter = PlainPrompter(book) if plain else QuestionaryPrompter(book)
+        return run_interview(book, prompter)
     except (KeyboardInterrupt, EOFError):
         print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
         return edge.EXIT_INTERRUPTED
@@ -109,7 +115,7 @@ def screen(parsed: Parsed) -> int:
     # reported after screening (below), never at the cost of the result.
     ended_early = False
     if interactive:
-        result = _interview(book)
+        result = _interview(book, _plain(parsed))
         if isinstance(result, int):
             return result
         ended_early = result.ended_early
@@ -155,7 +161,7 @@ def screen(parsed: Parsed) -> int:
     else:
         from neckcheck.render import make_console, render_text
 
-        console = make_console()
+        console = make_console(plain=_plain(parsed))
         if interactive:
             console.print()
         if ended_early:
