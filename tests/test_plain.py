@@ -246,6 +246,7 @@ def test_the_result_fits_40_columns(book: Rulebook) -> None:
     text = written(child).decode()
     result = text[text.index("SKIP THIS TECHNIQUE") :].replace("\r", "")
     assert [row for row in result.splitlines() if len(row) > 40] == []
+    assert [row for row in result.splitlines() if row.endswith(" ")] == []  # no padding
 
 
 def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ interview's first question comes up as soon as it can.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -161,18 +162,25 @@ def screen(parsed: Parsed) -> int:
     else:
         from neckcheck.render import make_console, render_text
 
-        console = make_console(plain=_plain(parsed))
-        if interactive:
-            console.print()
-        if ended_early:
-            console.print(
-                "The interview stopped early: your answers already call for emergency care."
-            )
-        render_text(decision, console)
-        if trace is not None:
-            from neckcheck.render import render_trace
+        plain = _plain(parsed)
+        console = make_console(plain=plain)
+        with contextlib.ExitStack() as held:
+            # Plain: the text is held and written without the spaces that pad a table's
+            # lines to its width (a braille display shows every one of them).
+            captured = held.enter_context(console.capture()) if plain else None
+            if interactive:
+                console.print()
+            if ended_early:
+                console.print(
+                    "The interview stopped early: your answers already call for emergency care."
+                )
+            render_text(decision, console)
+            if trace is not None:
+                from neckcheck.render import render_trace
 
-            render_trace(trace, console)
+                render_trace(trace, console)
+        if captured is not None:
+            _print("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
     if failed and decision.exit_code not in RED_FLAG_CODES:
         return edge.EXIT_USAGE
     return 0 if parsed.flag("exit_zero") else decision.exit_code
