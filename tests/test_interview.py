@@ -283,8 +283,9 @@ def test_unwritable_save_path_is_refused_before_asking(book: Rulebook, tmp_path:
 
 @pytest.mark.parametrize("columns", [40])
 def test_readable_at_40_columns(book: Rulebook, columns: int) -> None:
+    # (On TERM=dumb the interview is the plain one: test_plain.py holds it to 40 columns.)
     command = neckcheck_command()
-    env = dict(os.environ, TERM="dumb", NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1")
+    env = dict(os.environ, TERM="xterm", NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1")
     child = pexpect.spawn(command[0], [*command[1:], "screen"], env=env,
                           dimensions=(60, columns), timeout=20, encoding="utf-8")  # fmt: skip
     answer_until_review(child, book, BASELINE | {"injury": "vehicle"})
@@ -351,3 +352,56 @@ def test_save_and_report_to_one_file_is_a_usage_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "same file" in done.stderr
     assert not target.exists()
+
+
+def echo_and_lines_on(fd: int) -> bool:
+    """Whether the terminal behind `fd` echoes and collects whole lines again (read through
+    the pty's master, which shares the terminal's settings)."""
+    import termios
+
+    local = termios.tcgetattr(fd)[3]
+    return bool(local & termios.ECHO) and bool(local & termios.ICANON)
+
+
+def ended_restored(child: pexpect.spawn) -> int:
+    """The exit code, once the program has ended with its terminal as it found it."""
+    child.expect(pexpect.EOF)
+    assert echo_and_lines_on(child.child_fd)
+    return finish(child)
+
+
+def first_choice_question(book: Rulebook) -> Any:
+    return next(q for q in book.questions if q.type != "int" and q.asked_when is None)
+
+
+@pytest.mark.parametrize("run", range(5))
+def test_sigint_from_another_process_while_a_choice_list_is_drawn(book: Rulebook, run: int) -> None:
+    """`kill -INT` is not a key: prompt_toolkit turns it into a `<sigint>` key that a choice
+    list ignored by default, and the interview went on as if nothing had happened."""
+    import signal
+
+    target = first_choice_question(book)
+    child = spawn()
+    for question in book.questions:
+        child.expect(prompt_start(question))
+        if question.id == target.id:
+            break
+        child.send(key_for(book, question, BASELINE[question.id]))
+    # The list is drawn once its last answer is on screen.
+    child.expect(re.escape(book.answer_label(target, target.allowed_values()[-1])))
+    assert not echo_and_lines_on(child.child_fd)  # the list reads single keys
+    os.kill(child.pid, signal.SIGINT)
+    child.expect("cancelled, nothing saved")
+    assert ended_restored(child) == 130
+    assert "Traceback" not in (child.before or "")
+
+
+def test_sigint_from_another_process_on_the_review(book: Rulebook) -> None:
+    import signal
+
+    child = spawn()
+    answer_until_review(child, book, BASELINE)
+    child.expect("These are right")
+    os.kill(child.pid, signal.SIGINT)
+    child.expect("cancelled, nothing saved")
+    assert ended_restored(child) == 130

@@ -4,6 +4,7 @@ test_interview.py."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +12,14 @@ from hypothesis import given
 
 from neckcheck.conditions import Value
 from neckcheck.engine import decide_partial, screen
-from neckcheck.interview import ReviewRow, Step, int_problem, run_interview
+from neckcheck.interview import (
+    PlainPrompter,
+    ReviewRow,
+    Step,
+    choice_problem,
+    int_problem,
+    run_interview,
+)
 from neckcheck.model import Question, Rulebook
 from tests.spec import BASELINE, effective
 from tests.strategies import answer_sets
@@ -148,3 +156,88 @@ def test_int_problem(book: Rulebook) -> None:
     assert int_problem(age, " 7 ") is None
     for bad in ("", "abc", "4.5", "-3", "121", "1e2"):
         assert int_problem(age, bad) == "Type a whole number from 0 to 120."
+
+
+class _Typed:
+    """Standard input for PlainPrompter: the lines a person would type."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.buffer = io.BytesIO("".join(f"{line}\n" for line in lines).encode())
+
+
+def typed_answers(book: Rulebook, asked: list[str], answers: dict[str, Any]) -> list[str]:
+    lines = []
+    for key in asked:
+        question = book.question(key)
+        assert question is not None
+        value = answers[key]
+        if question.type == "int":
+            lines.append(str(value))
+        else:
+            lines.append(str(list(question.allowed_values()).index(value) + 1))
+    return lines
+
+
+@given(answers=answer_sets(booleans=False))
+def test_the_plain_prompter_reaches_what_the_drawn_one_does(book: Rulebook, answers: dict) -> None:
+    scripted = ScriptedPrompter(answers)
+    expected = run_interview(book, scripted)
+    plain = PlainPrompter(book)
+    plain.stream = io.StringIO()
+    lines = typed_answers(book, scripted.asked, answers)
+    plain.source = _Typed(lines if expected.ended_early else [*lines, "1"])
+    assert run_interview(book, plain) == expected
+    assert plain.source.buffer.read() == b""  # every line read, none left over
+    assert all(line.isprintable() for line in plain.stream.getvalue().split("\n"))
+
+
+def test_plain_review_edit_and_empty_lines(book: Rulebook) -> None:
+    answers = BASELINE | {"sore_back": "no"}
+    scripted = ScriptedPrompter(answers, edits=[("injury", "none")])
+    expected = run_interview(book, scripted)
+    assert scripted.asked[-1] == "injury"  # the edit asks nothing new
+    first = typed_answers(book, scripted.asked[:-1], answers)
+    injury = book.question("injury")
+    assert injury is not None
+    none = str(list(injury.allowed_values()).index("none") + 1)
+    row = injury.label.lower()[:12]  # a row is picked by the start of its question's words too
+    plain = PlainPrompter(book)
+    plain.stream = io.StringIO()
+    # Enter alone on the review asks again; an invalid answer says why; when changing an
+    # answer, Enter alone keeps the one given.
+    plain.source = _Typed([*first, "", row, "x", none, row, "", "1"])
+    result = run_interview(book, plain)
+    assert result == expected
+    text = plain.stream.getvalue()
+    assert "Your answer now: A fall (" in text
+    assert "Your answer now: No fall or accident" in text
+    assert 'No answer starts with "x"' in text
+    assert text.count("Nothing is chosen for you") == 1
+    assert text.count("Changing an answer") == 2
+
+
+def test_choice_problem() -> None:
+    labels = ["Yes", "No", "Not sure"]
+    assert choice_problem("2", labels) == 1
+    assert choice_problem(" 3. ", labels) == 2
+    assert choice_problem("no", labels) == 1  # a whole label, though it starts another
+    assert choice_problem("NOT", labels) == 2
+    assert choice_problem("  not   sure ", labels) == 2
+    assert choice_problem("y", labels) == 0
+    assert choice_problem("n", labels) == '"n" could be answer 2 or 3: type its number.'
+    assert choice_problem("", labels) == (
+        "Nothing is chosen for you: type a number from 1 to 3, then press Enter."
+    )
+    assert choice_problem("4", labels) == "There is no answer 4: type a number from 1 to 3."
+    assert choice_problem("0", labels) == "There is no answer 0: type a number from 1 to 3."
+    assert choice_problem("\u0663", labels) == (  # an Arabic-Indic three: not a number here
+        "There is no answer \u0663: type a number from 1 to 3."
+    )
+    assert (
+        choice_problem("maybe", labels) == 'No answer starts with "maybe": type a number '
+        "from 1 to 3."
+    )
+    assert (
+        choice_problem("\x1b[A", labels) == 'No answer starts with "\\x1b[A": type a '
+        "number from 1 to 3."
+    )

@@ -8,6 +8,7 @@ interview's first question comes up as soon as it can.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -56,13 +57,18 @@ class Terminated(Exception):
     """SIGTERM arrived during the interview."""
 
 
-def _interview(book: Rulebook) -> InterviewResult | int:
+def _plain(parsed: Parsed) -> bool:
+    """Plain lines, no escape sequence at all: asked for, or a terminal that takes none."""
+    return parsed.flag("plain") or os.environ.get("TERM", "") == "dumb"
+
+
+def _interview(book: Rulebook, plain: bool) -> InterviewResult | int:
     """Run the interview in this terminal: its result, or the exit code when Ctrl-C, Ctrl-D or
     SIGTERM ended it with nothing decided and nothing written."""
     import signal
 
     from neckcheck import edge
-    from neckcheck.interview import QuestionaryPrompter, run_interview
+    from neckcheck.interview import PlainPrompter, Prompter, QuestionaryPrompter, run_interview
 
     def raise_terminated(signum: int, frame: object) -> None:
         # An exception, so that the prompt library leaves the terminal as it found it.
@@ -70,7 +76,8 @@ def _interview(book: Rulebook) -> InterviewResult | int:
 
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
-        return run_interview(book, QuestionaryPrompter(book))
+        prompter: Prompter = PlainPrompter(book) if plain else QuestionaryPrompter(book)
+        return run_interview(book, prompter)
     except (KeyboardInterrupt, EOFError):
         print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
         return edge.EXIT_INTERRUPTED
@@ -109,7 +116,7 @@ def screen(parsed: Parsed) -> int:
     # reported after screening (below), never at the cost of the result.
     ended_early = False
     if interactive:
-        result = _interview(book)
+        result = _interview(book, _plain(parsed))
         if isinstance(result, int):
             return result
         ended_early = result.ended_early
@@ -155,18 +162,25 @@ def screen(parsed: Parsed) -> int:
     else:
         from neckcheck.render import make_console, render_text
 
-        console = make_console()
-        if interactive:
-            console.print()
-        if ended_early:
-            console.print(
-                "The interview stopped early: your answers already call for emergency care."
-            )
-        render_text(decision, console)
-        if trace is not None:
-            from neckcheck.render import render_trace
+        plain = _plain(parsed)
+        console = make_console(plain=plain)
+        with contextlib.ExitStack() as held:
+            # Plain: the text is held and written without the spaces that pad a table's
+            # lines to its width (a braille display shows every one of them).
+            captured = held.enter_context(console.capture()) if plain else None
+            if interactive:
+                console.print()
+            if ended_early:
+                console.print(
+                    "The interview stopped early: your answers already call for emergency care."
+                )
+            render_text(decision, console)
+            if trace is not None:
+                from neckcheck.render import render_trace
 
-            render_trace(trace, console)
+                render_trace(trace, console)
+        if captured is not None:
+            _print("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
     if failed and decision.exit_code not in RED_FLAG_CODES:
         return edge.EXIT_USAGE
     return 0 if parsed.flag("exit_zero") else decision.exit_code
@@ -244,6 +258,11 @@ def rules_check(parsed: Parsed) -> int:
         timeout_ms=max(1, int(timeout)) if timeout.isdigit() else DEFAULT_TIMEOUT_MS,
         rlimit=int(rlimit) if rlimit.isdigit() else None,
     )
+    if report.interrupted:  # half a proof is none: one line, and no verdict at all
+        from neckcheck import edge
+
+        edge.say("interrupted: the safety properties were not proved")
+        return edge.EXIT_INTERRUPTED
     out = ["Proved over the whole answer space (z3):"]
     marks = {"proved": "ok  ", "FAIL": "FAIL", "unproved": "UNPROVED"}
     for result in report.results:
@@ -260,7 +279,7 @@ def rules_check(parsed: Parsed) -> int:
         verdict.append(f"{len(report.unproved)} unproved: {', '.join(report.unproved)}")
     out.append(f"{'; '.join(verdict) or 'every property holds'} ({report.seconds:.2f} s)")
     _print("\n".join(out) + "\n")
-    return 130 if report.interrupted else 0 if report.holds else 1
+    return 0 if report.holds else 1
 
 
 def rules_report(parsed: Parsed) -> int:

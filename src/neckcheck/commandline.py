@@ -120,6 +120,13 @@ SCREEN = Command(
         ),
         Option(("--json",), "Print the decision as JSON (`neckcheck schema --decision`)."),
         Option(
+            ("--plain",),
+            "Ask the questions as plain lines: the answers numbered, one typed as its number "
+            "(or the first words of it) and Enter. No cursor movement, colour or other escape "
+            "sequence, in the questions or the result: for screen readers, braille displays "
+            "and simple terminals. Used by itself when TERM is dumb.",
+        ),
+        Option(
             ("--fhir",),
             "Print the decision as a FHIR R4 RiskAssessment, for a record system to store.",
         ),
@@ -154,6 +161,7 @@ SCREEN = Command(
             "Examples",
             (
                 ("neckcheck screen", "the interview"),
+                ("neckcheck screen --plain", "the interview as plain lines of text"),
                 ("neckcheck screen --answers answers.json --json", "from a script"),
             ),
         ),

@@ -178,6 +178,47 @@ def stderr_is_terminal() -> bool:
         return False
 
 
+@contextlib.contextmanager
+def sigint_cancels(cancel: Callable[[], None]) -> Iterator[Callable[[], bool]]:
+    """While the block runs, SIGINT (Ctrl-C, or `kill -INT`) raises nothing: it calls `cancel`
+    at once, from a watcher thread, and the block asks the function it is given whether it
+    came. For work that waits inside a C library (the z3 solver): Python runs a signal handler
+    only when that call returns, and a KeyboardInterrupt raised at some other point (a
+    finalizer) can be lost or print a traceback. Outside the main thread it does nothing."""
+    import signal
+    import socket
+    import threading
+
+    came = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield came.is_set
+        return
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+
+    def note(signum: int, frame: object) -> None:
+        came.set()
+
+    def watch() -> None:  # the interpreter writes each signal's number to `writer` at once
+        while data := reader.recv(64):
+            if signal.SIGINT in data:
+                came.set()
+                cancel()
+
+    previous = signal.signal(signal.SIGINT, note)
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    watcher = threading.Thread(target=watch, name="neckcheck-sigint", daemon=True)
+    watcher.start()
+    try:
+        yield came.is_set
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        signal.signal(signal.SIGINT, previous)
+        writer.close()  # the watcher reads the end and stops
+        watcher.join()
+        reader.close()
+
+
 # ---- Reading input, bounded ----
 
 

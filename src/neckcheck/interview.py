@@ -143,6 +143,139 @@ def _styled_terminal(stream: Any) -> bool:
         return False
 
 
+def choice_problem(text: str, labels: Sequence[str]) -> int | str:
+    """The index of the answer that typed text names, or why it names none. An answer is named
+    by its number, by its whole label, or by the start of one label only (case and spacing do
+    not matter); an empty line names nothing."""
+    typed = " ".join(text.split()).casefold()
+    count = len(labels)
+    how = f"type a number from 1 to {count}" if count > 1 else "type 1"
+    if not typed:
+        return f"Nothing is chosen for you: {how}, then press Enter."
+    number = typed[:-1] if typed.endswith(".") else typed
+    if number.isdigit():  # ASCII digits only: str.isdigit() also takes other scripts' digits
+        if number.isascii() and 1 <= int(number) <= count:
+            return int(number) - 1
+        return f"There is no answer {safe_text(number)}: {how}."
+    folded = [" ".join(label.split()).casefold() for label in labels]
+    if typed in folded:
+        return folded.index(typed)
+    starts = [i for i, label in enumerate(folded) if label.startswith(typed)]
+    if len(starts) == 1:
+        return starts[0]
+    if starts:
+        which = " or ".join(str(i + 1) for i in starts)
+        return f'"{safe_text(text.strip())}" could be answer {which}: type its number.'
+    return f'No answer starts with "{safe_text(text.strip())}": {how}.'
+
+
+_PLAIN_PICK = "Type a number and press Enter:"
+_PLAIN_REVIEW = "Check your answers."
+_PLAIN_CONFIRM = "These are right: show my result"
+
+
+class PlainPrompter:
+    """Prompts as plain lines, for a dumb terminal, a screen reader or a braille display: the
+    question, its help and its numbered answers, each on a line of its own and never wrapped
+    or redrawn; an answer is a typed line (its number, or the start of its words). Writes no
+    escape sequence and no control character but the newline, and does not touch the
+    terminal's settings: the terminal itself echoes and edits the line, and Ctrl-C, Ctrl-D
+    and every signal act as on any program that reads lines."""
+
+    def __init__(self, book: Rulebook) -> None:
+        import sys
+
+        self.book = book
+        self.stream: Any = sys.stdout
+        self.source: Any = sys.stdin
+        if self.stream is None:  # stdout closed: nothing can be asked, and nothing must vanish
+            from neckcheck.edge import OutputLost
+
+            raise OutputLost("standard output is closed")
+
+    def _line(self, text: str = "") -> None:
+        self.stream.write(safe_text(text) + "\n")
+        self.stream.flush()
+
+    def _read(self, prompt: str) -> str:
+        """One typed line, after the prompt (on the same line). End of input is EOFError."""
+        self.stream.write(prompt + " ")
+        self.stream.flush()
+        line = self.source.buffer.readline()
+        if not line:  # Ctrl-D, or the terminal went away
+            raise EOFError
+        return str(line.decode("utf-8", "replace"))
+
+    def show(self, text: str) -> None:
+        for part in text.split("\n"):
+            self._line(part)
+
+    def _heading(self, question: Question, step: Step) -> None:
+        self._line()
+        part = f"part {step.section_number} of {step.sections}: {step.section}"
+        if step.editing:
+            self._line(f"Changing an answer ({part}).")
+        else:
+            self._line(f"Question {step.number} of about {step.expected} ({part}).")
+        self._line(question.prompt)
+        if question.help:
+            self._line("Help: " + question.help)
+
+    def ask(self, question: Question, step: Step, default: Value | None) -> Value:
+        self._heading(question, step)
+        if question.type == "int":
+            pick = f"Type a whole number from {question.min} to {question.max} and press Enter:"
+            if default is not None:
+                self._line(f"Your answer now: {default}. Enter alone keeps it.")
+            while True:
+                typed = self._read(pick)
+                if default is not None and not typed.strip():
+                    return default
+                problem = int_problem(question, typed)
+                if problem is None:
+                    return int(typed.strip())
+                self._line(problem)
+        values = question.allowed_values()
+        labels = [self.book.answer_label(question, v) for v in values]
+        self._choices(labels)
+        if default is not None:
+            self._line(f"Your answer now: {self.book.answer_label(question, default)}. "
+                       "Enter alone keeps it.")  # fmt: skip
+        while True:
+            typed = self._read(_PLAIN_PICK)
+            if default is not None and not typed.strip():
+                return default
+            picked = choice_problem(typed, labels)
+            if isinstance(picked, int):
+                return str(values[picked])
+            self._line(picked)
+            self._line(question.prompt)
+            self._choices(labels)
+
+    def _choices(self, labels: Sequence[str]) -> None:
+        for number, label in enumerate(labels, 1):
+            self._line(f"{number}. {label}")
+
+    def review(self, rows: Sequence[ReviewRow]) -> str | None:
+        labels = [_PLAIN_CONFIRM] + [f"{r.label}: {r.answer}" for r in rows]
+        self._line()
+        self._line(_PLAIN_REVIEW)
+        self._line("Type 1 to see your result, or the number of an answer to change it.")
+        self._choices(labels)
+        while True:
+            typed = self._read(_PLAIN_PICK)
+            # An answer can be named by the start of its question's words too.
+            picked = choice_problem(typed, [_PLAIN_CONFIRM] + [r.label for r in rows])
+            if not isinstance(picked, int):
+                again = choice_problem(typed, labels)
+                picked = again if isinstance(again, int) else picked
+            if isinstance(picked, int):
+                return None if picked == 0 else rows[picked - 1].key
+            self._line(picked)
+            self._line(_PLAIN_REVIEW)
+            self._choices(labels)
+
+
 class QuestionaryPrompter:
     """Prompts in a terminal: the words (progress, help, the question) are written at once as
     plain text wrapped to the terminal's width; the choice list is questionary's. So the first
@@ -306,7 +439,12 @@ class QuestionaryPrompter:
 
 def _ask(question: Any) -> Any:
     """Ask, with Ctrl-D ending the interview at every prompt (as Ctrl-C does): prompt_toolkit's
-    choice lists would otherwise ignore it."""
+    choice lists would otherwise ignore it.
+
+    A SIGINT sent by another process (`kill -INT`) ends it too. While a prompt runs,
+    prompt_toolkit takes SIGINT into its event loop and turns it into a `<sigint>` key, which
+    its text prompt binds but a questionary choice list does not: the default binding ignores
+    it, and the interview went on as if nothing had happened. Bound here, it is a Ctrl-C."""
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
     bindings = KeyBindings()
@@ -314,6 +452,10 @@ def _ask(question: Any) -> Any:
     @bindings.add("c-d", eager=True)
     def _end(event: Any) -> None:
         event.app.exit(exception=EOFError(), style="class:aborting")
+
+    @bindings.add("<sigint>", eager=True)
+    def _interrupted(event: Any) -> None:
+        event.app.exit(exception=KeyboardInterrupt(), style="class:aborting")
 
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])

@@ -31,7 +31,9 @@ def to_json(decision: Decision, trace: list[RuleTrace] | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def make_console(file: TextIO | None = None) -> Console:
+def make_console(file: TextIO | None = None, plain: bool = False) -> Console:
+    """A console for the result. `plain`: no colour, style or other escape sequence at all,
+    whatever the terminal says it takes (a screen reader's, a dumb one)."""
     import sys
 
     from rich.console import Console
@@ -45,6 +47,18 @@ def make_console(file: TextIO | None = None) -> Console:
 
         raise OutputLost("standard output is closed")
     width, height = _terminal_size(stream)
+    if plain:
+        return Console(
+            file=file,
+            highlight=False,
+            emoji=False,
+            width=width,
+            height=height,
+            color_system=None,
+            force_terminal=False,
+            no_color=True,
+            markup=False,
+        )
     return Console(
         file=file,
         highlight=False,

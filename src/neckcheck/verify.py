@@ -213,6 +213,7 @@ class _Encoding:
         self.timeout_ms = DEFAULT_TIMEOUT_MS
         self.rlimit: int | None = None
         self.interrupted = False
+        self.stopped: Callable[[], bool] = lambda: False  # whether SIGINT came (set by verify)
         self._solver: Any = None
 
     def code(self, key: str, value: object) -> Any:
@@ -296,6 +297,9 @@ class _Encoding:
     # ---- solving ------------------------------------------------------------------------------
 
     def _bounded(self, solver: Any) -> Any:
+        # z3's own Ctrl-C handling is off: it would take the signal for itself and say only
+        # "canceled", which reads like a limit. verify() cancels the solver on SIGINT instead.
+        solver.set("ctrl_c", False)
         solver.set("timeout", self.timeout_ms)
         if self.rlimit is not None:
             solver.set("rlimit", self.rlimit)
@@ -312,17 +316,26 @@ class _Encoding:
         """An answer set (a model of the domain and the constraints), none, or unknown. With
         `calm`, a counterexample to show: the answers it does not need are calm ones."""
         z3 = self.z3
-        if self.interrupted:
+        if self.interrupted or self.stopped():
+            self.interrupted = True
             return _Found("unknown", reason="not attempted: the check was interrupted")
-        if self._solver is None:  # one incremental solver: the domain is internalised once
-            self._solver = self._bounded(z3.Solver())
-            self._solver.add(self.domain)
-        solver = self._solver
-        solver.push()
         try:
-            return self._check(solver, constraints, calm)
-        finally:
-            solver.pop()
+            if self._solver is None:  # one incremental solver: the domain is internalised once
+                self._solver = self._bounded(z3.Solver())
+                self._solver.add(self.domain)
+            solver = self._solver
+            solver.push()
+            try:
+                found = self._check(solver, constraints, calm)
+            finally:
+                solver.pop()
+        except z3.Z3Exception:
+            if not self.stopped():
+                raise
+            found = _Found("unknown", reason="z3 answered unknown (canceled: interrupted)")
+        if self.stopped():  # the answer stands, if there is one; nothing more is attempted
+            self.interrupted = True
+        return found
 
     def _check(self, solver: Any, constraints: tuple[Any, ...], calm: bool) -> _Found:
         z3 = self.z3
@@ -482,25 +495,46 @@ def verify(
 ) -> Report:
     """Prove the properties. `timeout_ms` bounds each solver call in time, `rlimit` (optional)
     in z3's deterministic resource units; a call that hits either leaves its instance unproved."""
+    import z3
+
+    from neckcheck.edge import sigint_cancels
+
     started = time.perf_counter()
-    enc = _Encoding(book)
-    enc.timeout_ms = timeout_ms
-    enc.rlimit = rlimit
-    results = [
-        _completeness(enc),
-        _red_flag_dominance(enc),
-        _contract_floors(enc),
-        _unsure_never_safer(enc),
-        _red_flag_answer_never_safer(enc),
-        _monotone_in_time(enc),
-        _skipped_rotation_clears_nobody(enc),
-        _skipped_rotation_explained(enc),
-        _no_dead_rule(enc),
-        _no_dead_caution(enc),
-        _no_skipped_reads(enc),
-        _every_question_read(book),
-    ]
-    return Report(results, time.perf_counter() - started, enc.interrupted)
+    # SIGINT (Ctrl-C or `kill -INT`) cancels the solver call under way at once, and no other
+    # is started: the report says interrupted, never that the properties hold.
+    contexts: list[Any] = []  # z3's context, once made: a signal may come before
+
+    def cancel() -> None:
+        for context in contexts:
+            context.interrupt()
+
+    with sigint_cancels(cancel) as stopped:
+        contexts.append(z3.main_ctx())
+        enc = _Encoding(book)
+        enc.timeout_ms = timeout_ms
+        enc.rlimit = rlimit
+        enc.stopped = stopped
+        try:
+            results = [
+                _completeness(enc),
+                _red_flag_dominance(enc),
+                _contract_floors(enc),
+                _unsure_never_safer(enc),
+                _red_flag_answer_never_safer(enc),
+                _monotone_in_time(enc),
+                _skipped_rotation_clears_nobody(enc),
+                _skipped_rotation_explained(enc),
+                _no_dead_rule(enc),
+                _no_dead_caution(enc),
+                _no_skipped_reads(enc),
+                _every_question_read(book),
+            ]
+        except z3.Z3Exception:  # a canceled context refuses more than checks (a model's eval)
+            if not stopped():
+                raise
+            results = []
+        interrupted = enc.interrupted or stopped()
+    return Report(results, time.perf_counter() - started, interrupted)
 
 
 # ---- SPEC.md section 6 ------------------------------------------------------------------------
