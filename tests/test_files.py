@@ -1,5 +1,6 @@
 """Files written on request (--save, --report, batch --output) that cannot be written, and
-targets that must not be replaced.
+targets that must not be replaced; and rule texts that must not hold control or bidirectional
+formatting characters.
 
 The rule for files (README "Exit codes" and "Many answer sets at once", `screen -h`, `batch -h`):
 once a screening is done, a file that cannot be written never costs its result. The decision
@@ -28,7 +29,8 @@ from typing import Any
 
 import pytest
 
-from neckcheck.errors import InputError
+from neckcheck.errors import InputError, RulesError
+from neckcheck.model import Rulebook
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE
 
@@ -341,3 +343,96 @@ def test_a_file_made_read_only_during_the_screening_is_not_replaced(tmp_path: Pa
         edge.write_private(str(target), "new", "--save")
     edge.write_private(str(target), "new", "--save", force=True)
     assert target.read_text(encoding="utf-8") == "new"
+
+
+# ---- Rule texts hold no control or bidirectional formatting characters ------------------------
+
+
+def _tamper(folder: Path, name: str, change: Callable[[Any], None]) -> None:
+    """Rewrite one rule file with a change, as JSON (which YAML reads), escapes and all."""
+    from neckcheck.yamlsafe import load_yaml
+
+    data = load_yaml(folder / name)
+    change(data)
+    (folder / name).write_text(json.dumps(data, indent=1), encoding="ascii")
+
+
+def _first_choice(data: Any) -> dict[str, Any]:
+    first: dict[str, Any] = next(c for q in data["questions"] for c in q.get("choices", ()))
+    return first
+
+
+def _append(entry: dict[str, Any], field: str, text: str) -> None:
+    entry[field] = entry[field] + text
+
+
+TAMPERED = [
+    ("decisions.yaml", lambda d: _append(d["red_flags"][0], "reason", "\u202e"), "U+202E",
+     "rule '"),
+    ("decisions.yaml", lambda d: _append(d["patterns"][0], "source", "\x1b[2J"), "U+001B",
+     "source"),
+    ("questions.yaml", lambda d: _append(d["questions"][1], "prompt", "\u2066"), "U+2066",
+     "question '"),
+    ("questions.yaml", lambda d: _append(d["questions"][2], "help", "\u200f"), "U+200F", "help"),
+    ("questions.yaml", lambda d: _append(_first_choice(d), "label", "\x9b"), "U+009B",
+     "choices["),
+    ("questions.yaml", lambda d: _append(d["groups"][0], "title", "\x85"), "U+0085", "group '"),
+    ("cautions.yaml", lambda d: _append(d["cautions"][0], "text", "\u200e"), "U+200E",
+     "caution '"),
+    ("outcomes.yaml", lambda d: _append(d["outcomes"][0], "headline", "\x07"), "U+0007",
+     "headline"),
+    ("technique.yaml", lambda d: d["steps"].__setitem__(1, d["steps"][1] + "\u202a"), "U+202A",
+     "steps[1]"),
+    ("rulebook.yaml", lambda d: _append(d, "disclaimer", "\x7f"), "U+007F", "disclaimer"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "change", "code_point", "place"), TAMPERED)
+def test_rule_texts_with_control_or_bidi_characters_are_refused(
+    rules_copy: Path, name: str, change: Callable[[Any], None], code_point: str, place: str
+) -> None:
+    from neckcheck.validation import load_validated
+
+    _tamper(rules_copy, name, change)
+    with pytest.raises(RulesError) as caught:
+        load_validated(rules_copy)
+    [message] = caught.value.messages
+    assert message.startswith(str(rules_copy / name) + ": ")
+    assert code_point in message
+    assert place in message
+    assert "\x1b" not in message
+    assert "\u202e" not in message
+
+
+def test_rules_check_names_every_such_character(rules_copy: Path) -> None:
+    for name, change, _, _ in TAMPERED:
+        _tamper(rules_copy, name, change)
+    done = subprocess.run([*neckcheck_command(), "rules", "check", str(rules_copy)],
+                          capture_output=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == b""
+    err = done.stderr.decode("ascii")  # nothing of the texts is echoed
+    for _, _, code_point, _ in TAMPERED:
+        assert code_point in err
+    assert "Traceback" not in err
+
+
+def test_newlines_and_tabs_stay_allowed_in_rule_texts(rules_copy: Path) -> None:
+    from neckcheck.validation import load_validated
+
+    _tamper(rules_copy, "decisions.yaml",
+            lambda d: _append(d["red_flags"][0], "reason", "\n\tsecond line"))  # fmt: skip
+    assert load_validated(rules_copy).red_flags[0].reason.endswith("\n\tsecond line")
+
+
+def test_a_compiled_copy_with_such_a_character_fails_the_shared_checks(book: Rulebook) -> None:
+    """The compiled copy of a folder is held to the same checks (rulecheck.check_references)."""
+    from neckcheck.rulecheck import check_references
+
+    rule = book.red_flags[0]
+    tampered = book.replace(red_flags=(rule.replace(reason=rule.reason + "\u2067"),
+                                       *book.red_flags[1:]))  # fmt: skip
+    problems = list(check_references(tampered, lambda name: name))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"decisions.yaml: rule '{rule.id}': reason: holds U+2067")
+    assert list(check_references(book, lambda name: name)) == []
