@@ -121,7 +121,7 @@ def screen(parsed: Parsed) -> int:
 
     # Files first: they are written even when the reader of stdout has gone away. A file that
     # cannot be written costs nothing else: one line on stderr says so, the decision is still
-    # printed, and the exit code is still the decision's (README "Files written on request").
+    # printed, and the exit code is still the decision's (README "Exit codes").
     if save is not None:
         import json
 

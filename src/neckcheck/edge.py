@@ -346,7 +346,7 @@ def saved_early_stop_answers(raw: dict[str, Any], source: str) -> dict[str, obje
 
 # ---- Files written on request ----
 #
-# The rule (README "Files", `screen -h`, `batch -h`): what can be found wrong with a target
+# The rule (README "Exit codes", `screen -h`, `batch -h`): what can be found wrong with a target
 # before anything is read or asked is refused as a usage error (exit 2, nothing on stdout). Once
 # a screening is done, a file that cannot be written never costs its result: the result goes to
 # stdout, one line on stderr names the file and what was not written, the file is left absent or
