@@ -326,11 +326,11 @@ def test_only_regular_files_are_written(tmp_path: Path, option: str) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     for target in (str(fifo), "/dev/null", "/dev/full"):
-        for answers, code in ((ANSWERS, 2), (EMERGENCY, 5)):
+        for answers, code in ((ANSWERS, 0), (EMERGENCY, 5)):
             done = subprocess.run([*neckcheck_command(), "screen", option, target, "--json"],
                                   input=answers.encode(), capture_output=True, timeout=30,
                                   check=False)  # fmt: skip
-            # Refused, said on stderr; the result is still shown, and a red flag's code stands.
+            # Refused, said on stderr; the result is still shown, with its own exit code.
             assert done.returncode == code, target
             assert b"not a regular file" in done.stderr
             assert option.encode() in done.stderr
@@ -388,12 +388,12 @@ def test_a_failed_save_never_hides_a_red_flag(
 ) -> None:
     from neckcheck import cli, edge
 
-    def failing(path: str, text: str, option: str) -> None:
-        raise InputError([edge.Problem("", "could not write it: No space left on device")],
+    def failing(path: str, text: str, option: str, force: bool = False) -> None:
+        raise InputError([edge.Problem("", "No space left on device")],
                          f"{option} {path}")  # fmt: skip
 
     monkeypatch.setattr(edge, "write_private", failing)
-    for answers, expected in ((EMERGENCY, 5), (ANSWERS, 2), (json.dumps(NO_INJURY), 2)):
+    for answers, expected in ((EMERGENCY, 5), (ANSWERS, 0), (json.dumps(NO_INJURY), 0)):
         monkeypatch.setattr(sys, "argv", ["neckcheck", "screen", "--save",
                                           str(tmp_path / "a.json"), "--json"])  # fmt: skip
         monkeypatch.setattr(sys, "stdin", _FakeStdin(answers.encode()))

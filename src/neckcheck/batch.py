@@ -20,7 +20,7 @@ from neckcheck.model import Decision, Rulebook
 TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
-    from typing import IO, Any
+    from typing import Any
 
 
 class Summary:
@@ -218,17 +218,24 @@ def screen_lines(
 
 
 def run_batch(
-    file: str | None, book: Rulebook, output: str | None = None, quiet: bool = False
+    file: str | None,
+    book: Rulebook,
+    output: str | None = None,
+    quiet: bool = False,
+    force: bool = False,
 ) -> Summary:
     """`neckcheck batch`: stream the input to stdout (or, with `output`, to a private file that
-    appears only when every line is done), show progress only on a terminal's stderr (never in
-    the data stream), and end with a summary on stderr; `quiet`: neither."""
+    appears only when every line is done; a read-only one is replaced only with `force`), show
+    progress only on a terminal's stderr (never in the data stream), and end with a summary on
+    stderr; `quiet`: neither. If the output file cannot be written, the results go to stdout
+    instead (edge.ResultFile), and the summary is the same."""
     import sys
 
     from neckcheck import edge
 
     if output is not None:
         edge.refuse_overwriting_input(output, "--output", file)
+        edge.refuse_read_only(output, "--output", force)
     try:
         if file in (None, "-"):
             if sys.stdin is None:
@@ -242,9 +249,11 @@ def run_batch(
     summary = Summary()
     with stream, contextlib.ExitStack() as stack:
         write: Callable[[bytes, bool], None] = edge.write_out
+        target = None
         if output is not None:
             stack.enter_context(_terminated_as_exit())  # before the file exists
-            write = _file_writer(stack.enter_context(edge.private_file(output, "--output")))
+            target = stack.enter_context(edge.ResultFile(output, "--output", force))
+            write = target.write
         # Output is written in blocks. From a pipe or a terminal to stdout, the results so far
         # are also written out before every read that may wait for input, so a program feeding
         # records one by one gets each answer back at once (and a busy pipe costs no write per
@@ -259,17 +268,10 @@ def run_batch(
         else:
             _write_all(results, pending, summary, None, write)
     if not quiet:
-        if output is not None:
+        if target is not None and target.written:
             edge.say(f"results written to {output}")
         edge.say(summary.text())
     return summary
-
-
-def _file_writer(sink: IO[bytes]) -> Callable[[bytes, bool], None]:
-    def write(data: bytes, flush: bool) -> None:
-        sink.write(data)
-
-    return write
 
 
 @contextlib.contextmanager

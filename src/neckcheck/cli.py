@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 
 RULES_ENV = "NECKCHECK_RULES"
 
-# A failure beside the result (a file that could not be written) never hides a red flag: these
-# exit codes stand; any other becomes 2.
-RED_FLAG_CODES = (4, 5, 6)
-
 
 def _rules_folder(parsed: Parsed) -> str | None:
     """The rules folder asked for: --rules (or the DIR argument of `rules ...`), else
@@ -103,15 +99,17 @@ def screen(parsed: Parsed) -> int:
         )
     if save and report and edge.same_file(save, report):
         raise UsageProblem("--save and --report name the same file; give each its own")
+    force = parsed.flag("force")
     for target, option in ((save, "--save"), (report, "--report")):
-        if target:  # before anything is asked or read
+        if target:  # before anything is asked or read: usage errors (exit 2, nothing on stdout)
             edge.refuse_overwriting_input(target, option, answers)
+            edge.refuse_read_only(target, option, force)
     book = _book(parsed)
     interactive = answers is None and edge.stdin_is_terminal()
     if interactive:  # before anything is asked, so that no answer is typed in vain
         for target, option in ((save, "--save"), (report, "--report")):
             if target:
-                edge.check_target(target, option)
+                edge.check_target(target, option, force)
     # From a script the answers are already there: a target that cannot take the file is
     # reported after screening (below), never at the cost of the result.
     ended_early = False
@@ -128,14 +126,14 @@ def screen(parsed: Parsed) -> int:
         checked, ended_early = edge.answers_of_document(given, book, source)
     decision = decide(checked, book)
 
-    # Files first: they are written even when the reader of stdout has gone away, and a failure
-    # is reported without losing the decision (a red flag's exit code stands).
-    failed = False
+    # Files first: they are written even when the reader of stdout has gone away. A file that
+    # cannot be written costs nothing else: one line on stderr says so, the decision is still
+    # printed, and the exit code is still the decision's (README "Exit codes").
     if save is not None:
         import json
 
-        failed |= not _write_file(save, "--save", json.dumps(given, indent=2) + "\n",
-                                  "answers saved")  # fmt: skip
+        text = json.dumps(given, indent=2) + "\n"
+        _write_file(save, "--save", text, force, "answers saved", "the answers were not saved")
     if report is not None:
         import datetime
 
@@ -143,7 +141,8 @@ def screen(parsed: Parsed) -> int:
 
         when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
         text = markdown_report(decision, checked.facts, book, when, ended_early)
-        failed |= not _write_file(report, "--report", text, "report written")
+        _write_file(report, "--report", text, force, "report written",
+                    "the report was not written")  # fmt: skip
 
     trace = None
     if parsed.flag("explain"):
@@ -181,23 +180,23 @@ def screen(parsed: Parsed) -> int:
                 render_trace(trace, console)
         if captured is not None:
             _print("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
-    if failed and decision.exit_code not in RED_FLAG_CODES:
-        return edge.EXIT_USAGE
     return 0 if parsed.flag("exit_zero") else decision.exit_code
 
 
-def _write_file(path: str, option: str, text: str, done: str) -> bool:
+def _write_file(path: str, option: str, text: str, force: bool, done: str, lost: str) -> None:
+    """Write one requested file; a failure is one line on stderr naming the file and what was
+    not written, and the file is left as it was."""
     from neckcheck import edge
     from neckcheck.errors import InputError
 
     try:
-        edge.write_private(path, text, option)
+        edge.write_private(path, text, option, force)
     except InputError as exc:
-        for line in exc.lines():
-            edge.say(line)
-        return False
+        why = "; ".join(str(p) for p in exc.problems)
+        edge.say(f"{exc.source}: {lost} ({why}); the file is left as it was, and the decision "
+                 "is on standard output")  # fmt: skip
+        return
     edge.say(f"{done} to {path}")
-    return True
 
 
 # ---- the other commands ----
@@ -207,7 +206,8 @@ def batch(parsed: Parsed) -> int:
     from neckcheck.batch import run_batch
 
     book = _book(parsed)
-    summary = run_batch(parsed.argument, book, parsed.text("output"), parsed.flag("quiet"))
+    summary = run_batch(parsed.argument, book, parsed.text("output"), parsed.flag("quiet"),
+                        parsed.flag("force"))  # fmt: skip
     return 2 if summary.errors else 0
 
 

@@ -99,6 +99,12 @@ EXIT_CODES = (
     ("1", "a bug in neckcheck (please report it)"),
 )
 
+FORCE = Option(
+    ("--force",),
+    "Replace an existing file even when it is read-only (without this option such a file is "
+    "refused, as the shell's > refuses it; a writable one is replaced either way).",
+)
+
 CONTRACT_POINTERS = (
     "The answer keys, their values and when each is asked: `neckcheck rules reference` (Markdown) "
     "and `neckcheck schema` (JSON Schema). The decision's JSON: `neckcheck schema --decision`."
@@ -110,7 +116,13 @@ SCREEN = Command(
     "In a terminal, with no answers given, it asks the questions one by one; nothing is ever "
     "chosen for you. From a script, give the answers as one JSON object with --answers, or pipe "
     "them in. A FHIR QuestionnaireResponse to `neckcheck export fhir` is read too.\n\n"
-    + CONTRACT_POINTERS,
+    "Files (--save, --report): what is wrong with one before anything is asked or read (a "
+    "read-only file without --force, the answers file itself, one file for both) is a usage "
+    "error: exit 2, nothing on stdout. A file that cannot be written once the screening is done "
+    "(a full disk, a quota, an I/O error, a missing folder) never costs the decision: it is "
+    "printed all the same, the exit code is still its own (0, 3, 4, 5 or 6), one line on stderr "
+    "names the file and what was not written, and the file is left as it was, never "
+    "half-written.\n\n" + CONTRACT_POINTERS,
     options=(
         Option(
             ("-a", "--answers"),
@@ -146,6 +158,7 @@ SCREEN = Command(
             "Nothing is written without this option.",
             "FILE",
         ),
+        FORCE,
         Option(
             ("--exit-zero",),
             "Exit 0 for every completed screening, whatever the decision (for scripts that treat "
@@ -173,7 +186,11 @@ BATCH = Command(
     "Screen many answer sets: JSON Lines in, one JSON line out for each.",
     'Each output line has its 1-based "line"; an invalid line gives {"line": N, "error": '
     "{...}} and the stream goes on, in the same order. A summary goes to stderr. Exit 0 when "
-    "every line was screened, 2 if any line was invalid (or the input could not be read).",
+    "every line was screened, 2 if any line was invalid (or the input could not be read).\n\n"
+    "If the --output file cannot be written (a full disk, a quota, an I/O error), no result is "
+    "lost: one line on stderr names the file, every result goes to standard output instead, "
+    "the file is left as it was, and the exit code is the same as without the file. A read-only "
+    "--output file is refused before any line is read (exit 2) unless --force is given.",
     options=(
         Option(
             ("-o", "--output"),
@@ -182,6 +199,7 @@ BATCH = Command(
             "FILE",
         ),
         Option(("-q", "--quiet"), "No progress and no summary on stderr (errors are still said)."),
+        FORCE,
         RULES,
         ALLOW_UNPROVED,
     ),

@@ -12,7 +12,9 @@ One place owns what the core never sees:
 - escaping: anything echoed from the input or from a file (a key, a value, a path) is shown with
   control characters and lone surrogates escaped, so it cannot move the cursor, clear the screen
   or fake a headline;
-- files written on request (--save, --report): regular files only, owner-only, all or nothing;
+- files written on request (--save, --report, batch --output): regular files only, owner-only,
+  all or nothing, never a read-only file without --force, and a file that cannot be written
+  never costs the result (see "Files written on request" below);
 - the mapping of every failure to an exit code (contract section 5).
 """
 
@@ -384,13 +386,44 @@ def saved_early_stop_answers(raw: dict[str, Any], source: str) -> dict[str, obje
 
 
 # ---- Files written on request ----
+#
+# The rule (README "Exit codes", `screen -h`, `batch -h`): what can be found wrong with a target
+# before anything is read or asked is refused as a usage error (exit 2, nothing on stdout). Once
+# a screening is done, a file that cannot be written never costs its result: the result goes to
+# stdout, one line on stderr names the file and what was not written, the file is left absent or
+# as it was (never half-written), and the exit code is the one the run has without the file.
 
 
-def check_target(path: str, option: str) -> None:
-    """Refuse, before anything is asked or decided, a target that cannot take the file: a folder
-    that does not exist, a name too long, or anything that exists and is not a regular file (a
-    FIFO, a device, a folder). Health data never replaces a device."""
-    where = f"{option} {safe_text(path)}"
+def _where(path: str, option: str) -> str:
+    return f"{option} {safe_text(path)}"
+
+
+def refuse_read_only(path: str, option: str, force: bool) -> None:
+    """Refuse to replace an existing file that the shell's `>` would not write (read-only, or
+    not writable by this user), unless `force`. The mode bits are read, not only access(2):
+    root may write a 0444 file, and the shell's `>` of a user would still refuse it."""
+    if force:
+        return
+    try:
+        info = os.stat(path)
+    except OSError:  # absent (or unusable: check_target says why)
+        return
+    if not stat.S_ISREG(info.st_mode):
+        return
+    if info.st_mode & 0o222 and os.access(path, os.W_OK):
+        return
+    mode = f"mode {stat.S_IMODE(info.st_mode):04o}"
+    raise InputError(
+        [Problem("", f"the file exists and is read-only ({mode}); give --force to replace it")],
+        _where(path, option),
+    )
+
+
+def check_target(path: str, option: str, force: bool = False) -> None:
+    """Refuse a target that cannot take the file: a folder that does not exist, a name too long,
+    anything that exists and is not a regular file (a FIFO, a device, a folder), or a read-only
+    file without `force`. Health data never replaces a device."""
+    where = _where(path, option)
     folder = os.path.dirname(path) or "."
     name = os.path.basename(path)
     if not name or path.endswith(os.sep) or name in (".", "..", "-"):
@@ -417,6 +450,7 @@ def check_target(path: str, option: str) -> None:
         raise InputError([Problem("", "it exists and is not a regular file")], where)
     if not os.access(folder, os.W_OK):
         raise InputError([Problem("", "no permission to write in that folder")], where)
+    refuse_read_only(path, option, force)
 
 
 def same_file(first: str, second: str) -> bool:
@@ -452,50 +486,167 @@ def refuse_overwriting_input(target: str, option: str, source: str | None) -> No
         )
 
 
-def write_private(path: str, text: str, option: str) -> None:
-    """Write health data readable by its owner only (0600), all or nothing (see private_file)."""
-    with private_file(path, option) as out:
-        out.write(text.encode("utf-8"))
+def _not_written(exc: OSError, where: str) -> InputError:
+    return InputError([Problem("", f"{exc.strerror or type(exc).__name__}")], where)
 
 
-@contextlib.contextmanager
-def private_file(path: str, option: str) -> Iterator[IO[bytes]]:
-    """A file for health data, readable by its owner only (0600) and written all or nothing: a
-    temporary file in the same folder, renamed over `path` only when the block ends without an
-    error (a rename replaces a symbolic link itself, never its target). On an error, an
-    interruption or a SIGTERM turned into SystemExit, the temporary file is removed."""
+def _write_all(fd: int, data: bytes | memoryview) -> int:
+    """Write every byte (os.write may take fewer); return how many were written, and on a
+    failure raise the OSError with `written` set to the bytes that did go out."""
+    view = memoryview(data)
+    done = 0
+    while done < len(view):
+        try:
+            done += os.write(fd, view[done:])
+        except OSError as exc:
+            exc.written = done  # type: ignore[attr-defined]
+            raise
+    return done
+
+
+def write_private(path: str, text: str, option: str, force: bool = False) -> None:
+    """Write health data readable by its owner only (0600), all or nothing: a temporary file in
+    the same folder, flushed to disk, then renamed over `path` (a rename replaces a symbolic link
+    itself, never its target). Any failure (a target that cannot take the file, a full disk, a
+    quota, an I/O error) is an InputError naming the option and the file, and leaves `path` as
+    it was and no temporary file behind, also on an interruption or a SIGTERM turned into
+    SystemExit."""
     import tempfile
 
-    check_target(path, option)
+    check_target(path, option, force)
+    where = _where(path, option)
     folder = os.path.dirname(path) or "."
-    where = f"{option} {safe_text(path)}"
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".neckcheck.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".neckcheck.", suffix=".tmp")  # 0600
     except OSError as exc:
-        raise InputError([Problem("", f"could not write it: {exc.strerror or exc}")],
-                         where) from None  # fmt: skip
+        raise _not_written(exc, where) from None
     done = False
     try:
-        with os.fdopen(fd, "wb") as out:  # mkstemp makes it 0600
-            yield out  # a failed write in the block is an OSError, said by `run`
-            try:
-                out.flush()
-                os.fsync(out.fileno())
-            except OSError as exc:
-                raise InputError(
-                    [Problem("", f"could not write it: {exc.strerror or exc}")], where
-                ) from None
         try:
+            _write_all(fd, text.encode("utf-8"))
+            os.fsync(fd)
+            os.close(fd)
+            fd = -1
             os.replace(tmp, path)
         except OSError as exc:
-            raise InputError(
-                [Problem("", f"could not write it: {exc.strerror or exc}")], where
-            ) from None
+            raise _not_written(exc, where) from None
         done = True
     finally:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+class ResultFile:
+    """`batch --output`: the results written to a private temporary file beside `path` (0600),
+    renamed over `path` by `finish` only when every line is done, all or nothing.
+
+    If the file cannot be written (a full disk, a quota, an I/O error, the size limit of
+    `ulimit -f`), no result is lost: one line on stderr names the file and says that the results
+    go to standard output instead; the results so far are read back from the temporary file and
+    written there, and every later one follows them. `path` is then left as it was, and the run
+    keeps the exit code it has without the file. Use it as a context manager: the temporary
+    file is removed however the block ends (an error, Ctrl-C, a SIGTERM turned into SystemExit).
+    """
+
+    def __init__(self, path: str, option: str, force: bool = False) -> None:
+        import tempfile
+
+        check_target(path, option, force)  # before any line is read: a usage error
+        self.path = path
+        self.where = _where(path, option)
+        try:
+            self._fd, self._tmp = tempfile.mkstemp(
+                dir=os.path.dirname(path) or ".", prefix=".neckcheck.", suffix=".tmp"
+            )
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise InputError([Problem("", f"cannot create a file there: {reason}")],
+                             self.where) from None  # fmt: skip
+        self._written = 0  # bytes in the temporary file
+        self.written = False  # True once `path` holds every result
+        self.to_stdout = False  # True once the results go to standard output instead
+
+    def __enter__(self) -> ResultFile:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        try:
+            if kind is None:
+                self.finish()
+        finally:
+            self._close()
+        with contextlib.suppress(OSError):
+            if not self.written:
+                os.unlink(self._tmp)
+
+    def _close(self) -> None:
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = -1
+
+    def write(self, data: bytes, flush: bool = True) -> None:
+        if self.to_stdout:
+            write_out(data, flush)
+            return
+        try:
+            self._written += _write_all(self._fd, data)
+        except OSError as exc:
+            sent: int = getattr(exc, "written", 0)
+            self._written += sent
+            self._fall_back(exc)
+            write_out(data[sent:], flush)
+
+    def finish(self) -> None:
+        """Every line is done: put the file in place (or, if that fails, the results on stdout).
+        Leaving the block without an error calls it."""
+        if self.to_stdout:
+            return
+        try:
+            os.fsync(self._fd)
+            fd, self._fd = self._fd, -1
+            os.close(fd)
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self._fall_back(exc)
+            return
+        self.written = True
+
+    def _fall_back(self, exc: OSError) -> None:
+        """Say that the file is not written, and copy what the temporary file holds to stdout."""
+        reason = exc.strerror or type(exc).__name__
+        say(f"{self.where}: the results were not written to this file ({reason}); they go to "
+            "standard output instead, and the file is left as it was")  # fmt: skip
+        self.to_stdout = True
+        if self._fd < 0:  # closed by finish: open the temporary file again to read it
+            try:
+                self._fd = os.open(self._tmp, os.O_RDONLY)
+            except OSError as lost:
+                raise self._unreadable(lost) from None
+        offset = 0
+        while offset < self._written:
+            try:
+                chunk = os.pread(self._fd, min(1024 * 1024, self._written - offset), offset)
+            except OSError as lost:
+                raise self._unreadable(lost) from None
+            if not chunk:
+                raise self._unreadable(OSError(0, "the temporary file is shorter than written"))
+            write_out(chunk, False)
+            offset += len(chunk)
+        self._close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._tmp)
+
+    def _unreadable(self, exc: OSError) -> InputError:
+        reason = exc.strerror or type(exc).__name__
+        return InputError(
+            [Problem("", f"the results written so far could not be read back either: {reason}")],
+            self.where,
+        )
 
 
 # ---- Running a command: every failure becomes an exit code ----

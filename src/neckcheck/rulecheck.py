@@ -156,6 +156,113 @@ def check_references(book: Rulebook, where: Where) -> Iterable[str]:
         if (found := pairs.count(spec_pair)) != 1:
             yield f"{opath}: {'/'.join(spec_pair)} needs exactly one entry, found {found}"
 
+    yield from text_problems(book, where)
+
+
+# ---- Characters a rule text may not hold ----------------------------------------------------
+
+# Every reader of the rules (the interview, the text and JSON decisions, the report, FHIR, the
+# generated code) shows their texts as they are. So none may hold what can move a terminal's
+# cursor, clear a screen or make a text read otherwise than it is stored: C0 controls (bar
+# newline and tab, which YAML's block scalars need), DEL, C1 controls, the bidirectional marks,
+# embeddings, overrides and isolates, the line and paragraph separators, and lone surrogates.
+_NOT_IN_TEXT = (
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2066-\u2069\ud800-\udfff]"
+)
+
+# Which file each part of the rulebook comes from (rulefiles.FILES), by its key in to_plain.
+_FILE_OF = {
+    "version": "rulebook.yaml",
+    "disclaimer": "rulebook.yaml",
+    "intro": "rulebook.yaml",
+    "tri_labels": "rulebook.yaml",
+    "groups": "questions.yaml",
+    "questions": "questions.yaml",
+    "red_flags": "decisions.yaml",
+    "patterns": "decisions.yaml",
+    "otherwise": "decisions.yaml",
+    "cautions": "cautions.yaml",
+    "outcomes": "outcomes.yaml",
+    "technique": "technique.yaml",
+}
+_OWNER_KIND = {
+    "groups": "group",
+    "questions": "question",
+    "red_flags": "rule",
+    "patterns": "rule",
+    "otherwise": "rule",
+    "cautions": "caution",
+    "outcomes": "outcome text",
+}
+
+
+def _kind_of_char(code: int) -> str:
+    if code <= 0x9F:
+        return "a control character"
+    if 0xD800 <= code <= 0xDFFF:
+        return "a lone surrogate"
+    if code in (0x2028, 0x2029):
+        return "a line or paragraph separator"
+    return "a bidirectional formatting character"
+
+
+def text_problems(book: Rulebook, where: Where) -> Iterable[str]:
+    """Every text of the rulebook (reasons, prompts, help, labels, titles, steps, cautions,
+    sources, ids...) free of the characters in _NOT_IN_TEXT; each one found is named by its
+    file, the question, rule or caution that holds it, the field and the code point (never the
+    text itself)."""
+    import re
+
+    unsafe = re.compile(_NOT_IN_TEXT)
+    for part, value in to_plain(book).items():
+        path = where(_FILE_OF.get(part, "rulebook.yaml"))
+        for field, text in _texts_in(value, "" if part in _OWNER_KIND else part):
+            for match in unsafe.finditer(text):
+                code = ord(match.group())
+                owner = _owner(part, value, field)
+                yield (
+                    f"{path}: {owner}{field[1] if owner else field[0]}: holds U+{code:04X}, "
+                    f"{_kind_of_char(code)}, at character {match.start() + 1}; rule texts may "
+                    "not hold control or bidirectional formatting characters"
+                )
+                break  # one message per text is enough to find it
+
+
+def _texts_in(value: Any, at: str) -> Iterable[tuple[tuple[str, str], str]]:
+    """Each string in a plain value, with its place: (the full path, the path inside the
+    question, rule or caution that holds it)."""
+    if isinstance(value, str):
+        yield (at, _inner(at)), value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_in(item, f"{at}.{key}" if at else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts_in(item, f"{at}[{index}]")
+
+
+def _inner(at: str) -> str:
+    """`[3].choices[1].label` -> `choices[1].label`; any other path as it is."""
+    if at.startswith("["):
+        return at.partition("]")[2].lstrip(".")
+    return at
+
+
+def _owner(part: str, value: Any, field: tuple[str, str]) -> str:
+    """Who holds the text: "rule 'x': " (an id that reads as a name), else its place."""
+    kind = _OWNER_KIND.get(part)
+    if kind is None:
+        return ""
+    place, item = part, value
+    if field[0].startswith("["):  # an entry of a list: its index comes first
+        index = field[0][: field[0].index("]") + 1]
+        place, item = part + index, value[int(index[1:-1])]
+    if part == "outcomes":
+        return f"outcome text {item['outcome']}/{item['disposition']}: "
+    name = shown(item.get("id")) if isinstance(item, dict) else ""
+    return f"{kind} {name if name.startswith(chr(39)) else place}: "
+
 
 def _at(path: str, located: tuple[int | None, str]) -> str:
     return f"{path}:{located[0]}" if located[0] else str(path)
