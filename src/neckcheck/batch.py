@@ -12,7 +12,7 @@ import json
 from collections import Counter
 
 from neckcheck.answers import parse_json
-from neckcheck.edge import answers_of_document
+from neckcheck.documents import answers_of_document
 from neckcheck.engine import decide
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import Decision, Rulebook
