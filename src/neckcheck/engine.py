@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from neckcheck.answers import Answers, check_answers, check_value, progress
+from neckcheck.answers import Answers, check_answers, check_value, progress, too_many_keys
 from neckcheck.conditions import Value
 from neckcheck.documents import SAVED_INTERVIEW
 from neckcheck.errors import InputError, Problem
@@ -133,6 +133,8 @@ def check_stopped_early(raw: Mapping[str, object], rulebook: Rulebook, source: s
     """The answers of a saved interview that stopped early, checked: each value as strictly as
     in a full answer set, and the emergency re-derived from them, never taken on trust. Only a
     certain emergency excuses the answers that were never asked for."""
+    if (whole := too_many_keys(raw, rulebook)) is not None:
+        raise InputError([whole], source)
     given: dict[str, Value] = {}
     problems: list[Problem] = []
     for key, value in raw.items():
