@@ -194,8 +194,8 @@ def result_lines(
                 and _no_key_twice(text, doc)
             ):
                 summary.errors += 1
-                error = unknown_keys_error(unknown, book, f"line {number}").to_dict()
-                dumped = json.dumps(error, ensure_ascii=True, separators=(",", ":"))
+                plain = unknown_keys_error(unknown, book, f"line {number}").to_dict()
+                dumped = json.dumps(plain, ensure_ascii=True, separators=(",", ":"))
                 yield f'{{"line":{number},"error":{dumped}}}\n'
                 continue
         try:
