@@ -13,6 +13,10 @@ load on a shared machine hits both alike), printed beside its yardstick with the
 - batch: `neckcheck batch` against benchmarks/handwritten.py (SPEC.md as if/else, the same
   JSON Lines in and out) on the same valid lines, goal 1.0x; and against a bare
   json.loads/json.dumps loop over the same lines (the I/O floor no screener can beat).
+- invalid lines: `neckcheck batch` on 20,000 lines with one unknown key each, and with 30
+  each, against the same 20,000 answer sets valid; goal: at most about 2x. One object of
+  80,000 unknown keys, and 20 such lines, against the json.loads/json.dumps loop on the same
+  lines (reading them at all costs that).
 - memory: peak RSS of `neckcheck batch` on 1,000,000 lines streamed in; goal: flat, 25 MB.
 
 Checks, not figures: the hand-written screener agrees with `neckcheck batch` line by line, and
@@ -135,11 +139,21 @@ def answer_set(rng: random.Random) -> dict:
     return a
 
 
-def write_lines(path: Path, count: int, seed: int = 1) -> None:
+def write_lines(path: Path, count: int, seed: int = 1, unknown: int = 0) -> None:
+    """`count` valid answer sets, one a line; with `unknown`, each line also holds that many
+    keys no question has (each line its own, so no suggestion or text is ever reused)."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
-        for _ in range(count):
-            out.write(json.dumps(answer_set(rng)) + "\n")
+        for n in range(count):
+            answers = answer_set(rng)
+            answers.update({f"note_{n}_{k}": "no" for k in range(unknown)})
+            out.write(json.dumps(answers) + "\n")
+
+
+def write_wide_objects(path: Path, count: int, keys: int = 80_000) -> None:
+    """`count` lines, each one object of `keys` unknown keys (about 0.9 MB a line)."""
+    line = "{" + ",".join(f'"k{n}":1' for n in range(keys)) + "}\n"
+    path.write_text(line * count, encoding="ascii")
 
 
 # The children run as an installed program does: with cached bytecode.
@@ -347,8 +361,8 @@ def main() -> None:
             out.write(json.dumps(answer_set(rng)) + "\n")
         return
 
-    runs, batch_runs, lines, big = (
-        (5, 3, 5_000, 50_000) if args.quick else (21, 5, 100_000, 1_000_000)
+    runs, batch_runs, lines, big, invalid, wide = (
+        (5, 3, 5_000, 50_000, 2_000, 2) if args.quick else (21, 5, 100_000, 1_000_000, 20_000, 20)
     )
     from neckcheck.rulebook import default_rules_dir, load_rulebook
 
@@ -409,6 +423,29 @@ def main() -> None:
             f"  byte-identical to the interpreted rules: {'yes' if same else 'NO'} "
             f"({compared:,} lines)"
         )
+
+        # Bad input costs no more than good input: invalid lines against the same number of
+        # valid ones (the same answer sets, plus keys no question has), and objects of 80,000
+        # unknown keys against the I/O floor on the very same lines.
+        print(f"invalid lines ({invalid:,} lines each; goal: at most about 2x the valid lines)")
+        valid = Path(tmp, "valid.jsonl")
+        write_lines(valid, invalid, seed=4)
+        for unknown in (1, 30):
+            bad = Path(tmp, f"unknown-{unknown}.jsonl")
+            write_lines(bad, invalid, seed=4, unknown=unknown)
+            t_bad, t_good = [], []
+            for _ in range(batch_runs):
+                t_bad.append(timed(ours_cmd, bad))
+                t_good.append(timed(ours_cmd, valid))
+            bad_s, good_s = statistics.median(t_bad), statistics.median(t_good)
+            print(line(f"{unknown} unknown key{'s' if unknown > 1 else ''} a line", bad_s,
+                       "valid lines", good_s, "goal 2x", "s"))  # fmt: skip
+        for count in (1, wide):
+            path = Path(tmp, f"wide-{count}.jsonl")
+            write_wide_objects(path, count)
+            ours_s, floor_s = median_pair(ours_cmd, floor_cmd, batch_runs, stdin=path)
+            what = f"{count} object{'s' if count > 1 else ''} of 80,000 unknown keys"
+            print(line(what, ours_s, "json.loads/json.dumps loop", floor_s, "I/O floor", "s"))
 
     rss = peak_rss_mb([NECKCHECK, "batch"], big)
     print("memory")

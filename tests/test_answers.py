@@ -110,3 +110,87 @@ def test_parse_json_rejects(data: bytes, words: str) -> None:
 def test_parse_json_accepts_bom_and_crlf() -> None:
     data = b"\xef\xbb\xbf" + json.dumps(BASELINE, indent=1).replace("\n", "\r\n").encode()
     assert parse_json(data) == BASELINE
+
+
+# ---- Bad input costs no more than good input (issue 20, item 5): bounded work, no timing ----
+
+
+def error_of(raw: Any, book: Rulebook) -> InputError:
+    with pytest.raises(InputError) as info:
+        check_answers(raw, book)
+    return info.value
+
+
+def test_an_object_with_too_many_keys_is_one_problem(book: Rulebook) -> None:
+    """80,000 unknown keys: one problem that says how many, not 80,000 (each with a difflib
+    search, which took about 6 s per object)."""
+    from neckcheck.answers import max_keys
+
+    raw = BASELINE | {f"k{n}": 1 for n in range(80_000)}
+    error = error_of(raw, book)
+    assert [p.key for p in error.problems] == [""]
+    assert f"has {len(raw)} keys, more than the {max_keys(book)} read" in error.problems[0].message
+    assert max_keys(book) >= len(book.questions)  # every valid answer set fits
+    at_the_cap = BASELINE | {f"k{n}": 1 for n in range(max_keys(book) - len(BASELINE))}
+    assert len(error_of(at_the_cap, book).problems) == 21  # still read key by key
+
+
+def test_the_problems_listed_are_capped_and_the_rest_counted(book: Rulebook) -> None:
+    from neckcheck.errors import MAX_PROBLEMS_LISTED
+
+    unknown = [f"unknown_{n}" for n in range(30)]
+    error = error_of(BASELINE | dict.fromkeys(unknown, "no"), book)
+    listed = error.problems[:MAX_PROBLEMS_LISTED]
+    assert [p.key for p in listed] == unknown[:MAX_PROBLEMS_LISTED]  # in order, each named
+    assert error.problems[MAX_PROBLEMS_LISTED:] == [
+        error.problems[-1].replace(key="", message="and 10 more problems, not listed")
+    ]
+    assert len(error.to_dict()["problems"]) == MAX_PROBLEMS_LISTED + 1  # type: ignore[arg-type]
+    # A list just one over the cap is kept whole: "and 1 more" would save nothing.
+    assert len(error_of(BASELINE | dict.fromkeys(unknown[:21], "no"), book).problems) == 21
+
+
+def test_suggestions_are_searched_for_the_first_unknown_keys_only(
+    book: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import neckcheck.answers as answers
+
+    calls: list[str] = []
+    real = answers.suggestion
+    monkeypatch.setattr(answers, "suggestion",
+                        lambda key, rules: calls.append(key) or real(key, rules))  # fmt: skip
+    error_of(BASELINE | {f"vasculr_signs_{n}": "no" for n in range(30)}, book)  # under the cap
+    assert calls == [f"vasculr_signs_{n}" for n in range(answers.MAX_SUGGESTIONS)]
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [
+        ("injry", "injury"),  # a letter left out
+        ("injurry", "injury"),  # one added
+        ("injuty", "injury"),  # one changed
+        ("ijnury", "injury"),  # two swapped
+        ("vasculr_signs", "vascular_signs"),
+        ("Age", "age"),
+        ("days-since-injury", "days_since_injury"),
+        ("daysSinceInjury", "days_since_injury"),
+        ("vascular", "vascular_signs"),  # the start of one id
+        ("neuro", None),  # the start of two
+        ("notes", None),
+        ("x" * 65, None),  # too long to be a typo of any id
+        ("", None),
+    ],
+)
+def test_did_you_mean(book: Rulebook, key: str, meant: str | None) -> None:
+    from neckcheck.answers import suggestion
+
+    assert suggestion(key, book) == meant
+    message = problems(BASELINE | {key: "no"}, book)[key]
+    assert message == (f"unknown key; did you mean {meant!r}?" if meant else "unknown key")
+
+
+def test_the_first_key_given_twice_is_named() -> None:
+    text = "{" + ",".join(f'"k{n}": 1' for n in range(50_000)) + ', "k7": 2, "k3": 2}'
+    with pytest.raises(InputError) as info:
+        parse_json(text)
+    assert "key 'k7' is given more than once" in info.value.problems[0].message

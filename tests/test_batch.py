@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +173,58 @@ def test_a_long_varied_batch_agrees_with_the_oracle_line_by_line() -> None:
         assert {c["id"] for c in line["cautions"]} == cautions
         distinct.add(tuple(r["rule"] for r in line["reasons"]))
     assert len(distinct) > 4096  # more than the engine's own cache of decisions
+
+
+# ---- Unknown keys: the shortcut from the generated check gives the careful path's very error ----
+
+
+def test_unknown_key_lines_are_byte_for_byte_the_interpreted_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lines that are valid answer sets plus unknown keys are recognised from the generated
+    check (issue 20, item 5: they cost several times a valid line); every such line, and every
+    near miss that must take the careful path (a key twice, NaN, a nested value, a FHIR or a
+    saved-interview marker, an escaped quote, too many keys), gives exactly the record of the
+    interpreted rules."""
+    from neckcheck.batch import Summary, result_lines
+    from neckcheck.rulebook import load_rulebook
+
+    generated, interpreted = load_rulebook(), load_rulebook()
+    assert generated is not interpreted
+    assert generated.derived.get("generated") is not None
+    interpreted.derived.pop("generated")
+    base = json.dumps(BASELINE)[:-1]
+    extras = [
+        '"injry": "fall"',
+        '"notes": "x", "Age": 40, "vasculr_signs": true, "extra": null, "n": 12345678901234567890',
+        ", ".join(f'"k{n}": "no"' for n in range(30)),
+        ", ".join(f'"k{n}": 1' for n in range(40)),  # over 64 keys in all
+        '"notes": NaN',
+        '"notes": 1.5',
+        '"notes": {"a": 1, "a": 2}',
+        '"notes": ["x"]',
+        '"resourceType": "QuestionnaireResponse"',
+        '"neckcheck_saved_interview": 1',
+        '"no\\"tes": "x"',
+        '"notes": "say \\"no\\""',
+        '"notes": "x", "notes": "y"',
+        '"age": 40',  # a known key twice
+        '"notes": "\\u202e"',
+    ]
+    lines = [f"{base}, {extra}}}\n".encode() for extra in extras]
+    lines += [f"\ufeff{base}, {extras[0]}}} \n".encode(), f"{base}, {extras[0]}}} x\n".encode()]
+    import neckcheck.batch as batch
+
+    shortcut: list[list[str]] = []
+    real = batch.unknown_keys_error
+
+    def counted(keys: list[str], book: Rulebook, source: str) -> InputError:
+        shortcut.append(keys)
+        return real(keys, book, source)
+
+    monkeypatch.setattr(batch, "unknown_keys_error", counted)
+    ours = list(result_lines(lines, generated, Summary()))
+    theirs = list(result_lines(lines, interpreted, Summary()))
+    assert ours == theirs
+    assert all('"error"' in line for line in ours)
+    assert [keys[0] for keys in shortcut] == ["injry", "notes", "k0", "notes", "injry"]

@@ -593,7 +593,7 @@ def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def test_screen_and_batch_refuse_unproved_rules_unless_allowed(rules_copy: Path) -> None:
     edit(rules_copy, "decisions.yaml", "{age: {lt: 16}}", "{age: {lt: 15}}")
     answers = json.dumps(BASELINE)
-    for args in (("screen", "--json"), ("screen",), ("batch",)):
+    for args in (("screen", "--json"), ("screen",), ("batch",), ("export", "fhir")):
         refused = _cli(*args, "--rules", str(rules_copy), stdin=answers + "\n")
         assert refused.returncode == 2
         assert refused.stdout == ""
@@ -657,3 +657,99 @@ def test_a_forged_compiled_copy_elsewhere_is_never_used(rules_copy: Path) -> Non
     refused = _cli("screen", "--json", "--rules", str(rules_copy), stdin=emergency)
     assert refused.returncode == 2
     assert "unsure is never safer" in refused.stderr
+
+
+# ---- One trust rule for every command whose output is relied on (issue 20, item 3) -------------
+
+VASCULAR_RULE = "  - id: emergency.vascular\n    when: {vascular_signs: [yes, unsure]}\n"
+
+# Every command that turns rules into something a person or a clinic relies on.
+RELIED_ON: list[tuple[str, ...]] = [
+    ("screen", "--json"),
+    ("screen", "--fhir"),
+    ("batch",),
+    ("schema",),
+    ("schema", "--decision"),
+    ("export", "fhir"),
+    ("export", "fhir", "--response", "-"),
+    ("rules", "reference"),
+    ("rules", "graph"),
+    ("rules", "report"),
+]
+
+
+def _in_process(args: list[str], stdin: str, capfd: pytest.CaptureFixture[str],
+                monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:  # fmt: skip
+    """`neckcheck ARGS` run in this process (so that the copy counts as the shipped rules), as
+    the console script runs it: (exit code, stdout, stderr)."""
+    import io
+
+    from neckcheck import edge
+    from neckcheck.cli import run_command_line
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+    capfd.readouterr()
+    with pytest.raises(SystemExit) as done:
+        edge.run(lambda: run_command_line(args))
+    out, err = capfd.readouterr()
+    code = done.value.code
+    assert isinstance(code, int)
+    return code, out, err
+
+
+@pytest.mark.parametrize("args", RELIED_ON, ids=" ".join)
+def test_every_command_refuses_edited_shipped_rules(
+    rules_copy: Path, as_shipped: None, args: tuple[str, ...],
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A red flag deleted from the shipped YAML: screen and batch refused it already; the form,
+    the schema, the reference, the report and the graph made from it (whose emergency notice no
+    longer covers the deleted flag) are refused the same way, in one line, exit 2."""
+    decisions = (rules_copy / "decisions.yaml").read_text(encoding="utf-8")
+    start = decisions.index(VASCULAR_RULE)
+    end = decisions.index("  - id: ", start + 1)
+    (rules_copy / "decisions.yaml").write_text(decisions[:start] + decisions[end:],
+                                               encoding="utf-8")  # fmt: skip
+    answers = json.dumps(BASELINE | {"vascular_signs": "yes"}) + "\n"
+    code, out, err = _in_process(list(args), answers, capfd, monkeypatch)
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert "the rules are not proved" in lines[0]
+    assert NOT_PROVED_SINCE_EDIT in lines[0]
+    assert "--allow-unproved-rules" in lines[0]
+    if args[0] not in ("screen", "batch"):  # those carry the warning in each result
+        code, out, err = _in_process([*args, "--allow-unproved-rules"], answers, capfd,
+                                     monkeypatch)  # fmt: skip
+        assert code == 0, err
+        assert out
+        assert "WARNING: these results come from UNPROVED rules" in err
+
+
+def test_the_form_of_unproved_rules_says_so(
+    rules_copy: Path, as_shipped: None, capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    edit(rules_copy, "decisions.yaml", "when: {vascular_signs: [yes, unsure]}",
+         "when: {vascular_signs: yes}")  # fmt: skip
+    code, out, _ = _in_process(["export", "fhir", "--allow-unproved-rules"], "", capfd,
+                               monkeypatch)  # fmt: skip
+    assert code == 0
+    form = json.loads(out)
+    assert form["status"] == "draft"
+    assert form["item"][0]["text"].startswith("WARNING: these results come from UNPROVED rules")
+
+
+def test_the_authoring_tools_still_read_edited_rules(
+    rules_copy: Path, as_shipped: None, capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:  # fmt: skip
+    """`rules schemas` (the editors' schemas) works on rules being edited, and -V says the
+    shipped rules are unproved."""
+    edit(rules_copy, "decisions.yaml", "were not tested on children", "were not tried on children")
+    code, out, err = _in_process(["rules", "schemas", "--out", str(tmp_path / "s")], "", capfd,
+                                 monkeypatch)  # fmt: skip
+    assert code == 0, err
+    code, out, err = _in_process(["-V"], "", capfd, monkeypatch)
+    assert code == 0
+    assert "(shipped, UNPROVED)" in out

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from neckcheck import fastjson
 from neckcheck.conditions import Value
-from neckcheck.errors import InputError, Problem
+from neckcheck.errors import MAX_PROBLEMS_LISTED, InputError, Problem, more_problems
 from neckcheck.model import TRI_VALUES, Question, Rulebook
 from neckcheck.record import Record
 
@@ -31,9 +31,13 @@ def _reject_constant(name: str) -> object:
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     seen = dict(pairs)
     if len(seen) != len(pairs):
-        # A later "no" must never hide an earlier "yes" (SPEC.md section 1).
-        twice = next(key for n, (key, _) in enumerate(pairs) if key in dict(pairs[:n]))
-        raise ValueError(f"key {twice!r} is given more than once")
+        # A later "no" must never hide an earlier "yes" (SPEC.md section 1). The first key met
+        # twice, found in one pass (an object of 80,000 keys must not cost 80,000 passes).
+        met: set[str] = set()
+        for key, _ in pairs:
+            if key in met:
+                raise ValueError(f"key {key!r} is given more than once")
+            met.add(key)
     return seen
 
 
@@ -144,6 +148,75 @@ _Tables = tuple[
     tuple[tuple[str, Callable[[Mapping[str, Value]], bool] | None], ...],
 ]
 
+MAX_SUGGESTED_LENGTH = 64  # a longer unknown key gets no "did you mean" (none is that long)
+MAX_SUGGESTIONS = 3  # unknown keys of one answer set that get a "did you mean" search
+
+
+def max_keys(rulebook: Rulebook) -> int:
+    """The most keys an answer set may hold: one per question is all a valid one has; a little
+    room beyond that, so that every unknown key of a sloppy one is still named. An object with
+    more is refused as a whole, in one problem, before any key is looked at."""
+    return max(64, 2 * len(rulebook.questions))
+
+
+def too_many_keys(raw: Mapping[str, object], rulebook: Rulebook) -> Problem | None:
+    """The problem of an answer set with more keys than max_keys, else None."""
+    if len(raw) <= max_keys(rulebook):
+        return None
+    most, questions = max_keys(rulebook), len(rulebook.questions)
+    return Problem("", f"the answer set has {len(raw)} keys, more than the {most} read: a valid "
+                       f"one has one per question ({questions})")  # fmt: skip
+
+
+def _suggestions(rulebook: Rulebook) -> dict[str, str]:
+    """For "did you mean": every question id, and every spelling one edit from it that a typo
+    makes (a letter left out; with the key's own deletions below, also a letter added, changed
+    or two swapped), with and without underscores, each mapped to its id (the first question
+    wins). Built once per rulebook; a look-up costs a few dict probes per letter of the key,
+    where difflib compared every key with every id (about 100 times as long)."""
+    table: dict[str, str] | None = rulebook.derived.get("suggestions")
+    if table is None:
+        table = {}
+        for q in rulebook.questions:
+            for name in (q.id, q.id.replace("_", "")):
+                table.setdefault(name, q.id)
+                for i in range(len(name)):
+                    table.setdefault(name[:i] + name[i + 1 :], q.id)
+        rulebook.derived["suggestions"] = table
+    return table
+
+
+def _starts(rulebook: Rulebook) -> dict[str, str | None]:
+    """Every start of a question id of at least four letters, mapped to that id, or to None
+    when it starts several."""
+    table: dict[str, str | None] | None = rulebook.derived.get("suggestion_starts")
+    if table is None:
+        table = {}
+        for q in rulebook.questions:
+            for end in range(4, len(q.id) + 1):
+                start = q.id[:end]
+                table[start] = q.id if table.get(start, q.id) == q.id else None
+        rulebook.derived["suggestion_starts"] = table
+    return table
+
+
+def suggestion(key: str, rulebook: Rulebook) -> str | None:
+    """The question id an unknown key most likely meant, or None: one edit away (a letter left
+    out, added, changed, or two swapped), ignoring case, '-', ' ' and '_', or the start of
+    exactly one id (at least four letters: "vascular"). Costs at most a few probes per letter,
+    and nothing for a key longer than MAX_SUGGESTED_LENGTH."""
+    if len(key) > MAX_SUGGESTED_LENGTH:
+        return None
+    table = _suggestions(rulebook)
+    word = key.lower().replace("-", "_").replace(" ", "_")
+    for form in (word, word.replace("_", "")):
+        if (found := table.get(form)) is not None:
+            return found
+        for i in range(len(form)):
+            if (found := table.get(form[:i] + form[i + 1 :])) is not None:
+                return found
+    return _starts(rulebook).get(word)
+
 
 def _tables(rulebook: Rulebook) -> _Tables:
     """Look-up tables for the fast path of check_answers, built once per rulebook:
@@ -227,8 +300,11 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
         raise InputError(
             [Problem("", f"an answer set must be a JSON object, got {_kind(raw)}")], source
         )
+    if len(raw) > 64 and (whole := too_many_keys(raw, rulebook)) is not None:
+        raise InputError([whole], source)
     accepted, ranges, plan = _tables(rulebook)
     problems: list[Problem] = []
+    hidden = unknown = 0  # problems counted but not listed; unknown keys listed
     values: dict[str, Value] = {}
     unresolved: set[str] = set()  # keys whose value is not known: bad or missing
     for key, value in raw.items():
@@ -248,12 +324,13 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
             continue
         question = rulebook.question(key)
         if question is None:
-            import difflib  # only for the error message
-
-            ids = [q.id for q in rulebook.questions]
-            near = difflib.get_close_matches(key, ids, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
-            problems.append(Problem(key, f"unknown key{hint}"))
+            # Bounded work: a problem is made only while it will be listed (the rest are
+            # counted), and a suggestion searched for the first few unknown keys only.
+            if len(problems) >= MAX_PROBLEMS_LISTED:
+                hidden += 1
+                continue
+            unknown += 1
+            problems.append(_unknown(key, rulebook, unknown <= MAX_SUGGESTIONS))
             continue
         try:
             values[key] = check_value(question, value)
@@ -261,7 +338,8 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
             problems.append(Problem(key, str(exc)))
             unresolved.add(key)
 
-    if not problems:  # the common case again: every asked question answered
+    if not unresolved:  # the common case again: every asked question answered
+        # (Unknown keys alone change nothing that is asked: they are reported as they are.)
         facts: dict[str, Value] = {}
         for key, asked_test in plan:
             if asked_test is None or asked_test(facts):
@@ -269,6 +347,8 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
                     break  # missing: the careful path below names it
                 facts[key] = found
         else:
+            if problems:
+                raise _input_error(problems, hidden, source)
             return Answers(facts)
 
     facts = {}
@@ -287,5 +367,29 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
             problems.append(Problem(q.id, f"missing answer{why}"))
             unresolved.add(q.id)
     if problems:
-        raise InputError(problems, source)
+        raise _input_error(problems, hidden, source)
     return Answers(facts)
+
+
+def _unknown(key: str, rulebook: Rulebook, suggest: bool) -> Problem:
+    near = suggestion(key, rulebook) if suggest else None
+    return Problem(key, f"unknown key; did you mean {near!r}?" if near else "unknown key")
+
+
+def unknown_keys_error(keys: list[str], rulebook: Rulebook, source: str) -> InputError:
+    """The error check_answers raises for an answer set whose only problems are these unknown
+    keys (in the order given): for batch, which knows that from the generated check and need
+    not check the answers again."""
+    listed = [
+        _unknown(key, rulebook, n < MAX_SUGGESTIONS)
+        for n, key in enumerate(keys[:MAX_PROBLEMS_LISTED])
+    ]
+    return _input_error(listed, len(keys) - len(listed), source)
+
+
+def _input_error(problems: list[Problem], hidden: int, source: str) -> InputError:
+    """The error for these problems and `hidden` more that were counted, not made."""
+    if hidden:
+        more = len(problems) + hidden - MAX_PROBLEMS_LISTED
+        problems = [*problems[:MAX_PROBLEMS_LISTED], more_problems(more)]
+    return InputError(problems, source)

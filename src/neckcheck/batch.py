@@ -11,8 +11,8 @@ import contextlib
 import json
 from collections import Counter
 
-from neckcheck.answers import parse_json
-from neckcheck.edge import answers_of_document
+from neckcheck.answers import max_keys, parse_json, unknown_keys_error
+from neckcheck.documents import SAVED_INTERVIEW, answers_of_document
 from neckcheck.engine import decide
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import Decision, Rulebook
@@ -117,6 +117,32 @@ def _no_key_twice(text: str, doc: dict[str, Any]) -> bool:
     return text.count('"') == 2 * (len(doc) + texts)
 
 
+# The values an unknown key may hold for the shortcut below: those the strict reading reads as
+# the plain reading does (a float may be NaN, which the strict reading refuses; a list or an
+# object may hold a key twice).
+_PLAIN_VALUES = (str, int, bool, type(None))
+
+
+def _only_unknown_keys(
+    doc: dict[str, Any],
+    questions: frozenset[str],
+    most: int,
+    fast: Callable[[dict[str, Any]], Any],
+) -> list[str] | None:
+    """The unknown keys of a plainly read line, in order, when they are its only problem: the
+    rest is a plainly valid answer set (the generated check says so), and each unknown key
+    holds a plain value and is no other format's marker (resourceType, a saved interview)."""
+    if len(doc) > most or doc.keys() <= questions:
+        return None
+    if "resourceType" in doc or SAVED_INTERVIEW in doc:
+        return None
+    unknown = [key for key in doc if key not in questions]
+    if any(doc[key].__class__ not in _PLAIN_VALUES for key in unknown):
+        return None
+    known = {key: value for key, value in doc.items() if key in questions}
+    return unknown if fast(known) is not None else None
+
+
 TOO_LONG = InputError([Problem("", "the line is longer than the size limit")], "line")
 
 
@@ -133,6 +159,7 @@ def result_lines(
     generated = book.derived.get("generated")
     fast = generated.screen_raw if generated is not None and book.warning is None else None
     scan = _PLAIN.scan_once
+    questions, most = frozenset(q.id for q in book.questions), max_keys(book)
     number = 0
     for raw in lines:
         number += 1
@@ -156,6 +183,20 @@ def result_lines(
             ):
                 outcomes[texts.outcome[key[0][0]]] += 1
                 yield f'{{"line":{number},{texts.text(key)}\n'
+                continue
+            # Bad input costs no more than good input: a line that is a valid answer set plus
+            # unknown keys (a typo, a field of another system) is known as such from the
+            # generated check too, and gets the very error the careful path would give.
+            if (
+                doc.__class__ is dict
+                and (unknown := _only_unknown_keys(doc, questions, most, fast))
+                and not text[end:].strip(" \t\n\r")
+                and _no_key_twice(text, doc)
+            ):
+                summary.errors += 1
+                plain = unknown_keys_error(unknown, book, f"line {number}").to_dict()
+                dumped = json.dumps(plain, ensure_ascii=True, separators=(",", ":"))
+                yield f'{{"line":{number},"error":{dumped}}}\n'
                 continue
         try:
             if raw is None:

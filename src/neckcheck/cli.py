@@ -33,11 +33,36 @@ def _rules_folder(parsed: Parsed) -> str | None:
     return given or os.environ.get(RULES_ENV) or None
 
 
-def _book(parsed: Parsed, allow_unproved: bool | None = None) -> Rulebook:
+def _book(parsed: Parsed) -> Rulebook:
+    """The one trust rule for every command whose output a person or a clinic relies on (the
+    decision, the batch results, the answer schema, the FHIR form, the answer reference, the
+    rules report and graph): the rules are used only when their safety properties are proved
+    (the shipped rules: their stored proof is current; another folder: proved afresh), else
+    UnprovedRulesError (exit 2, one line). With --allow-unproved-rules they are used, and the
+    rulebook carries a warning that the command shows: in each result (screen, batch, the
+    Questionnaire) and on stderr."""
     from neckcheck.rulebook import load_rulebook
 
-    allow = parsed.flag("allow_unproved_rules") if allow_unproved is None else allow_unproved
-    return load_rulebook(_rules_folder(parsed), allow_unproved=allow)
+    allow = parsed.flag("allow_unproved_rules")
+    book = load_rulebook(_rules_folder(parsed), allow_unproved=allow)
+    if book.warning and parsed.command.path not in _WARNS_IN_EACH_RESULT:
+        from neckcheck import edge
+
+        edge.say(f"WARNING: {book.warning}")
+    return book
+
+
+# Commands that put the warning of unproved rules in every result they print already.
+_WARNS_IN_EACH_RESULT = ("neckcheck screen", "neckcheck batch")
+
+
+def _rules_as_they_are(parsed: Parsed) -> Rulebook:
+    """The rules for the authoring tools only (`rules check`, which proves them, and `rules
+    schemas`, the editors' schemas of the rule files): the folder as it is, proved or not
+    (invalid YAML is still refused), so that rules being edited can be checked."""
+    from neckcheck.rulebook import load_rulebook
+
+    return load_rulebook(_rules_folder(parsed), allow_unproved=True)
 
 
 def _print(text: str) -> None:
@@ -216,14 +241,14 @@ def schema(parsed: Parsed) -> int:
     from neckcheck.schema import answer_schema, decision_schema
 
     make = decision_schema if parsed.flag("decision") else answer_schema
-    edge.write_out(edge.json_bytes(make(_book(parsed, allow_unproved=True))))
+    edge.write_out(edge.json_bytes(make(_book(parsed))))
     return 0
 
 
 def export_fhir(parsed: Parsed) -> int:
     from neckcheck import edge
 
-    book = _book(parsed, allow_unproved=True)
+    book = _book(parsed)
     response = parsed.text("response")
     if response is None:
         from neckcheck.fhir_export import questionnaire
@@ -245,7 +270,7 @@ def rules_check(parsed: Parsed) -> int:
     from neckcheck.verify import DEFAULT_TIMEOUT_MS, verify
 
     # Exactly what `screen` would use: the compiled copy when it is current and valid.
-    book = _book(parsed, allow_unproved=True)
+    book = _rules_as_they_are(parsed)
     out = [
         f"{book.source}: valid: {len(book.questions)} questions, {len(book.rules)} rules, "
         f"{len(book.cautions)} cautions (rules version {book.version})"
@@ -288,21 +313,21 @@ def rules_report(parsed: Parsed) -> int:
     from neckcheck.traceability import rules_report as report
 
     tests = Path(parsed.text("tests") or "tests")
-    _print(report(_book(parsed, allow_unproved=True), tests))
+    _print(report(_book(parsed), tests))
     return 0
 
 
 def rules_graph(parsed: Parsed) -> int:
     from neckcheck.traceability import mermaid
 
-    _print(mermaid(_book(parsed, allow_unproved=True)))
+    _print(mermaid(_book(parsed)))
     return 0
 
 
 def rules_reference(parsed: Parsed) -> int:
     from neckcheck.traceability import answer_reference
 
-    _print(answer_reference(_book(parsed, allow_unproved=True)))
+    _print(answer_reference(_book(parsed)))
     return 0
 
 
@@ -324,7 +349,7 @@ def rules_schemas(parsed: Parsed) -> int:
     from neckcheck.rulebook import write_schemas
 
     out = parsed.text("out")
-    for path in write_schemas(_book(parsed, allow_unproved=True), Path(out) if out else None):
+    for path in write_schemas(_rules_as_they_are(parsed), Path(out) if out else None):
         _print(f"wrote {path}\n")
     return 0
 
@@ -349,8 +374,9 @@ def version_text() -> str:
     from neckcheck.rulebook import load_rulebook
 
     book = load_rulebook(allow_unproved=True)
+    proved = "shipped" if book.warning is None else "shipped, UNPROVED"
     return (
-        f"neckcheck {__version__}\nrules {book.version} (shipped)\n"
+        f"neckcheck {__version__}\nrules {book.version} ({proved})\n"
         f"answer and decision contract version {CONTRACT_VERSION}\n"
     )
 

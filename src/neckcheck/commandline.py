@@ -82,6 +82,12 @@ ALLOW_UNPROVED = Option(
     "Screen with a rules folder whose safety properties are not proved (failed, or changed "
     "since `neckcheck rules compile`); every result then carries a warning.",
 )
+ALLOW_UNPROVED_OUTPUT = Option(
+    ("--allow-unproved-rules",),
+    "Use a rules folder whose safety properties are not proved (failed, or changed since "
+    "`neckcheck rules compile`), as screen does; a warning then says so on stderr. Without it "
+    "such rules are refused (exit 2).",
+)
 RULES_DIR = Argument("DIR", "The rules folder (default: NECKCHECK_RULES, else the shipped rules).")
 
 # The outcomes' exit codes are the rules' (a test checks that these lines match them); the rest
@@ -215,6 +221,7 @@ SCHEMA = Command(
     options=(
         Option(("--decision",), "The schema of a decision (`screen --json`), not of the answers."),
         RULES,
+        ALLOW_UNPROVED_OUTPUT,
     ),
     sections=(("Example", (("neckcheck schema > answers.schema.json", ""),)),),
 )
@@ -234,6 +241,7 @@ EXPORT_FHIR = Command(
             "FILE",
         ),
         RULES,
+        ALLOW_UNPROVED_OUTPUT,
     ),
     sections=(
         (
@@ -266,12 +274,16 @@ RULES_REPORT = Command(
     "neckcheck rules report",
     "Print a Markdown table of the rules and the tests that exercise each.",
     "Columns: id, outcome, disposition, reason, source, tests.",
-    options=(Option(("--tests",), "The tests folder to search (default: ./tests).", "DIR"),),
+    options=(
+        Option(("--tests",), "The tests folder to search (default: ./tests).", "DIR"),
+        ALLOW_UNPROVED_OUTPUT,
+    ),
     argument=RULES_DIR,
 )
 RULES_GRAPH = Command(
     "neckcheck rules graph",
     "Print a Mermaid flowchart of the decision.",
+    options=(ALLOW_UNPROVED_OUTPUT,),
     argument=RULES_DIR,
 )
 RULES_REFERENCE = Command(
@@ -279,6 +291,7 @@ RULES_REFERENCE = Command(
     "Print the answer-set contract in Markdown.",
     "Every answer key with its type, its values and when it is asked; the outcomes with their "
     "exit codes; the cautions.",
+    options=(ALLOW_UNPROVED_OUTPUT,),
     argument=RULES_DIR,
 )
 RULES_COMPILE = Command(

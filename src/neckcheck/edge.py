@@ -8,7 +8,8 @@ One place owns what the core never sees:
   MAX_DOCUMENT_BYTES and no further, so /dev/zero, an endless pipe or a 2 GB file cannot eat
   memory;
 - the input formats: a plain answer set, a FHIR QuestionnaireResponse, or an interview saved
-  after an early emergency stop, turned into plain answers here (the engine knows answers only);
+  after an early emergency stop, turned into plain answers by neckcheck.documents (pure, and
+  shared with the Python API; the engine's decision knows answers only);
 - escaping: anything echoed from the input or from a file (a key, a value, a path) is shown with
   control characters and lone surrogates escaped, so it cannot move the cursor, clear the screen
   or fake a headline;
@@ -27,16 +28,35 @@ import stat
 import sys
 
 from neckcheck import fastjson
+
+# The input formats turned into plain answers: pure, in neckcheck.documents (the Python API reads
+# documents through them too); named here as well for the commands.
+from neckcheck.documents import (
+    SAVED_INTERVIEW as SAVED_INTERVIEW,
+)
+from neckcheck.documents import (
+    answers_from_document as answers_from_document,
+)
+from neckcheck.documents import (
+    answers_of_document as answers_of_document,
+)
+from neckcheck.documents import (
+    is_saved_early_stop as is_saved_early_stop,
+)
+from neckcheck.documents import (
+    saved_early_stop_answers as saved_early_stop_answers,
+)
+from neckcheck.documents import (
+    saved_interview as saved_interview,
+)
 from neckcheck.errors import InputError, NeckcheckError, Problem
 
 TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
     import re
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterator
     from typing import IO, Any, NoReturn
 
-    from neckcheck.answers import Answers
-    from neckcheck.model import Rulebook
 
 MAX_DOCUMENT_BYTES = 1024 * 1024  # one answer set, or one batch line (a FHIR response fits)
 
@@ -327,62 +347,6 @@ def bounded_lines(stream: IO[bytes], limit: int = MAX_DOCUMENT_BYTES) -> Iterato
             yield None
             continue
         yield line
-
-
-# ---- Input formats -> plain answers ----
-
-SAVED_INTERVIEW = "neckcheck_saved_interview"
-
-
-def answers_from_document(raw: object, rulebook: Rulebook, source: str) -> object:
-    """A parsed document as a plain answer set. A FHIR QuestionnaireResponse (an object with a
-    resourceType) is read strictly as its answers; anything else is taken as a plain answer set
-    and checked as such by the core."""
-    if isinstance(raw, dict) and "resourceType" in raw:
-        from neckcheck.fhir import answers_from_response
-
-        return answers_from_response(raw, rulebook, source)
-    return raw
-
-
-def answers_of_document(raw: object, rulebook: Rulebook, source: str) -> tuple[Answers, bool]:
-    """Any document neckcheck reads, checked as answers: (the answers, whether they are those of
-    an interview that stopped early on an emergency)."""
-    if is_saved_early_stop(raw):
-        from neckcheck.engine import check_stopped_early
-
-        assert isinstance(raw, dict)
-        given = saved_early_stop_answers(raw, source)
-        return check_stopped_early(given, rulebook, source), True
-    from neckcheck.answers import check_answers
-
-    return check_answers(answers_from_document(raw, rulebook, source), rulebook, source), False
-
-
-def saved_interview(answers: Mapping[str, object], ended_early: bool) -> dict[str, object]:
-    """What --save writes: the plain answers, or, for an interview that stopped early on an
-    emergency, the answers given wrapped with a marker (they are incomplete on purpose)."""
-    if not ended_early:
-        return dict(answers)
-    return {SAVED_INTERVIEW: 1, "ended_early": True, "answers": dict(answers)}
-
-
-def is_saved_early_stop(raw: object) -> bool:
-    return isinstance(raw, dict) and SAVED_INTERVIEW in raw
-
-
-def saved_early_stop_answers(raw: dict[str, Any], source: str) -> dict[str, object]:
-    """The answers of a saved early stop; its shape is checked, never trusted."""
-    if (
-        set(raw) != {SAVED_INTERVIEW, "ended_early", "answers"}
-        or (type(raw[SAVED_INTERVIEW]) is not int or raw[SAVED_INTERVIEW] != 1)
-        or (raw["ended_early"] is not True or not isinstance(raw["answers"], dict))
-    ):
-        raise InputError(
-            [Problem(SAVED_INTERVIEW, "not a saved interview this version can read")], source
-        )
-    answers: dict[str, object] = raw["answers"]
-    return answers
 
 
 # ---- Files written on request ----

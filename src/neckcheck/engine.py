@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from neckcheck.answers import Answers, check_answers, check_value, progress
+from neckcheck.answers import Answers, check_answers, check_value, progress, too_many_keys
 from neckcheck.conditions import Value
+from neckcheck.documents import SAVED_INTERVIEW
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import (
     OUTCOME_EXIT_CODES,
@@ -132,6 +133,8 @@ def check_stopped_early(raw: Mapping[str, object], rulebook: Rulebook, source: s
     """The answers of a saved interview that stopped early, checked: each value as strictly as
     in a full answer set, and the emergency re-derived from them, never taken on trust. Only a
     certain emergency excuses the answers that were never asked for."""
+    if (whole := too_many_keys(raw, rulebook)) is not None:
+        raise InputError([whole], source)
     given: dict[str, Value] = {}
     problems: list[Problem] = []
     for key, value in raw.items():
@@ -154,7 +157,14 @@ def check_stopped_early(raw: Mapping[str, object], rulebook: Rulebook, source: s
 
 
 def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
-    """Check a plain answer set and decide: the one call the CLI, batch and the API share."""
+    """Check a parsed document and decide, exactly as `neckcheck screen` and `batch` do: a plain
+    answer set, a FHIR QuestionnaireResponse (an object with a resourceType, read strictly) or
+    an interview saved after an early emergency stop (neckcheck.documents). InputError for
+    anything else, naming every problem."""
+    if isinstance(raw, dict) and ("resourceType" in raw or SAVED_INTERVIEW in raw):
+        from neckcheck.documents import answers_of_document
+
+        return decide(answers_of_document(raw, rulebook, source)[0], rulebook)
     return decide(check_answers(raw, rulebook, source), rulebook)
 
 

@@ -27,12 +27,27 @@ class NeckcheckError(Exception):
         return [str(self)]
 
 
+# At most this many problems are listed in one error; any more are counted in a last problem
+# that says how many (so that a hostile line costs its reader, and the error's reader, no more
+# than a few problems do).
+MAX_PROBLEMS_LISTED = 20
+
+
+def more_problems(count: int) -> Problem:
+    """The last problem of a list cut at MAX_PROBLEMS_LISTED: how many more there are."""
+    return Problem("", f"and {count} more problem{'s' if count != 1 else ''}, not listed")
+
+
 class InputError(NeckcheckError):
-    """An answer set that cannot be screened: every problem is listed, each naming its key."""
+    """An answer set that cannot be screened: every problem is listed, each naming its key (at
+    most MAX_PROBLEMS_LISTED, then one that says how many more there are)."""
 
     code = "invalid_answers"
 
     def __init__(self, problems: list[Problem], source: str = "answers") -> None:
+        if len(problems) > MAX_PROBLEMS_LISTED + 1:
+            more = len(problems) - MAX_PROBLEMS_LISTED
+            problems = [*problems[:MAX_PROBLEMS_LISTED], more_problems(more)]
         self.problems = problems
         self.source = source
         super().__init__("; ".join(str(p) for p in problems))

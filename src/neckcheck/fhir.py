@@ -32,7 +32,30 @@ ITEM_ELEMENTS = frozenset(
     {"id", "extension", "modifierExtension", "linkId", "definition", "text", "answer", "item"}
 )
 ANSWER_ELEMENTS = frozenset({"id", "extension", "modifierExtension", "item"})  # + one value[x]
-CODING_ELEMENTS = frozenset({"id", "extension", "system", "code", "display", "userSelected"})
+CODING_ELEMENTS = frozenset(
+    {"id", "extension", "system", "version", "code", "display", "userSelected"}
+)
+REFERENCE_ELEMENTS = frozenset({"id", "extension", "reference", "type", "identifier", "display"})
+# The top-level elements and their R4 datatypes, checked before anything is read or copied (the
+# id goes into a RiskAssessment's basis.reference): a value that is not of its datatype is an
+# input error naming the element, never passed on.
+REFERENCES = ("subject", "encounter", "author", "source")  # Reference, 0..1
+REFERENCE_LISTS = ("basedOn", "partOf")  # Reference, 0..*
+OBJECTS = ("meta", "text", "identifier")  # Meta, Narrative, Identifier: 0..1
+OBJECT_LISTS = ("extension", "contained")
+# R4 primitive datatypes (https://hl7.org/fhir/R4/datatypes.html), as regular expressions.
+FHIR_ID = r"[A-Za-z0-9\-\.]{1,64}"
+FHIR_CODE = r"[^\s]+(\s[^\s]+)*"
+FHIR_DATETIME = (
+    r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)"
+    r"(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])"
+    r"(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?"
+    r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?"
+)
+FHIR_URI = r"\S*"
+# R4 string: no control characters but whitespace; and, since a reader may show it, no
+# bidirectional override (the same characters the program never prints unescaped).
+_NOT_IN_STRING = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 ACCEPTED_STATUSES = ("completed", "amended")
 # Modifier elements: their content may change the meaning of everything else, and this reader
 # cannot understand it, so their mere presence is refused (FHIR R4: Resource.implicitRules and
@@ -105,6 +128,25 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _matches(pattern: str, value: object) -> bool:
+    """Whether a JSON value is a string of this R4 primitive datatype."""
+    if not isinstance(value, str):
+        return False
+    import re
+
+    return re.fullmatch(pattern, value) is not None
+
+
+def _is_string(value: object) -> bool:
+    """An R4 string (not empty, no control character but whitespace), and no bidirectional
+    override."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    import re
+
+    return re.search(_NOT_IN_STRING, value) is None
+
+
 def _key(key: object) -> str:
     return key if isinstance(key, str) else _shown(key)
 
@@ -170,6 +212,7 @@ class _Reader:
                 self.problem(_key(key), "is not an element of a FHIR R4 QuestionnaireResponse")
             elif key not in ("item", "resourceType"):
                 self.scan(value, key)
+        self.datatypes(resource)
         status = resource.get("status")
         if status not in ACCEPTED_STATUSES:
             said = "is missing" if "status" not in resource else f"is {_shown(status)}"
@@ -181,6 +224,59 @@ class _Reader:
             self.problem("questionnaire", f"{said}; it must be {expected}")
         if "item" in resource:
             self.item_list(resource["item"], "item", "item", 1)
+
+    def datatypes(self, resource: dict[Any, Any]) -> None:
+        """The top-level elements that are data of a known R4 datatype: each is of it, or a
+        problem names it. (`status` and `questionnaire` are checked against their one allowed
+        value elsewhere; items, below.)"""
+        get = resource.get
+        if "id" in resource and not _matches(FHIR_ID, get("id")):
+            self.problem("id", "must be a FHIR id (1 to 64 letters, digits, '-' or '.'), got "
+                               f"{_shown(get('id'))}")  # fmt: skip
+        if "language" in resource and not _matches(FHIR_CODE, get("language")):
+            self.problem("language", f"must be a FHIR code, got {_shown(get('language'))}")
+        if "authored" in resource and not _matches(FHIR_DATETIME, get("authored")):
+            shown = _shown(get("authored"))
+            self.problem("authored", "must be a FHIR dateTime (e.g. 2024-05-01 or "
+                                     f"2024-05-01T10:30:00Z), got {shown}")  # fmt: skip
+        for name in REFERENCES:
+            if name in resource:
+                self.reference(get(name), name)
+        for name in REFERENCE_LISTS:
+            if name in resource:
+                value = get(name)
+                if not isinstance(value, list):
+                    self.problem(name, f"must be a list of References, got {_shown(value)}")
+                    continue
+                for n, each in enumerate(value):
+                    self.reference(each, f"{name}[{n}]")
+        for name in OBJECTS:
+            if name in resource and not isinstance(get(name), dict):
+                self.problem(name, f"must be an object, got {_shown(get(name))}")
+        for name in OBJECT_LISTS:
+            value = get(name)
+            if name in resource and not (
+                isinstance(value, list) and all(isinstance(v, dict) for v in value)
+            ):
+                self.problem(name, f"must be a list of objects, got {_shown(value)}")
+
+    def reference(self, value: object, name: str) -> None:
+        """An R4 Reference: an object of its elements, `reference` and `display` strings,
+        `type` a uri."""
+        if not isinstance(value, dict):
+            self.problem(name, f"must be a Reference (an object), got {_shown(value)}")
+            return
+        for key in value:
+            if key not in REFERENCE_ELEMENTS:
+                self.problem(name, f"{_shown(key)} is not an element of a Reference")
+        for key in ("reference", "display"):
+            if key in value and not _is_string(value[key]):
+                self.problem(name, f"{key} must be FHIR text without control or bidirectional "
+                                   f"override characters, got {_shown(value[key])}")  # fmt: skip
+        if "type" in value and not (
+            _is_string(value["type"]) and _matches(FHIR_URI, value["type"])
+        ):
+            self.problem(name, f"type must be a FHIR uri, got {_shown(value['type'])}")
 
     # -- items, at any depth --
 
@@ -283,6 +379,13 @@ class _Reader:
             if key not in CODING_ELEMENTS:
                 self.problem(name, f"{_shown(key)} is not an element of a Coding here")
                 ok = False
+        if "version" in value and value["version"] != self.reading.version:
+            # The meaning of a code is that of one rules version (a question's wording changes
+            # between versions), as the questionnaire's own version must be this one too.
+            version = json.dumps(self.reading.version)
+            self.problem(name, f"valueCoding.version must be {version} (this questionnaire's), "
+                               f"got {_shown(value['version'])}")  # fmt: skip
+            ok = False
         system, code = value.get("system"), value.get("code")
         if system not in systems:
             expected = " or ".join(json.dumps(s) for s in systems)

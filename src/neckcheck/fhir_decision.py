@@ -78,9 +78,15 @@ def risk_assessment(
 
 def response_reference(document: object) -> str | None:
     """The reference of the QuestionnaireResponse a decision was made from, when the document
-    screened was one with an id (else None: a plain answer set has no identity)."""
+    screened was one with an id (else None: a plain answer set has no identity). Only an id of
+    the R4 datatype is copied (reading the response refuses any other, naming `id`; this is the
+    second lock): never a path such as ../../Patient/x, nor text that reads backwards."""
     if isinstance(document, dict) and document.get("resourceType") == "QuestionnaireResponse":
+        import re
+
+        from neckcheck.fhir import FHIR_ID
+
         ident = document.get("id")
-        if isinstance(ident, str) and ident:
+        if isinstance(ident, str) and re.fullmatch(FHIR_ID, ident):
             return f"QuestionnaireResponse/{ident}"
     return None

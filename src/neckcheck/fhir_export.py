@@ -47,6 +47,7 @@ UNITS = {"age": ("a", "years"), "days_since_injury": ("d", "days")}
 ENTRY_FORMATS = {"age": "whole years, e.g. 42", "days_since_injury": "whole days, 0 = today"}
 
 DISCLAIMER_ID = "disclaimer"
+UNPROVED_ID = "unproved-rules"
 # A variable: the answered items of the response being filled in, at any depth (walked once per
 # change, not once per comparison).
 ANSWERED = "answered"
@@ -389,6 +390,9 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
     items: list[dict[str, Any]] = [
         {"linkId": DISCLAIMER_ID, "type": "display", "text": book.disclaimer}
     ]
+    if book.warning:  # rules used with --allow-unproved-rules: the form says so, first
+        items.insert(0, {"linkId": UNPROVED_ID, "type": "display",
+                         "text": f"WARNING: {book.warning}"})  # fmt: skip
     for n, group in enumerate(book.groups, start=1):
         children = [_question_item(book, q, paths) for q in book.questions if q.group == group.id]
         if not children:
@@ -419,7 +423,7 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
         "version": book.version,
         "name": "NeckcheckScreening",
         "title": "neckcheck: safety screening for a sore neck after a fall or an accident",
-        "status": "active",
+        "status": "draft" if book.warning else "active",
         "date": _date(book.version),
         "publisher": PUBLISHER,
         "description": book.intro,
