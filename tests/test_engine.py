@@ -31,8 +31,8 @@ def test_every_rule_has_a_row(book: Rulebook) -> None:
 
 
 def test_red_flag_lists_all_its_red_flags_most_urgent_first(book: Rulebook) -> None:
-    answers = BASELINE | {"midline_tenderness": "yes", "new_headache": "yes", "age": 70, "signs_recent": "yes",
-                          "days_since_injury": 5}  # fmt: skip
+    answers = BASELINE | {"midline_tenderness": "yes", "new_headache": "yes", "age": 70,
+                          "signs_recent": "yes", "days_since_injury": 5}  # fmt: skip
     decision = screen(answers, book)
     fired = [r.rule for r in decision.reasons]
     assert fired == [
