@@ -39,7 +39,7 @@ BY_CODE = {
     0: BASELINE,
     3: BASELINE | {"sore_front": "yes"},
     4: BASELINE | {"night_pain": "yes"},
-    5: BASELINE | {"vascular_signs": "yes"},
+    5: BASELINE | {"vascular_signs": "yes", "signs_recent": "yes"},
     6: BASELINE | {"cancer_history": "yes"},
 }
 MODES = {"text": [], "json": ["--json"], "fhir": ["--fhir"]}
