@@ -284,6 +284,23 @@ class EnableWhen:
         opposite = Compare(c.key, _COMPLEMENT[c.op], c.value)
         return self._or(((opposite,),), self.skipped(c.key))
 
+    def lean(self, cnf: Cnf) -> Cnf:
+        """Without the clauses that another one implies through the form's own skip logic: an
+        answer exists only while its question is enabled, so a clause each of whose atoms needs
+        an answer to a question asked only when clause D holds makes D redundant ("intoxicated
+        no, or past day 14" already means "injured"). Fewer levels, fewer untitled groups."""
+
+        def implies(atom: Compare, clause: Clause) -> bool:
+            when = self._question(atom.key).asked_when
+            asked = None if when is None else self.holds(when)
+            return asked is not None and any(set(e) <= set(clause) for e in asked)
+
+        kept = list(cnf)
+        for clause in cnf:
+            if any(other != clause and all(implies(a, clause) for a in other) for other in kept):
+                kept.remove(clause)
+        return tuple(kept)
+
     def _holds(self, cond: Condition) -> Cnf | None:
         if isinstance(cond, Compare):
             return self._compare(cond, negated=False)
@@ -417,7 +434,7 @@ def _question_item(
             # browser tier: the shipped rules need none).
             extensions.append(_expression(paths.holds(q.asked_when)))
         else:
-            levels = _levels(needed)
+            levels = _levels(enable.lean(needed))
             if levels:
                 _enable(book, item, levels.pop())
     item["extension"] = extensions
@@ -553,7 +570,7 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
                 part["extension"] = [_expression(paths.holds(shown_when))]
             else:
                 context = cnf
-                levels = _levels(_within(cnf, ()))
+                levels = _levels(enable.lean(_within(cnf, ())))
                 _enable(book, part, levels.pop())
         part["item"] = [i for q in questions
                         for i in _question_item(book, q, paths, enable, context)]  # fmt: skip
