@@ -29,7 +29,7 @@ BOOK = load_rulebook()
 VERSION = BOOK.version
 CANONICAL = response_from_answers(BASELINE, BOOK)["questionnaire"]
 EMERGENCY_STOP = {"neckcheck_saved_interview": 1, "ended_early": True,
-                  "answers": {"age": 40, "injury": "none", "vascular_signs": "yes"}}  # fmt: skip
+                  "answers": {"age": 40, "injury": "none", "chest_symptoms": "yes"}}  # fmt: skip
 
 
 def response(**top: Any) -> dict[str, Any]:

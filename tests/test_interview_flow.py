@@ -192,11 +192,13 @@ def test_the_plain_prompter_reaches_what_the_drawn_one_does(book: Rulebook, answ
 
 
 def test_plain_review_edit_and_empty_lines(book: Rulebook) -> None:
-    answers = BASELINE | {"sore_back": "no"}
+    answers = BASELINE | {"sore_back": "no", "sudden_onset": "no"}
     scripted = ScriptedPrompter(answers, edits=[("injury", "none")])
     expected = run_interview(book, scripted)
-    assert scripted.asked[-1] == "injury"  # the edit asks nothing new
-    first = typed_answers(book, scripted.asked[:-1], answers)
+    # The edit opens one question, asked only without an injury.
+    assert scripted.asked[-2:] == ["injury", "sudden_onset"]
+    first = typed_answers(book, scripted.asked[:-2], answers)
+    (sudden,) = typed_answers(book, ["sudden_onset"], answers)
     injury = book.question("injury")
     assert injury is not None
     none = str(list(injury.allowed_values()).index("none") + 1)
@@ -205,7 +207,7 @@ def test_plain_review_edit_and_empty_lines(book: Rulebook) -> None:
     plain.stream = io.StringIO()
     # Enter alone on the review asks again; an invalid answer says why; when changing an
     # answer, Enter alone keeps the one given.
-    plain.source = _Typed([*first, "", row, "x", none, row, "", "1"])
+    plain.source = _Typed([*first, "", row, "x", none, sudden, row, "", "1"])
     result = run_interview(book, plain)
     assert result == expected
     text = plain.stream.getvalue()

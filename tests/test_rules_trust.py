@@ -661,7 +661,7 @@ def test_a_forged_compiled_copy_elsewhere_is_never_used(rules_copy: Path) -> Non
 
 # ---- One trust rule for every command whose output is relied on (issue 20, item 3) -------------
 
-VASCULAR_RULE = "  - id: emergency.vascular\n    when: {vascular_signs: [yes, unsure]}\n"
+CHEST_RULE = "  - id: emergency.chest_symptoms\n    when: {chest_symptoms: [yes, unsure]}\n"
 
 # Every command that turns rules into something a person or a clinic relies on.
 RELIED_ON: list[tuple[str, ...]] = [
@@ -706,11 +706,11 @@ def test_every_command_refuses_edited_shipped_rules(
     the schema, the reference, the report and the graph made from it (whose emergency notice no
     longer covers the deleted flag) are refused the same way, in one line, exit 2."""
     decisions = (rules_copy / "decisions.yaml").read_text(encoding="utf-8")
-    start = decisions.index(VASCULAR_RULE)
+    start = decisions.index(CHEST_RULE)
     end = decisions.index("  - id: ", start + 1)
     (rules_copy / "decisions.yaml").write_text(decisions[:start] + decisions[end:],
                                                encoding="utf-8")  # fmt: skip
-    answers = json.dumps(BASELINE | {"vascular_signs": "yes"}) + "\n"
+    answers = json.dumps(BASELINE | {"chest_symptoms": "yes"}) + "\n"
     code, out, err = _in_process(list(args), answers, capfd, monkeypatch)
     assert (code, out) == (2, "")
     lines = err.splitlines()
@@ -730,8 +730,8 @@ def test_the_form_of_unproved_rules_says_so(
     rules_copy: Path, as_shipped: None, capfd: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    edit(rules_copy, "decisions.yaml", "when: {vascular_signs: [yes, unsure]}",
-         "when: {vascular_signs: yes}")  # fmt: skip
+    edit(rules_copy, "decisions.yaml", "when: {meningitis_signs: [yes, unsure]}",
+         "when: {meningitis_signs: yes}")  # fmt: skip
     code, out, _ = _in_process(["export", "fhir", "--allow-unproved-rules"], "", capfd,
                                monkeypatch)  # fmt: skip
     assert code == 0

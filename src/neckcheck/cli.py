@@ -325,9 +325,10 @@ def rules_graph(parsed: Parsed) -> int:
 
 
 def rules_reference(parsed: Parsed) -> int:
-    from neckcheck.traceability import answer_reference
+    from neckcheck.traceability import answer_reference, red_flag_reference
 
-    _print(answer_reference(_book(parsed)))
+    book = _book(parsed)
+    _print(red_flag_reference(book) if parsed.flag("red_flags") else answer_reference(book))
     return 0
 
 

@@ -290,8 +290,15 @@ RULES_REFERENCE = Command(
     "neckcheck rules reference",
     "Print the answer-set contract in Markdown.",
     "Every answer key with its type, its values and when it is asked; the outcomes with their "
-    "exit codes; the cautions.",
-    options=(ALLOW_UNPROVED_OUTPUT,),
+    "exit codes; the cautions. With --red-flags: every red flag for clinicians instead.",
+    options=(
+        Option(
+            ("--red-flags",),
+            "Print every red flag instead, for clinicians: its level of care and exit code, when "
+            "it fires, what the person is told and its source; then the patterns.",
+        ),
+        ALLOW_UNPROVED_OUTPUT,
+    ),
     argument=RULES_DIR,
 )
 RULES_COMPILE = Command(
