@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from neckcheck.answers import Answers
-from neckcheck.conditions import All, AnyOf, Compare, Condition, Not
+from neckcheck.conditions import All, AnyOf, Compare, Condition, Not, Value
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import Question, Rulebook
 
@@ -197,44 +197,196 @@ class FhirPath:
         return _and([any_rule("urgent"), _not(any_rule("emergency"))])
 
 
-def _positive(book: Rulebook, c: Compare) -> list[Compare] | None:
-    """A comparison as enableWhen can say it exactly (each entry true only on an answer): `ne` and
-    `not_in` on a coded question become the explicit other values, never `!=` (which FHIR counts
-    as true while the question is unanswered)."""
-    question = book.question(c.key)
-    if question is not None and question.type != "int" and c.op in ("ne", "not_in"):
-        others = tuple(v for v in question.allowed_values() if v not in c.values())
-        return [Compare(c.key, "eq", v) for v in others]
-    if c.op in ("ne", "not_in"):
-        return None
-    if c.op == "in":
-        return [Compare(c.key, "eq", v) for v in c.values()]
-    return [c]
+# ---- Skip logic as enableWhen ----
+
+# A condition in conjunctive form: every clause must hold, and a clause holds when one of its
+# atoms does. An atom is a comparison that enableWhen says exactly: true only on an answer
+# (`=` on a coded question; `=`, `<`, `<=`, `>`, `>=` on a whole number), so an unanswered
+# question, or one that is disabled (R4: as if unanswered), never enables anything.
+Clause = tuple[Compare, ...]
+Cnf = tuple[Clause, ...]
+MAX_CLAUSES = 64  # beyond this a condition is left to an enableWhenExpression
+_COMPLEMENT = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
 
 
-def _enable_when(book: Rulebook, cond: Condition) -> tuple[list[dict[str, Any]], str] | None:
-    """A skip condition as enableWhen entries and a behaviour, when enableWhen says it exactly
-    (one comparison, or a flat all of single comparisons); None otherwise."""
+def _simplified(clauses: list[Clause]) -> Cnf:
+    """Atoms once per clause, clauses once, and no clause that another one implies (a clause
+    whose atoms include all of another's)."""
+    unique = list(dict.fromkeys(tuple(dict.fromkeys(c)) for c in clauses))
+    kept = [c for c in unique
+            if not any(d != c and set(d) <= set(c) for d in unique)]  # fmt: skip
+    return tuple(kept)
 
-    def entry(c: Compare) -> dict[str, Any]:
-        question = book.question(c.key)
-        assert question is not None
-        if question.type == "int":
-            answer: dict[str, Any] = {"answerInteger": c.value}
-        else:
-            answer = {"answerCoding": coding(book, question, c.value)}
-        return {"question": c.key, "operator": _OPERATORS[c.op], **answer}
 
-    if isinstance(cond, Compare):
-        found = _positive(book, cond)
-        if found is None:
+class EnableWhen:
+    """Conditions of one rulebook in conjunctive form, in three values as Condition.settled:
+    `holds(c)` is true exactly when the answers so far make c true whatever the rest will be,
+    `fails(c)` when they make it false. None where the form cannot be built (an operator on a
+    whole number that enableWhen cannot say, or too many clauses)."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
+        self.holds = cache(self._holds)
+        self.fails = cache(self._fails)
+
+    def _question(self, key: str) -> Question:
+        question = self.book.question(key)
+        if question is None:
+            raise ValueError(f"a condition reads {key!r}, which is no question")
+        return question
+
+    @staticmethod
+    def _and(*parts: Cnf | None) -> Cnf | None:
+        if any(p is None for p in parts):
             return None
-        return [entry(c) for c in found], "any"
-    if isinstance(cond, All) and all(isinstance(p, Compare) for p in cond.parts):
-        singles = [_positive(book, p) for p in cond.parts if isinstance(p, Compare)]
-        if all(s is not None and len(s) == 1 for s in singles):
-            return [entry(s[0]) for s in singles if s is not None], "all"
-    return None
+        found = _simplified([c for p in parts if p is not None for c in p])
+        return found if len(found) <= MAX_CLAUSES else None
+
+    @staticmethod
+    def _or(*parts: Cnf | None) -> Cnf | None:
+        if any(p is None for p in parts):
+            return None
+        found: list[Clause] = [()]  # false: one empty clause
+        first = True
+        for part in parts:
+            assert part is not None
+            found = list(part) if first else [a + b for a in found for b in part]
+            first = False
+            if len(found) > MAX_CLAUSES * MAX_CLAUSES:
+                return None
+        result = _simplified(found)
+        return result if len(result) <= MAX_CLAUSES else None
+
+    def skipped(self, key: str) -> Cnf | None:
+        when = self._question(key).asked_when
+        return ((),) if when is None else self.fails(when)
+
+    def _answered(self, key: str, values: tuple[Value, ...]) -> Cnf:
+        return ((tuple(Compare(key, "eq", v) for v in values)),)
+
+    def _compare(self, c: Compare, negated: bool) -> Cnf | None:
+        question = self._question(c.key)
+        if question.type != "int":
+            chosen = set(c.values())
+            positive = c.op in ("eq", "in", "ne", "not_in") and (c.op in ("eq", "in")) != negated
+            if c.op not in ("eq", "in", "ne", "not_in"):
+                return None
+            values = tuple(v for v in question.allowed_values() if (v in chosen) == positive)
+            # Only a skipped question makes `ne` hold, or `eq`, `in` and `not_in` fail.
+            by_skip = (c.op == "ne") != negated
+            answered = self._answered(c.key, values)
+            return self._or(answered, self.skipped(c.key)) if by_skip else answered
+        if c.op in ("ne", "not_in", "in") or (c.op == "eq" and negated):
+            # A number compared with "not this value" or a list: not needed by the rules.
+            return None
+        if not negated:
+            return ((c,),)
+        opposite = Compare(c.key, _COMPLEMENT[c.op], c.value)
+        return self._or(((opposite,),), self.skipped(c.key))
+
+    def lean(self, cnf: Cnf) -> Cnf:
+        """Without the clauses that another one implies through the form's own skip logic: an
+        answer exists only while its question is enabled, so a clause each of whose atoms needs
+        an answer to a question asked only when clause D holds makes D redundant ("intoxicated
+        no, or past day 14" already means "injured"). Fewer levels, fewer untitled groups."""
+
+        def implies(atom: Compare, clause: Clause) -> bool:
+            when = self._question(atom.key).asked_when
+            asked = None if when is None else self.holds(when)
+            return asked is not None and any(set(e) <= set(clause) for e in asked)
+
+        kept = list(cnf)
+        for clause in cnf:
+            if any(other != clause and all(implies(a, clause) for a in other) for other in kept):
+                kept.remove(clause)
+        return tuple(kept)
+
+    def _holds(self, cond: Condition) -> Cnf | None:
+        if isinstance(cond, Compare):
+            return self._compare(cond, negated=False)
+        if isinstance(cond, All):
+            return self._and(*(self.holds(p) for p in cond.parts))
+        if isinstance(cond, AnyOf):
+            return self._or(*(self.holds(p) for p in cond.parts))
+        if isinstance(cond, Not):
+            return self.fails(cond.part)
+        raise ValueError(f"unknown condition {cond!r}")
+
+    def _fails(self, cond: Condition) -> Cnf | None:
+        if isinstance(cond, Compare):
+            return self._compare(cond, negated=True)
+        if isinstance(cond, All):
+            return self._or(*(self.fails(p) for p in cond.parts))
+        if isinstance(cond, AnyOf):
+            return self._and(*(self.fails(p) for p in cond.parts))
+        if isinstance(cond, Not):
+            return self.holds(cond.part)
+        raise ValueError(f"unknown condition {cond!r}")
+
+
+def _within(cnf: Cnf, context: Cnf) -> Cnf:
+    """What a condition still needs inside an item enabled by `context`: its clauses that the
+    context does not imply, without the atoms that the context or the condition itself rules
+    out (a value of a coded question that a clause on that question alone excludes)."""
+    needed = [c for c in cnf if not any(set(d) <= set(c) for d in context)]
+    allowed: dict[str, set[Value]] = {}
+    for clause in (*context, *needed):
+        keys = {a.key for a in clause}
+        if len(keys) == 1 and all(a.op == "eq" for a in clause):
+            (key,) = keys
+            values = {a.value for a in clause if not isinstance(a.value, tuple)}
+            allowed[key] = allowed[key] & values if key in allowed else values
+    return _simplified([
+        tuple(a for a in clause
+              if not (a.op == "eq" and a.key in allowed and a.value not in allowed[a.key]))
+        for clause in needed
+    ])  # fmt: skip
+
+
+def _levels(cnf: Cnf) -> list[tuple[Clause, str]]:
+    """A condition in conjunctive form as nested enableWhen levels, outermost first: one level
+    (`enableBehavior` any) per clause of several atoms, and the single atoms together in one
+    level (all), innermost. Each level goes on one item: a question or a part, and groups
+    around it for the rest (an item is enabled only when its groups are)."""
+    levels = [(c, "any") for c in cnf if len(c) > 1]
+    singles = tuple(c[0] for c in cnf if len(c) == 1)
+    if singles:
+        levels.append((singles, "all"))
+    return levels
+
+
+def _entry(book: Rulebook, atom: Compare) -> dict[str, Any]:
+    question = book.question(atom.key)
+    assert question is not None
+    if question.type == "int":
+        answer: dict[str, Any] = {"answerInteger": atom.value}
+    else:
+        answer = {"answerCoding": coding(book, question, atom.value)}
+    return {"question": atom.key, "operator": _OPERATORS[atom.op], **answer}
+
+
+def _enable(book: Rulebook, item: dict[str, Any], level: tuple[Clause, str]) -> None:
+    atoms, behavior = level
+    item["enableWhen"] = [_entry(book, a) for a in atoms]
+    if len(atoms) > 1:
+        item["enableBehavior"] = behavior
+
+
+def _wrapped(book: Rulebook, items: list[dict[str, Any]], levels: list[tuple[Clause, str]],
+             owner: str) -> list[dict[str, Any]]:  # fmt: skip
+    """Items inside one untitled group per level, the first level outermost (`if.OWNER.N`: a
+    linkId no answer key can take)."""
+    for n in range(len(levels), 0, -1):
+        group: dict[str, Any] = {"linkId": f"if.{owner}.{n}", "type": "group"}
+        _enable(book, group, levels[n - 1])
+        group["item"] = items
+        items = [group]
+    return items
+
+
+def _expression(expression: str) -> dict[str, Any]:
+    return {"url": ENABLE_WHEN_EXPRESSION,
+            "valueExpression": {"language": "text/fhirpath", "expression": expression}}  # fmt: skip
 
 
 # ---- The Questionnaire ----
@@ -247,7 +399,12 @@ def _item_control(code: str) -> dict[str, Any]:
     }
 
 
-def _question_item(book: Rulebook, q: Question, paths: FhirPath) -> dict[str, Any]:
+def _question_item(
+    book: Rulebook, q: Question, paths: FhirPath, enable: EnableWhen, context: Cnf
+) -> list[dict[str, Any]]:
+    """A question, in the groups that carry the parts of its skip logic that its own enableWhen
+    cannot (the list holds one item: the question or its outermost group). `context` is what
+    its part already requires."""
     item: dict[str, Any] = {"linkId": q.id, "text": q.prompt,
                             "type": "integer" if q.type == "int" else "choice"}  # fmt: skip
     extensions: list[dict[str, Any]] = []
@@ -267,23 +424,24 @@ def _question_item(book: Rulebook, q: Question, paths: FhirPath) -> dict[str, An
         # The answers are the expansion of a contained ValueSet, named by '#id' (dom-3: a
         # contained resource is referred to from the resource that holds it).
         item["answerValueSet"] = f"#{value_set_id(q)}"
+    levels: list[tuple[Clause, str]] = []
     if q.asked_when is not None:
-        exact = _enable_when(book, q.asked_when)
-        if exact is None:
-            extensions.append(
-                {"url": ENABLE_WHEN_EXPRESSION,
-                 "valueExpression": {"language": "text/fhirpath",
-                                     "expression": paths.holds(q.asked_when)}}
-            )  # fmt: skip
+        cnf = enable.holds(q.asked_when)
+        needed = None if cnf is None else _within(cnf, context)
+        if needed is None or () in needed:
+            # enableWhen cannot say it: an expression, which renderers show and hide by but
+            # which LHC-Forms leaves out of its validity and its response (tested in the
+            # browser tier: the shipped rules need none).
+            extensions.append(_expression(paths.holds(q.asked_when)))
         else:
-            item["enableWhen"], behavior = exact
-            if len(item["enableWhen"]) > 1:
-                item["enableBehavior"] = behavior
+            levels = _levels(enable.lean(needed))
+            if levels:
+                _enable(book, item, levels.pop())
     item["extension"] = extensions
     item["required"] = True
     item["item"] = [{"linkId": help_link(q.id), "type": "display", "text": q.help,
                      "extension": [_item_control("help")]}]  # fmt: skip
-    return item
+    return _wrapped(book, [item], levels, q.id)
 
 
 def _notice_item(book: Rulebook, level: str, group_id: str) -> dict[str, Any]:
@@ -393,21 +551,31 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
     if book.warning:  # rules used with --allow-unproved-rules: the form says so, first
         items.insert(0, {"linkId": UNPROVED_ID, "type": "display",
                          "text": f"WARNING: {book.warning}"})  # fmt: skip
+    enable = EnableWhen(book)
     for n, group in enumerate(book.groups, start=1):
-        children = [_question_item(book, q, paths) for q in book.questions if q.group == group.id]
-        if not children:
+        questions = [q for q in book.questions if q.group == group.id]
+        if not questions:
             continue
-        children += [_notice_item(book, level, group.id) for level in NOTICE_LEVELS]
-        part = {"linkId": group_link(group.id), "prefix": f"{n}.", "text": group.title,
-                "type": "group", "item": children}  # fmt: skip
+        part: dict[str, Any] = {"linkId": group_link(group.id), "prefix": f"{n}.",
+                                "text": group.title, "type": "group"}  # fmt: skip
+        # A part whose every question may be skipped shows only when one of them is asked (no
+        # title over an empty part): its condition as enableWhen, one level on the part and the
+        # others on untitled groups around it.
         shown_when = _shown_when(book, group.id)
-        if shown_when is not None:  # a part whose every question may be skipped
-            part["extension"] = [
-                {"url": ENABLE_WHEN_EXPRESSION,
-                 "valueExpression": {"language": "text/fhirpath",
-                                     "expression": paths.holds(shown_when)}}
-            ]  # fmt: skip
-        items.append(part)
+        context: Cnf = ()
+        levels: list[tuple[Clause, str]] = []
+        if shown_when is not None:
+            cnf = enable.holds(shown_when)
+            if cnf is None or () in cnf:
+                part["extension"] = [_expression(paths.holds(shown_when))]
+            else:
+                context = cnf
+                levels = _levels(enable.lean(_within(cnf, ())))
+                _enable(book, part, levels.pop())
+        part["item"] = [i for q in questions
+                        for i in _question_item(book, q, paths, enable, context)]  # fmt: skip
+        part["item"] += [_notice_item(book, level, group.id) for level in NOTICE_LEVELS]
+        items += _wrapped(book, [part], levels, group_link(group.id))
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": "neckcheck-screening",
@@ -440,29 +608,51 @@ def questionnaire(book: Rulebook) -> dict[str, Any]:
     return resource
 
 
+def _layout(book: Rulebook) -> list[dict[str, Any]]:
+    """The items of `questionnaire(book)`, read only (kept with the rulebook)."""
+    cached = book.derived.get("fhir_items")
+    if not isinstance(cached, list):
+        cached = questionnaire(book)["item"]
+        book.derived["fhir_items"] = cached
+    return cached
+
+
+def _response_items(
+    book: Rulebook, items: list[dict[str, Any]], answers: dict[str, Any]
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for item in items:
+        if item["type"] == "group":
+            inside = _response_items(book, item["item"], answers)
+            if inside:
+                group = {"linkId": item["linkId"]}
+                if "text" in item:
+                    group["text"] = item["text"]
+                found.append(group | {"item": inside})
+            continue
+        question = book.question(item["linkId"])
+        if question is None or question.id not in answers:
+            continue
+        value = answers[question.id]
+        if question.type == "int":
+            answer: dict[str, Any] = {"valueInteger": value}
+        else:
+            answer = {"valueCoding": coding(book, question, value)}
+        found.append({"linkId": question.id, "text": question.prompt, "answer": [answer]})
+    return found
+
+
 def response_from_answers(answers: dict[str, Any], book: Rulebook) -> dict[str, Any]:
     """An answer set as a QuestionnaireResponse to `questionnaire(book)`: completed, with the
-    versioned canonical, each answer in its part's group (for clients and systems that store
-    answers as FHIR). Keys that are no question are left out: check the answers first."""
-    groups: list[dict[str, Any]] = []
-    for group in book.groups:
-        items = []
-        for q in book.questions:
-            if q.group != group.id or q.id not in answers:
-                continue
-            value = answers[q.id]
-            if q.type == "int":
-                answer: dict[str, Any] = {"valueInteger": value}
-            else:
-                answer = {"valueCoding": coding(book, q, value)}
-            items.append({"linkId": q.id, "text": q.prompt, "answer": [answer]})
-        if items:
-            groups.append({"linkId": group_link(group.id), "text": group.title, "item": items})
+    versioned canonical, each answer in the groups that hold its question there (its part, and
+    the untitled groups of a condition; a group with no answer is left out), for clients and
+    systems that store answers as FHIR. Keys that are no question are left out: check the
+    answers first."""
     return {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": canonical(book),
         "status": "completed",
-        "item": groups,
+        "item": _response_items(book, _layout(book), answers),
     }
 
 

@@ -4,7 +4,11 @@
 //
 // JOB: {page, chromium, userDataDir, questionnaire, screenshot,
 //       cases: [{name, mode: "click" | "load", steps: [[linkId, code or integer]...], response}]}
-// RESULT: {cases: [{name, shown: [linkId...], notices: {linkId: text}, response}], console: [...]}
+// RESULT: {cases: [{name, shown: [linkId...], notices: {linkId: text}, response, errors,
+//                   enabled: [linkId...], values: [linkId...]}], console: [...]}
+// `shown` is the page; `errors` (LForms.Util.checkValidity), `enabled` (the items lforms' model
+// counts as enabled: getUserData without disabled items) and `values` (every item holding a
+// value, enabled or not) are what a clinic's software reads, as is `response`.
 import fs from 'node:fs';
 import puppeteer from 'puppeteer-core';
 
@@ -53,7 +57,17 @@ try {
       notices[e.id.slice(5).split('/')[0]] = e.innerText.trim();
     }
     const response = LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', form);
-    return {shown, notices, response};
+    const errors = LForms.Util.checkValidity(form);
+    const codes = (items, out) => {
+      for (const i of items || []) {
+        out.push(i.questionCode);
+        codes(i.items, out);
+      }
+      return out;
+    };
+    const enabled = codes(LForms.Util.getUserData(form, true, false, true).itemsData, []);
+    const values = codes(LForms.Util.getUserData(form, true, true, false).itemsData, []);
+    return {shown, notices, response, errors, enabled, values};
   });
 
   const results = [];
@@ -64,13 +78,14 @@ try {
       await render(null);
       for (const [link, value] of c.steps) {
         if (typeof value === 'number') {
-          const selector = `[id="${link}/1/1"]`;
+          // An element's id is the linkId, then /1 per level of nesting.
+          const selector = `input[id^="${link}/1/"]`;
           await page.waitForSelector(selector, {visible: true, timeout: 5000});
           await page.click(selector);
           await page.type(selector, String(value));
           await page.keyboard.press('Tab');
         } else {
-          const selector = `[id^="${link}/1/1|"][id$="|${value}"]`;
+          const selector = `[id^="${link}/1/"][id$="|${value}"]`;
           await page.waitForSelector(selector, {timeout: 5000});
           await page.$eval(selector, (e) => e.scrollIntoView({block: 'center'}));
           await page.click(selector);

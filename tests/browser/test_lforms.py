@@ -1,9 +1,13 @@
 """The exported Questionnaire in a real form renderer: LHC-Forms (npm `lforms`) in headless Debian
-chromium, driven by puppeteer-core (tests/browser/render.mjs). For every clinical case, an empty
-form and forms filled half-way: the questions shown are the ones neckcheck asks, the emergency
-and urgent notices show exactly when the answers so far make the decision an emergency or urgent,
-and the renderer's own QuestionnaireResponse screens to the same outcome, disposition and exit
-code as the plain answers. Several cases are filled by clicking and typing.
+chromium, driven by puppeteer-core (tests/browser/render.mjs). Every clinical case is filled by
+clicking and typing only the questions neckcheck asks for it; with an empty form and forms
+loaded half-filled: the questions shown are the ones neckcheck asks, the emergency and urgent
+notices show exactly when the answers so far make the decision an emergency or urgent (and
+every emergency and urgent rule is among them), and what a clinic's software reads agrees too:
+lforms' own validity (LForms.Util.checkValidity: a filled form is valid, a half-filled one lacks
+exactly the asked questions still open), the items its model counts as enabled (exactly the
+asked questions), no value held by a disabled item, and its QuestionnaireResponse (exactly the
+asked answers, screening to the same decision through the reader and the commands).
 
 Skipped (with the reason) when chromium or node_modules is missing, except under CI=true, where
 that is a failure. Run `npm ci` in tests/browser first; `pytest -m "not browser"` leaves it out."""
@@ -30,15 +34,17 @@ from neckcheck.answers import progress
 from neckcheck.engine import decide
 from neckcheck.errors import InputError
 from neckcheck.fhir import questionnaire, response_from_answers
-from neckcheck.model import Rulebook
+from neckcheck.model import Decision, Rulebook
 from tests.conftest import neckcheck_command
+from tests.rows import ROWS
 
 pytestmark = pytest.mark.browser
 
 HERE = Path(__file__).parent
 CHROMIUM = Path("/usr/bin/chromium")
 CASES = sorted((HERE.parent / "cases").glob("*.json"))
-# Filled by clicks and typing, as a person would (the rest are loaded as a response).
+# Cases also screened through `neckcheck screen --fhir` one by one (every case goes through
+# `neckcheck batch`).
 CLICKED = (
     "rear_end_car_crash",
     "dizzy_after_massage",
@@ -137,6 +143,13 @@ def asked_in_order(answers: dict[str, Any], book: Rulebook) -> list[tuple[str, A
     return [(q.id, state.facts[q.id]) for q in book.questions if q.id in state.facts]
 
 
+NOTICE_LEVELS = ("emergency", "urgent")
+
+
+def _decision(answers: dict[str, Any], book: Rulebook) -> Decision:
+    return decide(edge.answers_of_document(answers, book, "case")[0], book)
+
+
 def outcome_of(document: object, book: Rulebook) -> tuple[str, str, int] | tuple[str, list[str]]:
     try:
         checked, _ = edge.answers_of_document(document, book, "form")
@@ -159,13 +172,11 @@ def _jobs(book: Rulebook, artifacts: Path) -> list[dict[str, Any]]:
     for n, path in enumerate(CASES):
         answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
         steps = asked_in_order(answers, book)
-        job: dict[str, Any] = {"name": path.stem, "given": answers}
-        if path.stem in CLICKED:
-            job |= {"mode": "click", "steps": steps}
-            if path.stem == CLICKED[0]:
-                job["screenshot"] = str(artifacts / "filled.png")
-        else:
-            job |= {"mode": "load", "response": response_from_answers(answers, book)}
+        # Filled by clicks and typing, as a person would, answering only what is asked.
+        job: dict[str, Any] = {"name": path.stem, "given": answers, "mode": "click",
+                               "steps": steps, "full": True}  # fmt: skip
+        if path.stem == CLICKED[0]:
+            job["screenshot"] = str(artifacts / "filled.png")
         jobs.append(job)
         if n % HALF_EVERY:
             continue
@@ -173,6 +184,21 @@ def _jobs(book: Rulebook, artifacts: Path) -> list[dict[str, Any]]:
         half = dict(steps[: len(steps) // 2])
         jobs.append({"name": f"{path.stem} (half)", "mode": "load", "given": half,
                      "response": response_from_answers(half, book)})  # fmt: skip
+    # An emergency or urgent rule that no case fires: the first row of the contract's table
+    # for it (tests/rows.py), filled by clicks too, so that every such rule's notice is seen.
+    notices = {r.id: r.disposition for r in book.red_flags if r.disposition in NOTICE_LEVELS}
+    fired = set()
+    for job in jobs:
+        if job.get("full"):
+            decision = _decision(job["given"], book)
+            fired |= {r.rule for r in decision.reasons if r.disposition == decision.disposition}
+    for rule, base, change, _, disposition in ROWS:
+        if rule in fired or rule not in notices or disposition != notices[rule]:
+            continue
+        fired.add(rule)
+        answers = base | change
+        jobs.append({"name": f"row {rule}", "given": answers, "mode": "click", "full": True,
+                     "steps": asked_in_order(answers, book)})  # fmt: skip
     return jobs
 
 
@@ -233,7 +259,7 @@ def test_shown_questions_and_notices_match_neckcheck(book: Rulebook, rendered: A
         emergencies += emergency
         urgents += urgent
         if "(half)" not in job["name"] and job["name"] != "empty":
-            decision = decide(edge.answers_of_document(job["given"], book, "case")[0], book)
+            decision = _decision(job["given"], book)
             assert emergency == (decision.disposition == "emergency"), job["name"]
             assert urgent == (decision.disposition == "urgent"), job["name"]
     # The comparison is not vacuous: both notices were shown, and hidden, on some forms.
@@ -249,21 +275,121 @@ def test_the_renderers_response_screens_to_the_same_decision(book: Rulebook, ren
         assert outcome_of(response, book) == outcome_of(job["given"], book), job["name"]
 
 
+def answered(response: dict[str, Any]) -> dict[str, Any]:
+    """The answers a QuestionnaireResponse carries, at any depth, by linkId (as given)."""
+    found: dict[str, Any] = {}
+    pending = list(response.get("item", []))
+    while pending:
+        item = pending.pop(0)
+        pending += item.get("item", [])
+        for answer in item.get("answer", []):
+            pending += answer.get("item", [])
+            value = answer.get("valueInteger", answer.get("valueCoding", {}).get("code"))
+            assert item["linkId"] not in found, item["linkId"]
+            found[item["linkId"]] = value
+    return found
+
+
+def test_what_a_clinics_software_reads_matches_neckcheck(book: Rulebook, rendered: Any) -> None:
+    """lforms' model, not only the page: on every form, the items it counts as enabled are the
+    asked questions (and the ones on screen), no disabled item holds a value, its validity lists
+    exactly the asked questions still open (none once a case is filled), and its response holds
+    exactly the answers given to asked questions."""
+    jobs, result, _ = rendered
+    questions = {q.id for q in book.questions}
+    by_text = {q.prompt: q.id for q in book.questions}
+    filled = 0
+    for job, seen in zip(jobs, result["cases"], strict=True):
+        name = job["name"]
+        asked = set(expected(job["given"], book)[0])
+        enabled = {e for e in seen["enabled"] if e in questions}
+        assert enabled == asked, name
+        assert enabled == {s for s in seen["shown"] if s in questions}, name
+        assert {v for v in seen["values"] if v in questions} <= enabled, name
+        given = dict(asked_in_order(job["given"], book))
+        assert answered(seen["response"]) == {k: as_given(v) for k, v in given.items()}, name
+        errors = seen["errors"] or []
+        open_ = {by_text[text] for e in errors for text in by_text if e.startswith(text + " ")}
+        assert len(open_) == len(errors), (name, errors)  # each error names one question
+        assert open_ == asked - set(given), name
+        assert all("requires a value" in e for e in errors), name
+        if job.get("full"):
+            assert seen["errors"] is None, name
+            filled += 1
+    assert filled >= len(CASES)
+    print(
+        f"lforms model: {filled} filled forms valid, {len(jobs)} forms with the enabled items "
+        "and the response matching neckcheck"
+    )
+
+
+def as_given(value: object) -> object:
+    """A value as the form gives it (a tri JSON true/false as its code)."""
+    return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+
+
+def test_every_emergency_and_urgent_rule_shows_its_notice(book: Rulebook, rendered: Any) -> None:
+    """The notices' conditions are generated from the red-flag rules: each emergency and urgent
+    rule (the v3 ones too: chest symptoms, a sudden onset, recent vascular signs or headache)
+    fires on some form, and there the notice of its level shows."""
+    jobs, result, _ = rendered
+    shown_for: set[str] = set()
+    for job, seen in zip(jobs, result["cases"], strict=True):
+        if not job.get("full"):
+            continue
+        decision = _decision(job["given"], book)
+        for reason in decision.reasons:
+            if reason.disposition == decision.disposition in NOTICE_LEVELS:
+                level = decision.disposition
+                assert any(n.startswith(f"notice.{level}.") for n in seen["notices"]), job["name"]
+                shown_for.add(reason.rule)
+    rules = {r.id for r in book.red_flags if r.disposition in NOTICE_LEVELS}
+    assert rules - shown_for == set()
+    assert {"emergency.chest_symptoms", "emergency.sudden_onset", "emergency.vascular"} <= rules
+
+
+def _run(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*neckcheck_command(), *args], input=stdin, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+
+
+def test_every_filled_form_screens_the_same_through_batch(book: Rulebook, rendered: Any) -> None:
+    """`neckcheck batch` on the renderer's QuestionnaireResponses and on the cases' own answers:
+    line by line the same decision."""
+    jobs, result, _ = rendered
+    pairs = [(j["given"], r["response"]) for j, r in zip(jobs, result["cases"], strict=True)
+             if j.get("full")]  # fmt: skip
+    assert len(pairs) >= len(CASES)
+    lines = []
+    for documents in zip(*pairs, strict=True):
+        done = _run(["batch", "-"], "".join(json.dumps(d) + "\n" for d in documents))
+        assert done.returncode in (0, 3, 4, 5, 6), done.stderr
+        lines.append([json.loads(line) for line in done.stdout.splitlines()])
+    plain, forms = lines
+    assert len(plain) == len(forms) == len(pairs)
+    for a, b in zip(plain, forms, strict=True):
+        assert "error" not in b, b
+        assert (b["outcome"], b["disposition"], b["exit_code"], b["reasons"]) == (
+            a["outcome"], a["disposition"], a["exit_code"], a["reasons"])  # fmt: skip
+
+
 @pytest.mark.parametrize("name", CLICKED)
 def test_clicked_forms_screen_the_same_through_the_command(
-    book: Rulebook, rendered: Any, name: str, tmp_path: Path
+    book: Rulebook, rendered: Any, name: str
 ) -> None:
     jobs, result, _ = rendered
     index = next(n for n, j in enumerate(jobs) if j["name"] == name)
-    codes = []
-    for n, document in enumerate((jobs[index]["given"], result["cases"][index]["response"])):
-        path = tmp_path / f"{n}.json"
-        path.write_text(json.dumps(document), encoding="utf-8")
-        done = subprocess.run([*neckcheck_command(), "screen", "--answers", str(path), "--json"],
-                              capture_output=True, text=True, check=False)  # fmt: skip
+    seen = []
+    for document in (jobs[index]["given"], result["cases"][index]["response"]):
+        text = json.dumps(document)
+        done = _run(["screen", "--answers", "-", "--json"], text)
         data = json.loads(done.stdout)
-        codes.append((done.returncode, data["outcome"], data["disposition"]))
-    assert codes[0] == codes[1]
+        risk = _run(["screen", "--answers", "-", "--fhir"], text)
+        assessment = json.loads(risk.stdout)
+        assert risk.returncode == done.returncode
+        seen.append((done.returncode, data["outcome"], data["disposition"],
+                     assessment["code"], assessment["prediction"]))  # fmt: skip
+    assert seen[0] == seen[1]
 
 
 def test_screenshots_were_saved(rendered: Any, artifacts: Path) -> None:
