@@ -30,7 +30,7 @@ try {
   await page.goto(job.page, {waitUntil: 'load'});
   await page.waitForFunction(() => window.LForms && window.LForms.Util && window.LForms.Util.addFormToPage);
 
-  const idle = () => page.evaluate(() => new Promise((done) => setTimeout(done, 50)));
+  const idle = () => page.evaluate(() => new Promise((done) => setTimeout(done, 25)));
   const settle = async () => {
     // Let the renderer finish its expression runs: wait until the DOM stops changing.
     let before = '';
