@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -143,7 +144,7 @@ def test_the_problems_listed_are_capped_and_the_rest_counted(book: Rulebook) -> 
     listed = error.problems[:MAX_PROBLEMS_LISTED]
     assert [p.key for p in listed] == unknown[:MAX_PROBLEMS_LISTED]  # in order, each named
     assert error.problems[MAX_PROBLEMS_LISTED:] == [
-        error.problems[-1].replace(key="", message="and 10 more problems, not listed")
+        dataclasses.replace(error.problems[-1], key="", message="and 10 more problems, not listed")
     ]
     assert len(error.to_dict()["problems"]) == MAX_PROBLEMS_LISTED + 1  # type: ignore[arg-type]
     # A list just one over the cap is kept whole: "and 1 more" would save nothing.

@@ -15,6 +15,7 @@ limit fails with EFBIG, as on a full disk."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import io
 import json
@@ -430,8 +431,8 @@ def test_a_compiled_copy_with_such_a_character_fails_the_shared_checks(book: Rul
     from neckcheck.rulecheck import check_references
 
     rule = book.red_flags[0]
-    tampered = book.replace(red_flags=(rule.replace(reason=rule.reason + "\u2067"),
-                                       *book.red_flags[1:]))  # fmt: skip
+    edited = dataclasses.replace(rule, reason=rule.reason + "\u2067")
+    tampered = dataclasses.replace(book, red_flags=(edited, *book.red_flags[1:]))
     problems = list(check_references(tampered, lambda name: name))
     assert len(problems) == 1
     assert problems[0].startswith(f"decisions.yaml: rule '{rule.id}': reason: holds U+2067")

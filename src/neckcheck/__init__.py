@@ -20,7 +20,7 @@ Names are imported on first use, so that `import neckcheck` stays cheap for scri
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing (and importlib) cost start-up; type checkers read the blocks below
+from typing import TYPE_CHECKING
 
 __version__ = "0.2.0"
 

@@ -6,18 +6,19 @@ an asked question is a Problem naming its key, and all problems are reported tog
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from neckcheck import fastjson
 from neckcheck.conditions import Value
 from neckcheck.errors import MAX_PROBLEMS_LISTED, InputError, Problem, more_problems
 from neckcheck.model import TRI_VALUES, Question, Rulebook
-from neckcheck.record import Record
 
 _TRI = frozenset(TRI_VALUES)
 
 
-class Answers(Record):
+@dataclass(frozen=True, slots=True)
+class Answers:
     """A checked answer set. `facts` holds the answers to asked questions only: the answers to
     skipped questions play no part in any decision."""
 
@@ -50,9 +51,9 @@ def _parse_int(digits: str) -> int | LongNumber:
     return int(digits) if len(digits) <= 30 else LongNumber(digits[:20] + "...")
 
 
-_decode = fastjson.decoder(
+_decode = json.JSONDecoder(
     object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_int=_parse_int
-)
+).decode
 
 
 def parse_json(data: bytes | str, source: str = "answers") -> object:
@@ -71,8 +72,6 @@ def parse_json(data: bytes | str, source: str = "answers") -> object:
     try:
         return _decode(text)
     except ValueError as exc:
-        import json  # imported already: fastjson hands every document with a problem to json
-
         if isinstance(exc, json.JSONDecodeError):
             where = f" at line {exc.lineno} column {exc.colno}"
             raise InputError([Problem("", f"not valid JSON: {exc.msg}{where}")], source) from None
@@ -103,8 +102,6 @@ def _kind(value: object) -> str:
 
 def _shown(value: object) -> str:
     """A value for a message: short, and escaped (it may hold control characters)."""
-    import json  # a message about a wrong value: start-up no longer matters
-
     try:
         text = json.dumps(value) if not isinstance(value, float) else repr(value)
     except (TypeError, ValueError, RecursionError):
@@ -250,7 +247,8 @@ def asked(question: Question, facts: Mapping[str, Value]) -> bool:
     return question.asked_when is None or question.asked_when.test(facts)
 
 
-class Progress(Record):
+@dataclass(frozen=True, slots=True)
+class Progress:
     """Where an interview stands, from the answers given so far (skip logic applied)."""
 
     facts: dict[str, Value]  # answers to questions that are asked

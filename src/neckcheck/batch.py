@@ -8,8 +8,10 @@ cached by the rules and cautions that made them, and only the line number is wri
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from neckcheck.answers import max_keys, parse_json, unknown_keys_error
 from neckcheck.documents import SAVED_INTERVIEW, answers_of_document
@@ -17,7 +19,6 @@ from neckcheck.engine import decide
 from neckcheck.errors import InputError, Problem
 from neckcheck.model import Decision, Rulebook
 
-TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from typing import Any
@@ -61,7 +62,7 @@ class _Texts:
             plain = decision_of(((rule.id,), ()), book)
             reasons: Any = plain.to_dict()["reasons"]
             self.reason[rule.id] = dumps(reasons[0])
-            text = dumps(plain.replace(reasons=(), cautions=()).to_dict())
+            text = dumps(dataclasses.replace(plain, reasons=(), cautions=()).to_dict())
             head, middle, tail = text.partition(',"reasons":[],"cautions":[]')
             if not middle or _MIDDLE in tail:
                 raise AssertionError("a decision's JSON does not split")  # never with json.dumps

@@ -19,13 +19,9 @@ reason about these trees exactly.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
-
-from neckcheck.record import Record, field
-
-TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
-if TYPE_CHECKING:
-    from typing import Any, ClassVar
+from typing import Any, ClassVar
 
 Value = str | int
 Facts = Mapping[str, Value]
@@ -51,7 +47,8 @@ Test = Callable[[Facts], bool]
 
 
 class Condition:
-    """Base of the condition tree. Subclasses are frozen records (record.py)."""
+    """Base of the condition tree. Subclasses are frozen dataclasses; this base keeps a
+    `__dict__` (no `__slots__`) for the compiled test and the keys read, cached per instance."""
 
     def holds(self, facts: Facts) -> bool:
         return self.test(facts)
@@ -100,7 +97,8 @@ def _parse_for_pydantic(raw: object) -> Condition:
     return parse(raw)
 
 
-class Compare(Condition, Record):
+@dataclass(frozen=True, slots=True)
+class Compare(Condition):
     key: str
     op: str
     value: Value | tuple[Value, ...]
@@ -153,7 +151,8 @@ class Compare(Condition, Record):
         return f"{self.key} {_SYMBOLS[self.op]} {shown}"
 
 
-class All(Condition, Record):
+@dataclass(frozen=True, slots=True)
+class All(Condition):
     parts: tuple[Condition, ...]
 
     def _compile(self) -> Test:
@@ -184,7 +183,8 @@ class All(Condition, Record):
         return "(" + " and ".join(str(p) for p in self.parts) + ")"
 
 
-class AnyOf(Condition, Record):
+@dataclass(frozen=True, slots=True)
+class AnyOf(Condition):
     parts: tuple[Condition, ...]
 
     def _compile(self) -> Test:
@@ -215,7 +215,8 @@ class AnyOf(Condition, Record):
         return "(" + " or ".join(str(p) for p in self.parts) + ")"
 
 
-class Not(Condition, Record):
+@dataclass(frozen=True, slots=True)
+class Not(Condition):
     part: Condition
 
     def _compile(self) -> Test:

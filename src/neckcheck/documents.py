@@ -6,9 +6,10 @@ document through `answers_of_document`, so that they accept and refuse the same 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from neckcheck.errors import InputError, Problem
 
-TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import stat
 import sys
-
-from neckcheck import fastjson
+from typing import TYPE_CHECKING
 
 # The input formats turned into plain answers: pure, in neckcheck.documents (the Python API reads
 # documents through them too); named here as well for the commands.
@@ -51,7 +51,6 @@ from neckcheck.documents import (
 )
 from neckcheck.errors import InputError, NeckcheckError, Problem
 
-TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
     import re
     from collections.abc import Callable, Iterator
@@ -169,8 +168,11 @@ class _GuardedStdout:
 
 
 def json_bytes(data: object, indent: int | None = 2) -> bytes:
-    """JSON as pure ASCII (non-ASCII characters escaped): valid in any locale and encoding."""
-    return (fastjson.dumps_ascii(data, indent) + "\n").encode("ascii")
+    """JSON as pure ASCII (non-ASCII characters escaped): valid in any locale and encoding.
+    Compact (no spaces) without an indent."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(data, ensure_ascii=True, indent=indent, separators=separators)
+    return (text + "\n").encode("ascii")
 
 
 def make_text_streams_safe() -> None:

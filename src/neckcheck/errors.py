@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from neckcheck.record import Record
+from dataclasses import dataclass
 
 EXIT_USAGE = 2  # SPEC.md section 5: usage or input error
 
 
-class Problem(Record):
+@dataclass(frozen=True, slots=True)
+class Problem:
     """One thing wrong with an answer set, tied to the key it concerns."""
 
     key: str

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from neckcheck.answers import Answers
 from neckcheck.conditions import Value
 from neckcheck.engine import fired_rules
 from neckcheck.model import Rulebook
-from neckcheck.record import Record
 
 
-class Check(Record):
+@dataclass(frozen=True, slots=True)
+class Check:
     """One comparison of a rule against the answers."""
 
     test: str
@@ -18,7 +20,8 @@ class Check(Record):
     holds: bool
 
 
-class RuleTrace(Record):
+@dataclass(frozen=True, slots=True)
+class RuleTrace:
     rule: str
     section: str  # red_flags, patterns or otherwise
     outcome: str

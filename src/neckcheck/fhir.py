@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from neckcheck.errors import InputError, Problem
 from neckcheck.fhir_export import answer_codings, questionnaire, response_from_answers
 from neckcheck.model import Rulebook
-from neckcheck.record import Record
 
 __all__ = ["answers_from_response", "questionnaire", "response_from_answers"]
 
@@ -64,7 +64,8 @@ MODIFIERS = ("modifierExtension", "implicitRules")
 _UNREADABLE = "which may change the meaning of the answers in a way this reader cannot understand"
 
 
-class _Reading(Record):
+@dataclass(frozen=True, slots=True)
+class _Reading:
     """What a response must match, taken from the exported Questionnaire (the single source: a
     change of URL, version, item type or answer code system there carries through)."""
 

@@ -7,22 +7,15 @@ import the rulebook loader).
 
 from __future__ import annotations
 
+import hashlib
 import os
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
     from types import ModuleType
 
 MODULE = "_shipped_rules.py"
 _FIRST = "# code-sha256: "
-
-try:  # as in rulebook.py: CPython's own SHA-256 imports in a fraction of hashlib's time
-    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - Python 3.12 and later, elsewhere hashlib
-    try:
-        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
-    except ImportError:
-        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 
 def module_path() -> str:
@@ -30,13 +23,13 @@ def module_path() -> str:
 
 
 def code_digest(body: str) -> str:
-    digest: str = sha256(body.encode("utf-8")).hexdigest()
+    digest: str = hashlib.sha256(body.encode("utf-8")).hexdigest()
     return digest
 
 
 def file_digest(data: bytes) -> str:
     """How the generated module records the compiled file's bytes (COMPILED_FILE_SHA256)."""
-    return f"sha256:{sha256(data).hexdigest()}"
+    return f"sha256:{hashlib.sha256(data).hexdigest()}"
 
 
 def split_code(text: str) -> tuple[str, str]:

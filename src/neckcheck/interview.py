@@ -9,6 +9,7 @@ texts and skip logic come from the rules, and the early stop from the engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from neckcheck.answers import Progress, check_value, progress
@@ -16,13 +17,13 @@ from neckcheck.conditions import Value
 from neckcheck.edge import safe_text
 from neckcheck.engine import certain_emergency
 from neckcheck.model import Question, Rulebook
-from neckcheck.record import Record
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-class Step(Record):
+@dataclass(frozen=True, slots=True)
+class Step:
     """What the person sees of their progress."""
 
     section: str
@@ -39,7 +40,8 @@ class Step(Record):
         return f"{part} Question {self.number} of about {self.expected}."
 
 
-class ReviewRow(Record):
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
     key: str
     label: str
     answer: str
@@ -55,7 +57,8 @@ class Prompter(Protocol):
         ...
 
 
-class InterviewResult(Record):
+@dataclass(frozen=True, slots=True)
+class InterviewResult:
     answers: dict[str, Value]  # answers to asked questions only
     ended_early: bool  # stopped on an emergency before every question was asked
 

@@ -1,48 +1,36 @@
 """The typed records of the core: what a rulebook holds and what a decision is.
 
-Frozen records (record.py), so that screening needs no validation library at run time; the
-rules loader validates raw YAML into them with pydantic. The outcome table below is SPEC.md
+Frozen dataclasses, so that screening needs no validation library at run time; the rules
+loader validates raw YAML into them with pydantic. The outcome table below is SPEC.md
 section 2 itself (the contract scripts depend on), not clinical logic: the rules choose among
 these pairs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 
 from neckcheck.conditions import Condition, Value
-from neckcheck.record import Record, field
 
-TYPE_CHECKING = False  # typing costs start-up; type checkers read the block below
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any, Literal
-
     from neckcheck.conditions import Test
 
-    QuestionType = Literal["tri", "int", "enum"]
-    Outcome = Literal[
-        "red_flag", "unclear", "traditional_whiplash", "reverse_whiplash", "general_soreness"
-    ]
-    Disposition = Literal["emergency", "urgent", "clinician", "avoid_technique", "technique"]
+# Defined at run time: pydantic reads them when it validates rule files into these classes.
+QuestionType = Literal["tri", "int", "enum"]
+Outcome = Literal[
+    "red_flag", "unclear", "traditional_whiplash", "reverse_whiplash", "general_soreness"
+]
+Disposition = Literal["emergency", "urgent", "clinician", "avoid_technique", "technique"]
 
-# The values of the three Literal types above, at run time (a test checks they agree).
+# The values of the three Literal types above, as tuples (a test checks they agree).
 QUESTION_TYPES: tuple[str, ...] = ("tri", "int", "enum")
 OUTCOMES: tuple[str, ...] = (
     "red_flag", "unclear", "traditional_whiplash", "reverse_whiplash", "general_soreness"
 )  # fmt: skip
 DISPOSITIONS: tuple[str, ...] = ("emergency", "urgent", "clinician", "avoid_technique", "technique")
-
-
-def validation_types() -> dict[str, object]:
-    """The Literal types by name, for pydantic when it validates rule files (record.py)."""
-    from typing import Literal
-
-    return {
-        "QuestionType": Literal[QUESTION_TYPES],
-        "Outcome": Literal[OUTCOMES],
-        "Disposition": Literal[DISPOSITIONS],
-    }
 
 
 TRI_VALUES: tuple[str, ...] = ("yes", "no", "unsure")
@@ -88,19 +76,22 @@ def _always(facts: Mapping[str, Value]) -> bool:
     return True
 
 
-class Choice(Record):
+@dataclass(frozen=True, slots=True)
+class Choice:
     __pydantic_config__ = _STRICT
     value: str
     label: str
 
 
-class Group(Record):
+@dataclass(frozen=True, slots=True)
+class Group:
     __pydantic_config__ = _STRICT
     id: str
     title: str
 
 
-class Question(Record):
+@dataclass(frozen=True, slots=True)
+class Question:
     __pydantic_config__ = _STRICT
     id: str
     label: str
@@ -119,7 +110,8 @@ class Question(Record):
         return tuple(c.value for c in self.choices)
 
 
-class Rule(Record):
+@dataclass(frozen=True, slots=True)
+class Rule:
     __pydantic_config__ = _STRICT
     id: str
     outcome: Outcome
@@ -132,7 +124,8 @@ class Rule(Record):
         return self.when is None or self.when.test(facts)
 
 
-class Caution(Record):
+@dataclass(frozen=True, slots=True)
+class Caution:
     __pydantic_config__ = _STRICT
     id: str
     applies_to: tuple[Disposition, ...]  # the self-care dispositions it is shown with
@@ -141,7 +134,8 @@ class Caution(Record):
     when: Condition | None = None  # absent: always, with every outcome it applies to
 
 
-class OutcomeText(Record):
+@dataclass(frozen=True, slots=True)
+class OutcomeText:
     __pydantic_config__ = _STRICT
     outcome: Outcome
     disposition: Disposition
@@ -150,14 +144,16 @@ class OutcomeText(Record):
     see_also: tuple[str, ...] = ()  # self-care outcomes: other techniques worth a look
 
 
-class Technique(Record):
+@dataclass(frozen=True, slots=True)
+class Technique:
     __pydantic_config__ = _STRICT
     name: str
     steps: tuple[str, ...]
     see_also: tuple[str, ...] = ()
 
 
-class Rulebook(Record):
+@dataclass(frozen=True)  # no slots: the cached_property tables below live in __dict__
+class Rulebook:
     """A loaded and validated rules folder."""
 
     version: str
@@ -236,19 +232,22 @@ class Rulebook(Record):
         raise LookupError(f"no text for {outcome}/{disposition}")  # prevented by the loader
 
 
-class Reason(Record):
+@dataclass(frozen=True, slots=True)
+class Reason:
     rule: str
     text: str
     source: str
     disposition: str
 
 
-class CautionNote(Record):
+@dataclass(frozen=True, slots=True)
+class CautionNote:
     id: str
     text: str
 
 
-class Decision(Record):
+@dataclass(frozen=True, slots=True)
+class Decision:
     """The result of screening one answer set: data only, no layout."""
 
     outcome: str

@@ -44,12 +44,15 @@ pydantic, nor z3.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from neckcheck import fastjson
 from neckcheck.errors import RulesError, UnprovedRulesError
 from neckcheck.model import Rulebook
-from neckcheck.record import Record, field
 from neckcheck.rulecheck import PlainError, book_from_plain, check_references, to_plain
 from neckcheck.rulefiles import (
     FILES,
@@ -58,8 +61,6 @@ from neckcheck.rulefiles import (
     read_rule_file,
     write_atomic,
 )
-
-TYPE_CHECKING = False  # typing costs start-up (this module is on the screening path)
 
 __all__ = [
     "COMPILED",
@@ -85,14 +86,6 @@ _KEYS = ("format", "sources", "proof", "rulebook", "digest")
 _PROOF_KEYS = ("holds", "properties", "failed", "unproved")
 
 NOT_PROVED_SINCE_EDIT = "not proved since the last edit"
-
-try:  # CPython's own SHA-256: imports in a fraction of hashlib's (OpenSSL) time
-    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # Python 3.12 and later call it _sha2; elsewhere, hashlib
-    try:
-        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
-    except ImportError:
-        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -120,7 +113,8 @@ def default_rules_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(here)), "rules")
 
 
-class ProofRecord(Record):
+@dataclass(frozen=True, slots=True)
+class ProofRecord:
     """What `rules compile` proved about the rulebook it stored."""
 
     holds: bool
@@ -138,7 +132,8 @@ class ProofRecord(Record):
         return ", and ".join(parts) or "no property was proved"
 
 
-class CompiledState(Record):
+@dataclass(frozen=True, slots=True)
+class CompiledState:
     """The compiled copy of a folder: `book` and `proof` when it is current and valid, else
     None and `reason` (why it is not used: missing, stale, or not valid)."""
 
@@ -191,7 +186,7 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
         f"these results come from UNPROVED rules ({folder}: {reason}); run `neckcheck rules "
         "compile` on the folder to prove them"
     )
-    return book.replace(warning=warning)
+    return dataclasses.replace(book, warning=warning)
 
 
 def _is_shipped(folder: str) -> bool:
@@ -214,7 +209,7 @@ def _load_and_prove(folder: str, allow_unproved: bool) -> Rulebook:
             f"these results come from UNPROVED rules ({folder}: their safety properties were "
             "not checked, --allow-unproved-rules); run `neckcheck rules check` on the folder"
         )
-        return book.replace(warning=warning)
+        return dataclasses.replace(book, warning=warning)
     from neckcheck.verify import verify
 
     report = verify(book)
@@ -232,7 +227,7 @@ def _load_and_prove(folder: str, allow_unproved: bool) -> Rulebook:
 def sources_hash(folder: str | Path) -> str | None:
     """The SHA-256 of the six YAML files (see the module docstring), or None when one cannot be
     read (then validating the YAML says why)."""
-    digest = sha256()
+    digest = hashlib.sha256()
     for name in FILES:
         try:
             data = read_rule_file(os.path.join(folder, name))
@@ -248,7 +243,7 @@ def _digest(stored: dict[str, Any]) -> str:
 
     content = {key: value for key, value in stored.items() if key != "digest"}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return f"sha256:{sha256(canonical.encode('ascii')).hexdigest()}"
+    return f"sha256:{hashlib.sha256(canonical.encode('ascii')).hexdigest()}"
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -340,7 +335,7 @@ def _check_compiled(folder: str, raw: bytes, trust_generated: bool) -> CompiledS
     return CompiledState(book, proof, digest=stored["digest"], generated=generated)
 
 
-_plain_json = fastjson.decoder()
+_plain_json = json.JSONDecoder().decode
 
 
 def _as_generated_from(raw: bytes) -> tuple[dict[str, Any], ModuleType] | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from neckcheck.conditions import (
     ORDER_OPS,
@@ -41,7 +42,6 @@ from neckcheck.model import (
     Technique,
 )
 
-TYPE_CHECKING = False  # typing costs start-up (this module is on the screening path)
 if TYPE_CHECKING:
     from typing import Any
 
