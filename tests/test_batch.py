@@ -127,8 +127,7 @@ def test_scripted_paths_import_no_terminal_or_validation_stack(tmp_path: Path) -
     path.write_text(json.dumps(BASELINE), encoding="utf-8")
     probe = (
         "import atexit, sys\n"
-        "heavy = ('typer', 'click', 'rich', 'questionary', 'prompt_toolkit', 'pydantic', 'yaml',"
-        " 'z3')\n"
+        "heavy = ('rich', 'questionary', 'prompt_toolkit', 'pydantic', 'yaml', 'z3')\n"
         "atexit.register(lambda: sys.stderr.write('LOADED=' + ','.join(sorted(m for m in"
         " sys.modules if m.split('.')[0] in heavy)) + '\\n'))\n"
         "from neckcheck.cli import main\n"
