@@ -19,11 +19,11 @@ CASES = Path(__file__).parent / "cases"
 
 
 def calm_sample(count: int, seed: int = 0, skipped: bool = False) -> list[dict[str, Any]]:
-    """Valid v2 answer sets with few red flags, so that the rotation test, the thresholds and the
+    """Valid v3 answer sets with few red flags, so that the rotation test, the thresholds and the
     patterns are reached (deterministic). Every question is drawn, then only the asked ones are
     kept (or, with `skipped`, every key: a skipped key may be present and is ignored)."""
     rng = random.Random(seed)
-    # The thresholds SPEC.md v2 uses (days 2/3 and 14/15, ages 15/16 and 64/65), and a plain
+    # The thresholds SPEC.md v3 uses (days 2/3 and 14/15, ages 15/16 and 64/65), and a plain
     # adult age (40) so that the rotation test is reached.
     edges = {"days_since_injury": (0, 1, 2, 3, 14, 15), "age": (15, 16, 40, 64, 65)}
     sets = []

@@ -10,7 +10,7 @@ from tests.spec import QUESTIONS, is_asked
 
 PATTERN_KEYS = ("sore_back", "sore_front", "low_back_pain")
 CALM = {"can_rotate_45": "yes"}
-# The thresholds SPEC.md v2 uses (days 2/3 and 14/15, ages 15/16 and 64/65), weighted so that
+# The thresholds SPEC.md v3 uses (days 2/3 and 14/15, ages 15/16 and 64/65), weighted so that
 # they are actually hit, and a plain adult age (40) so that the rotation test is reached.
 EDGES = {"days_since_injury": (0, 1, 2, 3, 14, 15), "age": (15, 16, 40, 64, 65)}
 # One draw in CALM_ODDS of a red-flag question is any value at all; the rest are the calm answer.
@@ -43,7 +43,7 @@ def value_of(key: str, booleans: bool = True) -> st.SearchStrategy[Any]:
 def answer_sets(
     draw: st.DrawFn, /, booleans: bool = True, skipped_keys: bool = True, **fixed: Any
 ) -> dict[str, Any]:
-    """A valid v2 answer set: every question is drawn (neuro_onset, intoxicated and
+    """A valid v3 answer set: every question is drawn (neuro_onset, intoxicated and
     can_rotate_45 included), then the skipped ones are dropped, or sometimes kept when
     `skipped_keys` allows it (a skipped key may be present). `fixed` pins keys to a value or to a
     strategy (e.g. injury=st.sampled_from([...])) before skip logic is applied."""

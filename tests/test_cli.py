@@ -206,12 +206,13 @@ def test_nothing_written_to_disk(tmp_path: Path) -> None:
     assert set(tmp_path.iterdir()) == before
 
 
-def test_readme_example_is_what_neckcheck_prints() -> None:
+def test_manual_example_is_what_neckcheck_prints() -> None:
+    """The example of docs/scripting.md (it was the README's): the answers and what they print."""
     from tests.conftest import REPO
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    given = readme.split("neckcheck screen --json <<'JSON'\n", 1)[1].split("\nJSON\n", 1)[0]
-    shown = readme.split("prints (exit code 0):\n\n```json\n", 1)[1].split("```", 1)[0]
+    page = (REPO / "docs" / "scripting.md").read_text(encoding="utf-8")
+    given = page.split("neckcheck screen --json <<'JSON'\n", 1)[1].split("\nJSON\n", 1)[0]
+    shown = page.split("prints (exit code 0):\n\n```json\n", 1)[1].split("```", 1)[0]
     done = run(["screen", "--json"], stdin=given)
     assert done.returncode == 0
     assert json.loads(done.stdout) == json.loads(shown)
@@ -224,6 +225,11 @@ def test_readme_opens_with_the_two_commands() -> None:
     commands = [line for line in head.splitlines() if line and not line.startswith("#")]
     assert commands[0].endswith("neckcheck screen")
     assert commands[1].endswith("pytest")
+    # Each does its own set-up on a fresh machine: what .ci/run installs for the tests included.
+    assert "python3 -m venv" in commands[0]
+    assert "pip install ." in commands[0]
+    for needed in ("python3 -m venv", "pip install -e '.[test]'", "chromium", "npm ci"):
+        assert needed in commands[1], needed
 
 
 def test_explain_json_lists_every_rule(book) -> None:
@@ -263,12 +269,13 @@ def test_plain_json_has_no_explain() -> None:
     assert "explain" not in json.loads(run(["screen", "--json"], stdin=json.dumps(BASELINE)).stdout)
 
 
-def test_readme_graph_is_generated_from_the_rules() -> None:
+def test_manual_graph_is_generated_from_the_rules() -> None:
+    """The decision as a picture in docs/rules.md (it was in the README)."""
     from tests.conftest import REPO
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    shown = readme.split("<!-- rules-graph:start -->\n```mermaid\n", 1)[1].split("```", 1)[0]
-    assert shown == run(["rules", "graph"]).stdout, "run `neckcheck rules graph` into README.md"
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    shown = page.split("<!-- rules-graph:start -->\n```mermaid\n", 1)[1].split("```", 1)[0]
+    assert shown == run(["rules", "graph"]).stdout, "run `neckcheck rules graph` into docs/rules.md"
 
 
 def test_rules_report_names_tests_for_every_rule(book) -> None:

@@ -153,11 +153,12 @@ def test_a_mutated_decision_is_refused(
     assert errors(validator, mutated) != [], mutation
 
 
-def test_the_readme_example_decision_is_valid(validator: Draft202012Validator) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    shown = readme.split("prints (exit code 0):\n\n```json\n", 1)[1].split("```", 1)[0]
+def test_the_manual_example_decision_is_valid(validator: Draft202012Validator) -> None:
+    page = (REPO / "docs" / "scripting.md").read_text(encoding="utf-8")
+    shown = page.split("prints (exit code 0):\n\n```json\n", 1)[1].split("```", 1)[0]
     assert errors(validator, json.loads(shown)) == []
-    assert "docs/decision.schema.json" in readme
+    assert "](decision.schema.json)" in page
+    assert "docs/decision.schema.json" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_schema_decision_command_prints_it() -> None:

@@ -1,4 +1,4 @@
-"""The contract's decision intent (v2 section 2), a row per rule, plus the clinical vignettes in
+"""The contract's decision intent (v3 section 2), a row per rule, plus the clinical vignettes in
 cases/."""
 
 from __future__ import annotations

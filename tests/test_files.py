@@ -2,9 +2,9 @@
 targets that must not be replaced; and rule texts that must not hold control or bidirectional
 formatting characters.
 
-The rule for files (README "Exit codes" and "Many answer sets at once", `screen -h`, `batch -h`):
-once a screening is done, a file that cannot be written never costs its result. The decision
-(batch: every result line) is on stdout, one line on stderr names the file and what was not
+The rule for files (docs/scripting.md "Files written on request", docs/batch.md, `screen -h`,
+`batch -h`): once a screening is done, a file that cannot be written never costs its result. The
+decision (batch: every result line) is on stdout, one line on stderr names the file and what was not
 written, the file is left as it was, and the exit code is the one the run has without the file.
 What can be found wrong before anything is read (a read-only file without --force) is a usage
 error: exit 2, nothing on stdout.

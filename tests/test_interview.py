@@ -405,3 +405,35 @@ def test_sigint_from_another_process_on_the_review(book: Rulebook) -> None:
     os.kill(child.pid, signal.SIGINT)
     child.expect("cancelled, nothing saved")
     assert ended_restored(child) == 130
+
+
+def test_sudden_upper_back_pain_without_injury_stops_after_three_questions(
+    book: Rulebook,
+) -> None:
+    """SPEC v3: a 46-year-old whose upper-back pain struck while awake, with no injury (a heart
+    attack in a published case) is sent to emergency care before any other question."""
+    child = spawn()
+    asked = answer_until_review(child, book, NO_INJURY | {"age": 46, "sudden_onset": "yes"})
+    assert asked == ["age", "injury", "sudden_onset"]
+    assert "EMERGENCY: get emergency care now" in child.before
+    assert "stopped early" in child.before
+    child.close()
+    assert child.exitstatus == 5
+
+
+def test_long_standing_unchanged_dizziness_goes_to_a_clinician(book: Rulebook) -> None:
+    """SPEC v3: 13 years of diagnosed, unchanged dizziness at 62 is a clinician's visit, not an
+    ambulance: the interview asks how recent the signs are and goes on to the review."""
+    child = spawn()
+    answers = NO_INJURY | {"age": 62, "vascular_signs": "yes", "signs_recent": "no"}
+    asked = answer_until_review(child, book, answers)
+    assert asked[asked.index("vascular_signs") :][:3] == [
+        "vascular_signs",
+        "new_headache",
+        "signs_recent",
+    ]
+    assert len(asked) == 20
+    child.send("\r")
+    child.expect("SEE A CLINICIAN")
+    child.expect(words("have been there for more than four weeks", 7))
+    assert finish(child) == 4

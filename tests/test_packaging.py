@@ -48,6 +48,8 @@ def test_wheel_and_sdist_carry_the_rules(dist: Path) -> None:
         members = {m.split("/", 1)[1] for m in archive.getnames() if "/" in m}
     assert {f"rules/{name}" for name in RULE_FILES} <= members
     assert {"README.md", "LICENSE", "src/neckcheck/py.typed", "docs/answers.md"} <= members
+    # The manual's sources, so that `mkdocs build` works from the sdist too.
+    assert {"mkdocs.yml", "CHANGELOG.md", "docs/index.md", "docs/clinicians.md"} <= members
 
 
 def test_wheel_and_sdist_carry_py_typed_and_the_license(dist: Path) -> None:

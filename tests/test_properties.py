@@ -1,4 +1,4 @@
-"""The contract's safety properties (v2 section 6), each as a hypothesis test, plus agreement with
+"""The contract's safety properties (v3 section 6), each as a hypothesis test, plus agreement with
 the hand-written oracle (tests/spec.py) over the answer space that hypothesis explores.
 
 Properties that compare two answer sets differing in one answer draw *full* answer sets, every

@@ -1,6 +1,6 @@
-"""The README's Dask and Spark recipes are the files in docs/recipes, and they give exactly the
-records of `neckcheck batch` on the same file: ordinary lines, hostile ones, and a red flag
-whose key is given twice (which `json.loads` would silently turn into a technique)."""
+"""The manual's Dask and Spark recipes (docs/batch.md) are the files in docs/recipes, and they
+give exactly the records of `neckcheck batch` on the same file: ordinary lines, hostile ones, and
+a red flag whose key is given twice (which `json.loads` would silently turn into a technique)."""
 
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ RECIPES = REPO / "docs" / "recipes"
 CASES = sorted((REPO / "tests" / "cases").glob("*.json"))
 
 
-def test_the_readme_shows_the_recipe_files_verbatim() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+def test_the_manual_shows_the_recipe_files_verbatim() -> None:
+    page = (REPO / "docs" / "batch.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
     for name in ("dask_screen.py", "spark_screen.py"):
         text = (RECIPES / name).read_text(encoding="utf-8")
-        assert text in blocks, f"README.md must show docs/recipes/{name} as it is"
-    assert "json.loads(line)" not in readme
+        assert text in blocks, f"docs/batch.md must show docs/recipes/{name} as it is"
+    assert "json.loads(line)" not in page
 
 
 def duplicate_key_red_flag() -> str:

@@ -45,5 +45,5 @@ def test_intro_states_the_longest_interview(book: Rulebook) -> None:
     stated = re.search(r"up to (\d+) short questions", book.intro)
     assert stated is not None
     assert int(stated.group(1)) == longest
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f"The longest interview has {longest} questions" in readme
+    page = (REPO / "docs" / "interview.md").read_text(encoding="utf-8")
+    assert f"The longest interview has {longest} questions" in page

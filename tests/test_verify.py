@@ -476,7 +476,7 @@ def shipped_mutants() -> dict[str, Rulebook]:
 
 @cache
 def guard_ready() -> bool:
-    """The SPEC guard counts only once it passes on the shipped rules (it tracks SPEC.md v2)."""
+    """The SPEC guard counts only once it passes on the shipped rules (it tracks SPEC.md v3)."""
     return spec_violations(load_rulebook()) == []
 
 

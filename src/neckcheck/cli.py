@@ -347,9 +347,10 @@ def rules_graph(parsed: Parsed) -> int:
 
 
 def rules_reference(parsed: Parsed) -> int:
-    from neckcheck.traceability import answer_reference
+    from neckcheck.traceability import answer_reference, red_flag_reference
 
-    _print(answer_reference(_book(parsed)))
+    book = _book(parsed)
+    _print(red_flag_reference(book) if parsed.flag("red_flags") else answer_reference(book))
     return 0
 
 
@@ -775,13 +776,19 @@ def _rules_compile(folder: str | None = _dir_argument()) -> None:
     short_help="Print the answer-set contract in Markdown.",
     help="Print the answer-set contract in Markdown.\n\n"
     "Every answer key with its type, its values and when it is asked; the outcomes with their "
-    "exit codes; the cautions.",
+    "exit codes; the cautions. With --red-flags: every red flag for clinicians instead.",
 )
 def _rules_reference(
     folder: str | None = _dir_argument(),
+    red_flags: bool = _flag(
+        "--red-flags",
+        help="Print every red flag instead, for clinicians: its level of care and exit code, when "
+        "it fires, what the person is told and its source; then the patterns.",
+    ),
     allow_unproved_rules: bool = _flag("--allow-unproved-rules", help=ALLOW_UNPROVED_OUTPUT_HELP),
 ) -> None:
-    _run("neckcheck rules reference", folder, allow_unproved_rules=allow_unproved_rules)
+    _run("neckcheck rules reference", folder, red_flags=red_flags,
+         allow_unproved_rules=allow_unproved_rules)  # fmt: skip
 
 
 @rules_app.command(
@@ -884,6 +891,29 @@ def run_command_line(args: list[str]) -> int:
         edge.say(f"usage error: {message}; see `{where} -h`")
         return edge.EXIT_USAGE
     return code if isinstance(code, int) else 0
+
+
+def check_command_line(args: list[str]) -> None:
+    """Read a command line as `neckcheck` reads it, without running anything (for the manual's
+    tests): click's UsageError, or neckcheck's own, for a line it would refuse."""
+    from click.exceptions import Exit, UsageError
+
+    if any(_has_control_characters(arg) for arg in args):
+        raise UsageError("an argument holds control characters")
+    command: click.Command = click_command()
+    try:
+        ctx = command.make_context("neckcheck", list(args))
+        while isinstance(command, click.Group):
+            rest = [*ctx._protected_args, *ctx.args]
+            if not rest:
+                return
+            name, sub, rest = command.resolve_command(ctx, rest)
+            assert sub is not None
+            assert name is not None
+            command = sub
+            ctx = command.make_context(name, rest, parent=ctx)
+    except Exit:  # --help, --version: accepted (they print, and end the line there)
+        return
 
 
 def main() -> None:

@@ -150,7 +150,7 @@ def _jobs(book: Rulebook, artifacts: Path) -> list[dict[str, Any]]:
     empty = {"name": "empty", "mode": "load", "response": None, "given": {},
              "screenshot": str(artifacts / "empty.png")}  # fmt: skip
     # A person who answers yes to the first urgent sign: the emergency notice shows at once (the
-    # screenshot in docs/ for the README).
+    # screenshot in docs/ for the manual's FHIR page).
     sign = {"age": 45, "injury": "none", "vascular_signs": "yes"}
     notice = {"name": "emergency sign (half)", "mode": "click", "steps": list(sign.items()),
               "given": sign, "screenshot": str(artifacts / "emergency.png"),
