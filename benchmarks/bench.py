@@ -59,7 +59,7 @@ BOUNDARY_AGES = (15, 16, 64, 65)
 
 
 def answer_set(rng: random.Random) -> dict:
-    """A valid v2 answer set (SPEC.md section 1): every asked question answered, no skipped key.
+    """A valid v3 answer set (SPEC.md section 1): every asked question answered, no skipped key.
 
     Mostly calm (each red-flag question yes or unsure about 1 time in 10) so that every branch of
     the decision is reached; days 0..30 and ages 10..90, with the boundaries of the time windows
@@ -87,8 +87,17 @@ def answer_set(rng: random.Random) -> dict:
         a["days_since_injury"] = days
     if injury == "fall":
         a["fall_direction"] = rng.choice(["forward", "backward", "sideways", "unsure"])
-    for key in ("vascular_signs", "new_headache", "meningitis_signs", "bladder_bowel"):
+    if not injured:
+        a["sudden_onset"] = tri()
+    for key in ("chest_symptoms", "vascular_signs", "new_headache", "meningitis_signs",
+                "bladder_bowel"):  # fmt: skip
         a[key] = tri()
+    if a["vascular_signs"] in ("yes", "unsure", True) or a["new_headache"] in (
+        "yes",
+        "unsure",
+        True,
+    ):
+        a["signs_recent"] = some(TRI)
     a["neuro_symptoms"] = tri()
     if a["neuro_symptoms"] in ("yes", "unsure", True):
         a["neuro_onset"] = rng.choice(["sudden", "gradual", "unsure"])
@@ -119,6 +128,7 @@ def answer_set(rng: random.Random) -> dict:
         and all(
             a.get(key, "no") in ("no", False)  # intoxicated counts only where asked
             for key in (
+                "chest_symptoms",
                 "vascular_signs",
                 "new_headache",
                 "meningitis_signs",
