@@ -268,8 +268,8 @@ def line(what: str, ours: float, what_yard: str, yard: float, goal: str, unit: s
 def identical_to_interpreted(lines_path: Path) -> tuple[bool, int]:
     """Whether `neckcheck batch`'s output is byte for byte that of the interpreted rules (the
     shipped rulebook with its generated code switched off), and how many lines were compared."""
-    from neckcheck.batch import Summary, result_lines
-    from neckcheck.rulebook import load_rulebook
+    from neckcheck.cli.batch import Summary, result_lines
+    from neckcheck.rulebook.load import load_rulebook
 
     ours = subprocess.run(
         [NECKCHECK, "batch", str(lines_path)], capture_output=True, check=False, env=ENV
@@ -377,7 +377,7 @@ def main() -> None:
     runs, batch_runs, lines, big, invalid, wide = (
         (5, 3, 5_000, 50_000, 2_000, 2) if args.quick else (21, 5, 100_000, 1_000_000, 20_000, 20)
     )
-    from neckcheck.rulebook import default_rules_dir, load_rulebook
+    from neckcheck.rulebook.load import default_rules_dir, load_rulebook
 
     compiled = Path(default_rules_dir(), "rulebook.compiled.json")
     first = load_rulebook().questions[0].prompt

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from neckcheck import clidoc
-from neckcheck.cli import COMMANDS, WIDTH
-from neckcheck.model import OUTCOME_EXIT_CODES
+from neckcheck.cli import clidoc
+from neckcheck.cli.commands import COMMANDS, WIDTH
+from neckcheck.core.model import OUTCOME_EXIT_CODES
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 from tests.test_cli import run
@@ -269,7 +269,7 @@ def test_batch_output_refuses_what_is_not_a_regular_file(tmp_path: Path, kind: s
 def test_docs_cli_md_is_generated_from_the_app() -> None:
     path = Path(__file__).parents[1] / "docs" / "cli.md"
     assert path.read_text(encoding="utf-8") == clidoc.reference(), (
-        "docs/cli.md is stale: python -m neckcheck.clidoc > docs/cli.md"
+        "docs/cli.md is stale: python -m neckcheck.cli.clidoc > docs/cli.md"
     )
     for command_path, _ in ALL:
         assert f"## `{command_path}`" in path.read_text(encoding="utf-8")

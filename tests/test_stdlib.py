@@ -18,12 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neckcheck
-from neckcheck.answers import parse_json
-from neckcheck.conditions import Compare
-from neckcheck.edge import _UNSAFE, _escape_char, safe_text
-from neckcheck.engine import screen
-from neckcheck.errors import InputError, Problem
-from neckcheck.model import (
+from neckcheck.cli.edge import _UNSAFE, _escape_char, safe_text
+from neckcheck.core.answers import parse_json
+from neckcheck.core.conditions import Compare
+from neckcheck.core.errors import InputError, Problem
+from neckcheck.core.model import (
     DISPOSITIONS,
     OUTCOMES,
     QUESTION_TYPES,
@@ -35,7 +34,8 @@ from neckcheck.model import (
     QuestionType,
     Rulebook,
 )
-from neckcheck.rulebook import load_rulebook
+from neckcheck.formats.documents import screen
+from neckcheck.rulebook.load import load_rulebook
 from tests.spec import NO_INJURY
 
 SOURCE = Path(neckcheck.__file__).parent
@@ -139,7 +139,7 @@ def test_every_character_safe_text_escapes_is_unprintable() -> None:
 def private_imports(tree: ast.AST) -> list[str]:
     """Modules named with a leading underscore at the top level (`_json`, `_sha256`, ...): the
     private parts of CPython's standard library (`__future__` is a public one).
-    `neckcheck._shipped_rules` is the project's own."""
+    `neckcheck.rulebook._shipped_rules` is the project's own."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
