@@ -1,4 +1,4 @@
-"""A hand-written screener: SPEC.md (contract v2) sections 2 to 4 as plain if/else, reading and
+"""A hand-written screener: SPEC.md (contract v3) sections 2 to 4 as plain if/else, reading and
 writing JSON Lines the same way `neckcheck batch` does. The yardstick for batch throughput and an
 independent second reading of the contract for the agreement check, not a product: it checks
 nothing about its input (every asked answer must be present), lists no reasons, and knows only
@@ -21,6 +21,7 @@ def decide(a):
     neuro = a["neuro_symptoms"] in YES
     cancer = a["cancer_history"] in YES
     infection = a["infection_risk"] in YES
+    recent = a.get("signs_recent") in YES  # asked when vascular_signs or new_headache is yes
 
     # Section 1: the rotation test fails when can_rotate_45 is no or unsure, or was not asked.
     rotation_fails = False
@@ -28,6 +29,7 @@ def decide(a):
         asked = (
             16 <= age <= 64
             and spine in ("none", "disc_or_nerve")
+            and a["chest_symptoms"] in NO
             and a["vascular_signs"] in NO
             and a["new_headache"] in NO
             and a["meningitis_signs"] in NO
@@ -45,7 +47,9 @@ def decide(a):
 
     # 1. Emergency.
     if (
-        a["vascular_signs"] in YES
+        a["chest_symptoms"] in YES
+        or a.get("sudden_onset") in YES  # asked only when there was no injury
+        or (a["vascular_signs"] in YES and recent)
         or a["meningitis_signs"] in YES
         or a["bladder_bowel"] in YES
         or (injured and days <= 14 and a["head_injury"] in YES)
@@ -64,7 +68,7 @@ def decide(a):
 
     # 2. Urgent.
     if (
-        a["new_headache"] in YES
+        (a["new_headache"] in YES and recent)
         or cancer
         or (injured and days > 14 and a["head_injury"] in YES)
         or (injured and days <= 2 and a["blood_thinners"] in YES)
@@ -76,6 +80,7 @@ def decide(a):
     # 3. Clinician.
     if (
         neuro
+        or ((a["vascular_signs"] in YES or a["new_headache"] in YES) and not recent)
         or (injured and days > 14 and rotation_fails)
         or (injured and days > 2 and a["blood_thinners"] in YES)
         or age < 16
@@ -157,7 +162,7 @@ def main():
             "steps": steps if disposition == "technique" else [],
             "see_also": see_also,
             "rules_version": version,
-            "contract_version": 2,
+            "contract_version": 3,
             "disclaimer": disclaimer,
         }
         out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")

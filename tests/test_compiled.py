@@ -7,17 +7,17 @@ import json
 import subprocess
 from pathlib import Path
 
-from neckcheck.conditions import parse
-from neckcheck.model import Rulebook
-from neckcheck.rulebook import (
+from neckcheck.authoring.validation import load_validated
+from neckcheck.core.conditions import parse
+from neckcheck.core.model import Rulebook
+from neckcheck.rulebook.load import (
     COMPILED,
     COMPILED_FORMAT,
     compiled_state,
     load_rulebook,
     sources_hash,
 )
-from neckcheck.rulecheck import book_from_plain, to_plain
-from neckcheck.validation import load_validated
+from neckcheck.rulebook.rulecheck import book_from_plain, to_plain
 from tests.conftest import RULES, neckcheck_command
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from neckcheck.conditions import All, AnyOf, Compare, ConditionError, Not, parse
+from neckcheck.core.conditions import All, AnyOf, Compare, ConditionError, Not, parse
 
 
 def test_shorthands() -> None:

@@ -13,8 +13,8 @@ from hypothesis import given
 from jsonschema import Draft202012Validator
 
 from neckcheck import screen, screen_lines
-from neckcheck.model import Rulebook
-from neckcheck.schema import decision_schema
+from neckcheck.core.model import Rulebook
+from neckcheck.formats.schema import decision_schema
 from tests.conftest import REPO
 from tests.strategies import answer_sets
 
@@ -36,7 +36,7 @@ def errors(validator: Draft202012Validator, decision: object) -> list[str]:
 def test_docs_decision_schema_is_generated_from_the_rules(book: Rulebook) -> None:
     expected = json.dumps(decision_schema(book), indent=2) + "\n"
     assert DOC.read_text(encoding="utf-8") == expected, (
-        "regenerate docs/decision.schema.json from neckcheck.schema.decision_schema"
+        "regenerate docs/decision.schema.json from neckcheck.formats.schema.decision_schema"
     )
 
 
@@ -92,7 +92,7 @@ def test_batch_decision_lines_are_valid(book: Rulebook, validator: Draft202012Va
 
 
 def test_a_decision_from_unproved_rules_is_valid(rules_copy: Path) -> None:
-    from neckcheck.rulebook import load_rulebook
+    from neckcheck.rulebook.load import load_rulebook
 
     book = load_rulebook(rules_copy, allow_unproved=True)
     decision = screen(json.loads(CASES[0].read_text(encoding="utf-8"))["answers"], book).to_dict()

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.exceptions import UsageError
 
-from neckcheck.commandline import UsageError, parse
-from neckcheck.model import OUTCOME_EXIT_CODES, Rulebook
-from neckcheck.traceability import red_flag_reference
+from neckcheck.authoring.traceability import red_flag_reference
+from neckcheck.cli.commands import check_command_line as parse
+from neckcheck.core.model import OUTCOME_EXIT_CODES, Rulebook
 from tests.conftest import REPO, RULES, neckcheck_command
 from tests.spec import BASELINE
 

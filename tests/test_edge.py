@@ -21,11 +21,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neckcheck.batch import Summary, result_lines
-from neckcheck.edge import MAX_DOCUMENT_BYTES, safe_text
-from neckcheck.engine import screen
-from neckcheck.errors import InputError
-from neckcheck.model import Rulebook
+from neckcheck.cli.batch import Summary, result_lines
+from neckcheck.cli.edge import MAX_DOCUMENT_BYTES, safe_text
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Rulebook
+from neckcheck.formats.documents import screen
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 
@@ -386,7 +386,8 @@ def test_files_are_written_even_when_the_reader_went_away(tmp_path: Path) -> Non
 def test_a_failed_save_never_hides_a_red_flag(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from neckcheck import cli, edge
+    from neckcheck.cli import commands as cli
+    from neckcheck.cli import edge
 
     def failing(path: str, text: str, option: str, force: bool = False) -> None:
         raise InputError([edge.Problem("", "No space left on device")],
@@ -440,7 +441,7 @@ def test_a_saved_early_stop_marker_must_be_exactly_1(book: Rulebook) -> None:
 
 
 def test_a_contained_resource_in_a_response_is_refused(book: Rulebook) -> None:
-    from neckcheck.fhir import answers_from_response, response_from_answers
+    from neckcheck.formats.fhir import answers_from_response, response_from_answers
 
     response = response_from_answers(BASELINE, book)
     response["contained"] = [

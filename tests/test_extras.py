@@ -25,7 +25,7 @@ CLI = (
     "for name in blocked:\n"
     "    sys.modules[name] = None\n"
     "sys.argv = ['neckcheck'] + sys.argv[2:]\n"
-    "from neckcheck.cli import main\n"
+    "from neckcheck.cli.commands import main\n"
     "main()\n"
 )
 

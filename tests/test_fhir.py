@@ -12,12 +12,12 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from neckcheck.answers import progress
-from neckcheck.engine import screen
-from neckcheck.errors import InputError
-from neckcheck.fhir import answers_from_response, questionnaire, response_from_answers
-from neckcheck.fhir_export import answer_codings
-from neckcheck.model import Rulebook
+from neckcheck.core.answers import progress
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Rulebook
+from neckcheck.formats.documents import screen
+from neckcheck.formats.fhir import answers_from_response, questionnaire, response_from_answers
+from neckcheck.formats.fhir_export import answer_codings
 from tests.conftest import neckcheck_command
 from tests.rows import ROWS
 from tests.spec import BASELINE, QUESTIONS

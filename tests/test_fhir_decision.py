@@ -1,4 +1,4 @@
-"""The decision as an R4 RiskAssessment (neckcheck.fhir_decision): valid, and it keeps the
+"""The decision as an R4 RiskAssessment (neckcheck.formats.fhir_decision): valid, and it keeps the
 disposition, every reason with its rule and source, and the reference to the response."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
-from neckcheck.engine import screen
-from neckcheck.fhir import response_from_answers
-from neckcheck.fhir_decision import DISPOSITION_SYSTEM, RULE_SYSTEM, risk_assessment
-from neckcheck.model import Rulebook
+from neckcheck.core.model import Rulebook
+from neckcheck.formats.documents import screen
+from neckcheck.formats.fhir import response_from_answers
+from neckcheck.formats.fhir_decision import DISPOSITION_SYSTEM, RULE_SYSTEM, risk_assessment
 from tests.conftest import neckcheck_command
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))

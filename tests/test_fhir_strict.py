@@ -1,4 +1,5 @@
-"""The strict reading of a FHIR R4 QuestionnaireResponse (neckcheck.fhir.answers_from_response).
+"""The strict reading of a FHIR R4 QuestionnaireResponse
+(neckcheck.formats.fhir.answers_from_response).
 
 Safety rule: an answer is never guessed. Each test starts from a valid response and makes one
 hostile change; the reading must refuse it with an InputError naming the right key (the linkId
@@ -17,12 +18,12 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neckcheck import fhir, fhir_export
-from neckcheck.engine import screen
-from neckcheck.errors import InputError
-from neckcheck.fhir import answers_from_response, questionnaire, response_from_answers
-from neckcheck.model import Rulebook
-from neckcheck.rulebook import load_rulebook
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Rulebook
+from neckcheck.formats import fhir, fhir_export
+from neckcheck.formats.documents import screen
+from neckcheck.formats.fhir import answers_from_response, questionnaire, response_from_answers
+from neckcheck.rulebook.load import load_rulebook
 from tests.conftest import RULES, neckcheck_command
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS
 

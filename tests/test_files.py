@@ -15,6 +15,7 @@ limit fails with EFBIG, as on a full disk."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import io
 import json
@@ -29,8 +30,8 @@ from typing import Any
 
 import pytest
 
-from neckcheck.errors import InputError, RulesError
-from neckcheck.model import Rulebook
+from neckcheck.core.errors import InputError, RulesError
+from neckcheck.core.model import Rulebook
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE
 
@@ -76,7 +77,7 @@ class _FakeStdin:
 def _run_in_process(
     monkeypatch: pytest.MonkeyPatch, args: list[str], stdin: bytes
 ) -> int | str | None:
-    from neckcheck import cli
+    from neckcheck.cli import commands as cli
 
     monkeypatch.setattr(sys, "argv", ["neckcheck", *args])
     monkeypatch.setattr(sys, "stdin", _FakeStdin(stdin))
@@ -237,8 +238,8 @@ def test_batch_output_that_fails_keeps_the_exit_code_of_an_invalid_line(tmp_path
 
 
 def _run_batch_in_process(source: Path, target: Path) -> int:
-    from neckcheck.batch import run_batch
-    from neckcheck.rulebook import load_rulebook
+    from neckcheck.cli.batch import run_batch
+    from neckcheck.rulebook.load import load_rulebook
 
     summary = run_batch(str(source), load_rulebook(), str(target), quiet=True)
     return 2 if summary.errors else 0
@@ -335,7 +336,7 @@ def test_force_replaces_a_read_only_file(tmp_path: Path, option: str) -> None:
 def test_a_file_made_read_only_during_the_screening_is_not_replaced(tmp_path: Path) -> None:
     """Checked again when the file is written: the write is refused and said, the decision
     stands."""
-    from neckcheck import edge
+    from neckcheck.cli import edge
 
     target = tmp_path / "kept"
     _read_only(target)
@@ -350,7 +351,7 @@ def test_a_file_made_read_only_during_the_screening_is_not_replaced(tmp_path: Pa
 
 def _tamper(folder: Path, name: str, change: Callable[[Any], None]) -> None:
     """Rewrite one rule file with a change, as JSON (which YAML reads), escapes and all."""
-    from neckcheck.yamlsafe import load_yaml
+    from neckcheck.authoring.yamlsafe import load_yaml
 
     data = load_yaml(folder / name)
     change(data)
@@ -391,7 +392,7 @@ TAMPERED = [
 def test_rule_texts_with_control_or_bidi_characters_are_refused(
     rules_copy: Path, name: str, change: Callable[[Any], None], code_point: str, place: str
 ) -> None:
-    from neckcheck.validation import load_validated
+    from neckcheck.authoring.validation import load_validated
 
     _tamper(rules_copy, name, change)
     with pytest.raises(RulesError) as caught:
@@ -418,7 +419,7 @@ def test_rules_check_names_every_such_character(rules_copy: Path) -> None:
 
 
 def test_newlines_and_tabs_stay_allowed_in_rule_texts(rules_copy: Path) -> None:
-    from neckcheck.validation import load_validated
+    from neckcheck.authoring.validation import load_validated
 
     _tamper(rules_copy, "decisions.yaml",
             lambda d: _append(d["red_flags"][0], "reason", "\n\tsecond line"))  # fmt: skip
@@ -427,11 +428,11 @@ def test_newlines_and_tabs_stay_allowed_in_rule_texts(rules_copy: Path) -> None:
 
 def test_a_compiled_copy_with_such_a_character_fails_the_shared_checks(book: Rulebook) -> None:
     """The compiled copy of a folder is held to the same checks (rulecheck.check_references)."""
-    from neckcheck.rulecheck import check_references
+    from neckcheck.rulebook.rulecheck import check_references
 
     rule = book.red_flags[0]
-    tampered = book.replace(red_flags=(rule.replace(reason=rule.reason + "\u2067"),
-                                       *book.red_flags[1:]))  # fmt: skip
+    edited = dataclasses.replace(rule, reason=rule.reason + "\u2067")
+    tampered = dataclasses.replace(book, red_flags=(edited, *book.red_flags[1:]))
     problems = list(check_references(tampered, lambda name: name))
     assert len(problems) == 1
     assert problems[0].startswith(f"decisions.yaml: rule '{rule.id}': reason: holds U+2067")

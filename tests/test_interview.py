@@ -14,7 +14,7 @@ from typing import Any
 import pexpect
 import pytest
 
-from neckcheck.model import Rulebook
+from neckcheck.core.model import Rulebook
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY, oracle
 

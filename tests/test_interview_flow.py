@@ -10,9 +10,7 @@ from typing import Any
 
 from hypothesis import given
 
-from neckcheck.conditions import Value
-from neckcheck.engine import decide_partial, screen
-from neckcheck.interview import (
+from neckcheck.cli.interview import (
     PlainPrompter,
     ReviewRow,
     Step,
@@ -20,7 +18,10 @@ from neckcheck.interview import (
     int_problem,
     run_interview,
 )
-from neckcheck.model import Question, Rulebook
+from neckcheck.core.conditions import Value
+from neckcheck.core.engine import decide_partial
+from neckcheck.core.model import Question, Rulebook
+from neckcheck.formats.documents import screen
 from tests.spec import BASELINE, effective
 from tests.strategies import answer_sets
 

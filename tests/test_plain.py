@@ -18,7 +18,7 @@ from typing import Any
 import pexpect
 import pytest
 
-from neckcheck.model import Question, Rulebook
+from neckcheck.core.model import Question, Rulebook
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 

@@ -25,7 +25,7 @@ def test_all_is_exactly_the_lazy_exports() -> None:
 
 
 def test_the_errors_a_caller_must_catch_are_public() -> None:
-    from neckcheck import errors
+    from neckcheck.core import errors
 
     public = {n for n, v in vars(errors).items() if inspect.isclass(v)}
     public = {n for n in public if issubclass(getattr(errors, n), errors.NeckcheckError)}

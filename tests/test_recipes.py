@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from neckcheck import screen
-from neckcheck.model import Rulebook
+from neckcheck.core.model import Rulebook
 from tests.conftest import REPO, neckcheck_command
 from tests.spec import BASELINE
 

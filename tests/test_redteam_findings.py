@@ -109,9 +109,9 @@ def test_a_hand_edited_compiled_copy_with_its_digest_recomputed_is_not_trusted_a
     digest recomputed is screened as proved, with no warning: a head injury 14 days ago gets the
     technique instead of emergency care (the stored proof record is trusted, never re-proved,
     and nothing checks that the compiled rulebook is what the YAML compiles to)."""
-    from neckcheck import rulebook as rb
-    from neckcheck.engine import screen
-    from neckcheck.errors import RulesError
+    from neckcheck.core.errors import RulesError
+    from neckcheck.formats.documents import screen
+    from neckcheck.rulebook import load as rb
 
     compiled = rules_copy / "rulebook.compiled.json"
     stored = json.loads(compiled.read_text())

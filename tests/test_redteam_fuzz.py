@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from neckcheck import load_rulebook, parse_json, screen
-from neckcheck.batch import Summary, result_lines
-from neckcheck.errors import InputError
+from neckcheck.cli.batch import Summary, result_lines
+from neckcheck.core.errors import InputError
 from tests.strategies import answer_sets
 
 BOOK = load_rulebook()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from neckcheck.model import URGENCY, Rulebook
-from neckcheck.traceability import answer_reference
+from neckcheck.authoring.traceability import answer_reference
+from neckcheck.core.model import URGENCY, Rulebook
 from tests.conftest import REPO
 from tests.spec import QUESTIONS
 
@@ -30,7 +30,7 @@ def test_reference_names_every_key_of_the_contract(book: Rulebook) -> None:
 def test_intro_states_the_longest_interview(book: Rulebook) -> None:
     import z3
 
-    from neckcheck.verify import _Encoding
+    from neckcheck.authoring.verify import _Encoding
 
     enc = _Encoding(book)
     optimizer = z3.Optimize()

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neckcheck.answers import parse_json
-from neckcheck.engine import screen
-from neckcheck.errors import InputError
-from neckcheck.model import Decision, Rulebook
+from neckcheck.core.answers import parse_json
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Decision, Rulebook
+from neckcheck.formats.documents import screen
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, QUESTIONS, oracle
 from tests.test_interview import help_start, prompt_start, spawn
@@ -164,7 +164,7 @@ def test_screen_into_head_ends_quietly() -> None:
 
 def test_save_is_all_or_nothing_on_a_full_disk(monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:  # fmt: skip
-    from neckcheck import edge
+    from neckcheck.cli import edge
 
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -177,7 +177,7 @@ def test_save_is_all_or_nothing_on_a_full_disk(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_save_replaces_an_old_file_atomically(tmp_path: Path) -> None:
-    from neckcheck import edge
+    from neckcheck.cli import edge
 
     target = tmp_path / "answers.json"
     target.write_text("old", encoding="utf-8")

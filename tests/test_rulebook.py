@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from neckcheck.conditions import Compare
-from neckcheck.errors import RulesError
-from neckcheck.rulebook import default_rules_dir, load_rulebook
+from neckcheck.core.conditions import Compare
+from neckcheck.core.errors import RulesError
+from neckcheck.rulebook.load import default_rules_dir, load_rulebook
 from tests.conftest import RULES
 
 

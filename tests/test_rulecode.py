@@ -15,15 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from neckcheck import _shipped_rules
-from neckcheck.answers import check_answers
-from neckcheck.batch import Summary, _Texts, result_lines
-from neckcheck.engine import decide, decision_of, fired_rules
-from neckcheck.errors import InputError
-from neckcheck.generated import generated_for_file
-from neckcheck.model import Rulebook
-from neckcheck.rulebook import COMPILED, compiled_state, load_rulebook
-from neckcheck.rulecode import generated_for, module_path, shipped_source, split_code
+from neckcheck.authoring.rulecode import generated_for, module_path, shipped_source, split_code
+from neckcheck.cli.batch import Summary, _Texts, result_lines
+from neckcheck.core.answers import check_answers
+from neckcheck.core.engine import decide, decision_of, fired_rules
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Rulebook
+from neckcheck.rulebook import _shipped_rules
+from neckcheck.rulebook.generated import generated_for_file
+from neckcheck.rulebook.load import COMPILED, compiled_state, load_rulebook
 from tests.conftest import RULES
 from tests.spec import NO_INJURY, QUESTIONS
 from tests.strategies import answer_sets
@@ -55,7 +55,7 @@ def interpreted_key(raw: object, book: Rulebook) -> Key | None:
 def test_the_committed_generated_file_is_current() -> None:
     with open(module_path(), encoding="utf-8") as file:
         committed = file.read()
-    assert committed == shipped_source(), "run `python -m neckcheck.rulecode`"
+    assert committed == shipped_source(), "run `python -m neckcheck.authoring.rulecode`"
 
 
 def test_the_shipped_rules_use_the_generated_code(book: Rulebook) -> None:
@@ -201,10 +201,10 @@ def test_a_tampered_module_falls_back_to_the_interpreted_rules(
         return text.replace("fired.append('emergency.vascular')", "pass")
 
     module = _copy_module(tmp_path, send_home)
-    monkeypatch.setitem(sys.modules, "neckcheck._shipped_rules", module)
-    import neckcheck
+    monkeypatch.setitem(sys.modules, "neckcheck.rulebook._shipped_rules", module)
+    import neckcheck.rulebook
 
-    monkeypatch.setattr(neckcheck, "_shipped_rules", module, raising=False)
+    monkeypatch.setattr(neckcheck.rulebook, "_shipped_rules", module, raising=False)
     book = load_rulebook()
     assert "generated" not in book.derived
     raw = NO_INJURY | {"vascular_signs": "yes", "signs_recent": "yes"}

@@ -8,10 +8,10 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from neckcheck.model import Rulebook
-from neckcheck.rulebook import FILES
-from neckcheck.rules_schema import rule_file_schemas
-from neckcheck.yamlsafe import load_yaml
+from neckcheck.authoring.rules_schema import rule_file_schemas
+from neckcheck.authoring.yamlsafe import load_yaml
+from neckcheck.core.model import Rulebook
+from neckcheck.rulebook.load import FILES
 from tests.conftest import RULES
 
 

@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 
-from neckcheck import rulefiles
-from neckcheck.conditions import ConditionError, parse
-from neckcheck.engine import screen
-from neckcheck.errors import EXIT_USAGE, RulesError, UnprovedRulesError
-from neckcheck.model import Rulebook
-from neckcheck.rulebook import (
+from neckcheck.authoring.validation import load_validated
+from neckcheck.core.conditions import ConditionError, parse
+from neckcheck.core.errors import EXIT_USAGE, RulesError, UnprovedRulesError
+from neckcheck.core.model import Rulebook
+from neckcheck.formats.documents import screen
+from neckcheck.rulebook import rulefiles
+from neckcheck.rulebook.load import (
     COMPILED,
     FILES,
     NOT_PROVED_SINCE_EDIT,
@@ -35,9 +36,8 @@ from neckcheck.rulebook import (
     sources_hash,
     write_schemas,
 )
-from neckcheck.rulecheck import book_from_plain
-from neckcheck.rulefiles import MAX_RULE_FILE_BYTES, read_rule_file, write_atomic
-from neckcheck.validation import load_validated
+from neckcheck.rulebook.rulecheck import book_from_plain
+from neckcheck.rulebook.rulefiles import MAX_RULE_FILE_BYTES, read_rule_file, write_atomic
 from tests.conftest import RULES
 from tests.spec import BASELINE
 from tests.test_rulebook import edit
@@ -66,7 +66,7 @@ def yaml_book() -> Rulebook:
 def as_shipped(rules_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Treat the copy as the shipped rules folder: the one place whose compiled copy and stored
     proof are used (every other folder is validated and proved afresh on each load)."""
-    import neckcheck.rulebook as rulebook
+    import neckcheck.rulebook.load as rulebook
 
     monkeypatch.setattr(rulebook, "default_rules_path", lambda: str(rules_copy))
 
@@ -303,7 +303,7 @@ def test_invalid_yaml_is_refused_even_when_unproved_rules_are_allowed(rules_copy
 
 
 def test_screening_path_imports_no_parser_no_pydantic_no_solver() -> None:
-    probe = ("import sys; from neckcheck.rulebook import load_rulebook; b = load_rulebook(); "
+    probe = ("import sys; from neckcheck.rulebook.load import load_rulebook; b = load_rulebook(); "
              "assert b.warning is None; "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pydantic', "
              "'pydantic_core', 'z3'}))")  # fmt: skip
@@ -318,8 +318,8 @@ def test_screening_path_imports_no_parser_no_pydantic_no_solver() -> None:
 
 def load_in_subprocess(folder: Path) -> subprocess.CompletedProcess[str]:
     """Load in a child process with a time-out, so that a hang fails the test, not the suite."""
-    probe = ("import sys\nfrom neckcheck.errors import RulesError\n"
-             "from neckcheck.rulebook import load_rulebook\n"
+    probe = ("import sys\nfrom neckcheck.core.errors import RulesError\n"
+             "from neckcheck.rulebook.load import load_rulebook\n"
              "try:\n    load_rulebook(sys.argv[1], allow_unproved=True)\n"
              "except RulesError as exc:\n    print(exc)\n    sys.exit(2)\n")  # fmt: skip
     return subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True,
@@ -684,8 +684,8 @@ def _in_process(args: list[str], stdin: str, capfd: pytest.CaptureFixture[str],
     the console script runs it: (exit code, stdout, stderr)."""
     import io
 
-    from neckcheck import edge
-    from neckcheck.cli import run_command_line
+    from neckcheck.cli import edge
+    from neckcheck.cli.commands import run_command_line
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
     capfd.readouterr()

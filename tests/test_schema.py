@@ -9,10 +9,10 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from neckcheck.answers import check_answers
-from neckcheck.errors import InputError
-from neckcheck.model import Rulebook
-from neckcheck.schema import answer_schema
+from neckcheck.core.answers import check_answers
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Rulebook
+from neckcheck.formats.schema import answer_schema
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS
 from tests.strategies import answer_sets
 

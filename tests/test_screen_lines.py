@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 
 from neckcheck import screen_lines
-from neckcheck.edge import MAX_DOCUMENT_BYTES
-from neckcheck.model import Rulebook
+from neckcheck.cli.edge import MAX_DOCUMENT_BYTES
+from neckcheck.core.model import Rulebook
 from tests.spec import BASELINE
 from tests.strategies import answer_sets
 from tests.test_batch import batch

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from neckcheck.answers import asked
-from neckcheck.engine import screen
-from neckcheck.model import Rulebook
+from neckcheck.core.answers import asked
+from neckcheck.core.model import Rulebook
+from neckcheck.formats.documents import screen
 from tests.spec import CAUTION_IDS, INJURIES, JSON_KEYS, NO_INJURY, QUESTIONS, is_asked
 
 

@@ -5,6 +5,7 @@ is reported unproved (never proved), and no red-flag rule can be deleted or weak
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -16,12 +17,12 @@ from typing import Any
 import pytest
 import z3
 
-from neckcheck import verify as verify_module
-from neckcheck.cli import run_command_line
-from neckcheck.conditions import All, AnyOf, Compare, Condition, Not
-from neckcheck.model import URGENCY, Rulebook
-from neckcheck.rulebook import load_rulebook
-from neckcheck.verify import ROTATION, _Encoding, red_flag_answers, verify
+from neckcheck.authoring import verify as verify_module
+from neckcheck.authoring.verify import ROTATION, _Encoding, red_flag_answers, verify
+from neckcheck.cli.commands import run_command_line
+from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not
+from neckcheck.core.model import URGENCY, Rulebook
+from neckcheck.rulebook.load import load_rulebook
 from tests.conftest import neckcheck_command
 from tests.guard import spec_violations
 from tests.test_rulebook import edit
@@ -424,7 +425,7 @@ def _weaker_compares(c: Compare, book: Rulebook, positive: bool) -> Iterator[tup
         step = {"lt": -1, "lte": -1, "gt": 1, "gte": 1}[c.op]
         assert isinstance(c.value, int)
         new = c.value + step if positive else c.value - step
-        yield f"{c.key} {c.op} {c.value} -> {new}", c.replace(value=new)
+        yield f"{c.key} {c.op} {c.value} -> {new}", dataclasses.replace(c, value=new)
         return
     domain = q.allowed_values()
     holding = [v for v in domain if c.holds({c.key: v})]
@@ -450,7 +451,7 @@ def weakenings(cond: Condition, book: Rulebook, positive: bool = True) -> Iterat
         for i, part in enumerate(cond.parts):
             for label, new in weakenings(part, book, positive):
                 parts = (*cond.parts[:i], new, *cond.parts[i + 1 :])
-                yield label, cond.replace(parts=parts)
+                yield label, dataclasses.replace(cond, parts=parts)
 
 
 def mutants(book: Rulebook) -> dict[str, Rulebook]:
@@ -459,12 +460,12 @@ def mutants(book: Rulebook) -> dict[str, Rulebook]:
     out: dict[str, Rulebook] = {}
     for rule in book.red_flags:
         rest = tuple(r for r in book.red_flags if r.id != rule.id)
-        out[f"delete {rule.id}"] = book.replace(red_flags=rest)
+        out[f"delete {rule.id}"] = dataclasses.replace(book, red_flags=rest)
         assert rule.when is not None
         for label, when in weakenings(rule.when, book):
-            flags = tuple(r.replace(when=when) if r.id == rule.id else r
+            flags = tuple(dataclasses.replace(r, when=when) if r.id == rule.id else r
                           for r in book.red_flags)  # fmt: skip
-            out[f"{rule.id}: {label}"] = book.replace(red_flags=flags)
+            out[f"{rule.id}: {label}"] = dataclasses.replace(book, red_flags=flags)
     return out
 
 

@@ -20,25 +20,25 @@ Names are imported on first use, so that `import neckcheck` stays cheap for scri
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing (and importlib) cost start-up; type checkers read the blocks below
+from typing import TYPE_CHECKING
 
 __version__ = "0.2.0"
 
 _EXPORTS = {
-    "Decision": "neckcheck.model",
-    "Rulebook": "neckcheck.model",
-    "InputError": "neckcheck.errors",
-    "MissingExtraError": "neckcheck.errors",
-    "NeckcheckError": "neckcheck.errors",
-    "RulesError": "neckcheck.errors",
-    "UnprovedRulesError": "neckcheck.errors",
-    "check_answers": "neckcheck.answers",
-    "parse_json": "neckcheck.answers",
-    "decide": "neckcheck.engine",
-    "screen": "neckcheck.engine",
-    "screen_many": "neckcheck.engine",
-    "load_rulebook": "neckcheck.rulebook",
-    "screen_lines": "neckcheck.batch",
+    "Decision": "neckcheck.core.model",
+    "Rulebook": "neckcheck.core.model",
+    "InputError": "neckcheck.core.errors",
+    "MissingExtraError": "neckcheck.core.errors",
+    "NeckcheckError": "neckcheck.core.errors",
+    "RulesError": "neckcheck.core.errors",
+    "UnprovedRulesError": "neckcheck.core.errors",
+    "check_answers": "neckcheck.core.answers",
+    "parse_json": "neckcheck.core.answers",
+    "decide": "neckcheck.core.engine",
+    "screen": "neckcheck.formats.documents",
+    "screen_many": "neckcheck.formats.documents",
+    "load_rulebook": "neckcheck.rulebook.load",
+    "screen_lines": "neckcheck.cli.batch",
 }
 
 __all__ = [
@@ -60,18 +60,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from neckcheck.answers import check_answers, parse_json
-    from neckcheck.batch import screen_lines
-    from neckcheck.engine import decide, screen, screen_many
-    from neckcheck.errors import (
+    from neckcheck.cli.batch import screen_lines
+    from neckcheck.core.answers import check_answers, parse_json
+    from neckcheck.core.engine import decide
+    from neckcheck.core.errors import (
         InputError,
         MissingExtraError,
         NeckcheckError,
         RulesError,
         UnprovedRulesError,
     )
-    from neckcheck.model import Decision, Rulebook
-    from neckcheck.rulebook import load_rulebook
+    from neckcheck.core.model import Decision, Rulebook
+    from neckcheck.formats.documents import screen, screen_many
+    from neckcheck.rulebook.load import load_rulebook
 
 
 def __getattr__(name: str) -> object:

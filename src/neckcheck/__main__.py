@@ -1,3 +1,3 @@
-from neckcheck.cli import main
+from neckcheck.cli.commands import main
 
 main()

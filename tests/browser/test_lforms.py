@@ -29,12 +29,12 @@ from typing import Any
 
 import pytest
 
-from neckcheck import edge
-from neckcheck.answers import progress
-from neckcheck.engine import decide
-from neckcheck.errors import InputError
-from neckcheck.fhir import questionnaire, response_from_answers
-from neckcheck.model import Decision, Rulebook
+from neckcheck.cli import edge
+from neckcheck.core.answers import progress
+from neckcheck.core.engine import decide
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Decision, Rulebook
+from neckcheck.formats.fhir import questionnaire, response_from_answers
 from tests.conftest import neckcheck_command
 from tests.rows import ROWS
 

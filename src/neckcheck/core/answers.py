@@ -1,0 +1,393 @@
+"""Read and check an answer set against the rulebook's questions.
+
+Never guesses: an unknown key, a value of the wrong type or out of range, or a missing answer to
+an asked question is a Problem naming its key, and all problems are reported together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from neckcheck.core.conditions import Value
+from neckcheck.core.errors import MAX_PROBLEMS_LISTED, InputError, Problem, more_problems
+from neckcheck.core.model import TRI_VALUES, Question, Rulebook
+
+_TRI = frozenset(TRI_VALUES)
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """A checked answer set. `facts` holds the answers to asked questions only: the answers to
+    skipped questions play no part in any decision."""
+
+    facts: Mapping[str, Value]
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen = dict(pairs)
+    if len(seen) != len(pairs):
+        # A later "no" must never hide an earlier "yes" (SPEC.md section 1). The first key met
+        # twice, found in one pass (an object of 80,000 keys must not cost 80,000 passes).
+        met: set[str] = set()
+        for key, _ in pairs:
+            if key in met:
+                raise ValueError(f"key {key!r} is given more than once")
+            met.add(key)
+    return seen
+
+
+class LongNumber(str):
+    """A JSON number with more digits than any answer can have: kept as text so that the answer
+    check names its key (Python would refuse to convert it, with a message about its limits)."""
+
+
+def _parse_int(digits: str) -> int | LongNumber:
+    return int(digits) if len(digits) <= 30 else LongNumber(digits[:20] + "...")
+
+
+_decode = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_int=_parse_int
+).decode
+
+
+def parse_json(data: bytes | str, source: str = "answers") -> object:
+    """Parse one JSON document strictly: UTF-8 (a BOM is allowed), no duplicate keys, no NaN."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                [Problem("", f"not valid UTF-8 text (byte {exc.start})")], source
+            ) from None
+    else:
+        text = data.removeprefix("\ufeff")
+    if not text or text.isspace():
+        raise InputError([Problem("", "no answers given (the input is empty)")], source)
+    try:
+        return _decode(text)
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            where = f" at line {exc.lineno} column {exc.colno}"
+            raise InputError([Problem("", f"not valid JSON: {exc.msg}{where}")], source) from None
+        raise InputError([Problem("", f"not valid JSON: {exc}")], source) from None
+    except RecursionError:
+        raise InputError([Problem("", "not valid JSON: nested too deeply")], source) from None
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, LongNumber):
+        return "a number with too many digits"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _shown(value: object) -> str:
+    """A value for a message: short, and escaped (it may hold control characters)."""
+    try:
+        text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_value(question: Question, value: object) -> Value:
+    """Return the answer's canonical value, or raise ValueError with a message for the person."""
+    if question.type == "tri":
+        if value.__class__ is str and value in _TRI:  # the common case first
+            return value
+        if value is True:
+            return "yes"
+        if value is False:
+            return "no"
+        if isinstance(value, str) and value in TRI_VALUES:
+            return value
+        raise ValueError(
+            f'must be "yes", "no" or "unsure" (or true/false), got {_shown(value)} ({_kind(value)})'
+        )
+    if question.type == "int":
+        lo, hi = question.min, question.max
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(
+                f"must be a whole number from {lo} to {hi}, got {_shown(value)} ({_kind(value)})"
+            )
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ValueError(f"must be from {lo} to {hi}, got {_shown(value)}")
+        return value
+    allowed = question.allowed_values()
+    if isinstance(value, str) and value in allowed:
+        return value
+    choices = ", ".join(f'"{v}"' for v in allowed)
+    raise ValueError(f"must be one of {choices}, got {_shown(value)} ({_kind(value)})")
+
+
+_Tables = tuple[
+    dict[str, dict[object, str]],
+    dict[str, tuple[int, int]],
+    tuple[tuple[str, Callable[[Mapping[str, Value]], bool] | None], ...],
+]
+
+MAX_SUGGESTED_LENGTH = 64  # a longer unknown key gets no "did you mean" (none is that long)
+MAX_SUGGESTIONS = 3  # unknown keys of one answer set that get a "did you mean" search
+
+
+def max_keys(rulebook: Rulebook) -> int:
+    """The most keys an answer set may hold: one per question is all a valid one has; a little
+    room beyond that, so that every unknown key of a sloppy one is still named. An object with
+    more is refused as a whole, in one problem, before any key is looked at."""
+    return max(64, 2 * len(rulebook.questions))
+
+
+def too_many_keys(raw: Mapping[str, object], rulebook: Rulebook) -> Problem | None:
+    """The problem of an answer set with more keys than max_keys, else None."""
+    if len(raw) <= max_keys(rulebook):
+        return None
+    most, questions = max_keys(rulebook), len(rulebook.questions)
+    return Problem("", f"the answer set has {len(raw)} keys, more than the {most} read: a valid "
+                       f"one has one per question ({questions})")  # fmt: skip
+
+
+def _suggestions(rulebook: Rulebook) -> dict[str, str]:
+    """For "did you mean": every question id, and every spelling one edit from it that a typo
+    makes (a letter left out; with the key's own deletions below, also a letter added, changed
+    or two swapped), with and without underscores, each mapped to its id (the first question
+    wins). Built once per rulebook; a look-up costs a few dict probes per letter of the key,
+    where difflib compared every key with every id (about 100 times as long)."""
+    table: dict[str, str] | None = rulebook.derived.get("suggestions")
+    if table is None:
+        table = {}
+        for q in rulebook.questions:
+            for name in (q.id, q.id.replace("_", "")):
+                table.setdefault(name, q.id)
+                for i in range(len(name)):
+                    table.setdefault(name[:i] + name[i + 1 :], q.id)
+        rulebook.derived["suggestions"] = table
+    return table
+
+
+def _starts(rulebook: Rulebook) -> dict[str, str | None]:
+    """Every start of a question id of at least four letters, mapped to that id, or to None
+    when it starts several."""
+    table: dict[str, str | None] | None = rulebook.derived.get("suggestion_starts")
+    if table is None:
+        table = {}
+        for q in rulebook.questions:
+            for end in range(4, len(q.id) + 1):
+                start = q.id[:end]
+                table[start] = q.id if table.get(start, q.id) == q.id else None
+        rulebook.derived["suggestion_starts"] = table
+    return table
+
+
+def suggestion(key: str, rulebook: Rulebook) -> str | None:
+    """The question id an unknown key most likely meant, or None: one edit away (a letter left
+    out, added, changed, or two swapped), ignoring case, '-', ' ' and '_', or the start of
+    exactly one id (at least four letters: "vascular"). Costs at most a few probes per letter,
+    and nothing for a key longer than MAX_SUGGESTED_LENGTH."""
+    if len(key) > MAX_SUGGESTED_LENGTH:
+        return None
+    table = _suggestions(rulebook)
+    word = key.lower().replace("-", "_").replace(" ", "_")
+    for form in (word, word.replace("_", "")):
+        if (found := table.get(form)) is not None:
+            return found
+        for i in range(len(form)):
+            if (found := table.get(form[:i] + form[i + 1 :])) is not None:
+                return found
+    return _starts(rulebook).get(word)
+
+
+def _tables(rulebook: Rulebook) -> _Tables:
+    """Look-up tables for the fast path of check_answers, built once per rulebook:
+    - for tri and enum questions, every accepted spelling and its canonical value (only text
+      and booleans are looked up: True == 1 in Python, so a number must never reach them);
+    - for int questions, the range;
+    - the questions in order with their compiled asked-when test."""
+    cached: _Tables | None = rulebook.derived.get("answer_tables")
+    if cached is None:
+        accepted: dict[str, dict[object, str]] = {}
+        ranges: dict[str, tuple[int, int]] = {}
+        for q in rulebook.questions:
+            if q.type == "tri":
+                accepted[q.id] = {"yes": "yes", "no": "no", "unsure": "unsure",
+                                  True: "yes", False: "no"}  # fmt: skip
+            elif q.type == "enum":
+                accepted[q.id] = {v: v for v in q.allowed_values()}
+            elif q.min is not None and q.max is not None:
+                ranges[q.id] = (q.min, q.max)
+        plan = tuple(
+            (q.id, q.asked_when.test if q.asked_when is not None else None)
+            for q in rulebook.questions
+        )
+        cached = (accepted, ranges, plan)
+        rulebook.derived["answer_tables"] = cached
+    return cached
+
+
+def asked(question: Question, facts: Mapping[str, Value]) -> bool:
+    """Whether the interview asks this question, given the answers to the questions before it."""
+    return question.asked_when is None or question.asked_when.test(facts)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where an interview stands, from the answers given so far (skip logic applied)."""
+
+    facts: dict[str, Value]  # answers to questions that are asked
+    settled: frozenset[str]  # keys known to be answered or skipped
+    next_question: Question | None  # the first asked question still unanswered
+    expected: int  # how many questions look likely to be asked in all
+
+
+def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
+    """Apply skip logic to a partial answer set, as the interview fills it in."""
+    facts: dict[str, Value] = {}
+    settled: set[str] = set()
+    # For the estimate of the interview's length only: yes/no questions not yet answered are
+    # taken to be "no", the common answer (so a question asked only after a yes is not counted).
+    calm: dict[str, Value] = {}
+    first: Question | None = None
+    expected = 0
+    for q in rulebook.questions:
+        if q.asked_when is not None:
+            # Skipped as soon as the answers so far rule it out, whatever the rest will be (an
+            # 80-year-old is never going to be asked to turn the head), so that an emergency
+            # that follows from a skip is known early.
+            is_asked = q.asked_when.settled(facts, settled)
+            if is_asked is False:
+                settled.add(q.id)
+                continue
+            if is_asked is None:
+                likely = q.asked_when.settled({**calm, **facts}, settled | set(calm))
+                expected += likely is not False
+                if q.type == "tri":
+                    calm[q.id] = "no"
+                continue
+        expected += 1
+        if q.id in given:
+            facts[q.id] = given[q.id]
+            settled.add(q.id)
+        else:
+            first = first or q
+            if q.type == "tri":
+                calm[q.id] = "no"
+    return Progress(facts, frozenset(settled), first, expected)
+
+
+def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> Answers:
+    """Check a parsed JSON value as an answer set; raise InputError listing every problem."""
+    if not isinstance(raw, dict):
+        raise InputError(
+            [Problem("", f"an answer set must be a JSON object, got {_kind(raw)}")], source
+        )
+    if len(raw) > 64 and (whole := too_many_keys(raw, rulebook)) is not None:
+        raise InputError([whole], source)
+    accepted, ranges, plan = _tables(rulebook)
+    problems: list[Problem] = []
+    hidden = unknown = 0  # problems counted but not listed; unknown keys listed
+    values: dict[str, Value] = {}
+    unresolved: set[str] = set()  # keys whose value is not known: bad or missing
+    for key, value in raw.items():
+        # The common case, a valid answer, costs a couple of dict look-ups (batch screens
+        # millions); anything else takes the careful path below, which explains the problem.
+        kind = value.__class__
+        if kind is str or kind is bool:
+            table = accepted.get(key)
+            if table is not None and (canonical := table.get(value)) is not None:
+                values[key] = canonical
+                continue
+        elif kind is int and (bounds := ranges.get(key)) and bounds[0] <= value <= bounds[1]:
+            values[key] = value
+            continue
+        if not isinstance(key, str):  # through the Python API: {1: "yes"}
+            problems.append(Problem(_shown(key), "a key must be text"))
+            continue
+        question = rulebook.question(key)
+        if question is None:
+            # Bounded work: a problem is made only while it will be listed (the rest are
+            # counted), and a suggestion searched for the first few unknown keys only.
+            if len(problems) >= MAX_PROBLEMS_LISTED:
+                hidden += 1
+                continue
+            unknown += 1
+            problems.append(_unknown(key, rulebook, unknown <= MAX_SUGGESTIONS))
+            continue
+        try:
+            values[key] = check_value(question, value)
+        except ValueError as exc:
+            problems.append(Problem(key, str(exc)))
+            unresolved.add(key)
+
+    if not unresolved:  # the common case again: every asked question answered
+        # (Unknown keys alone change nothing that is asked: they are reported as they are.)
+        facts: dict[str, Value] = {}
+        for key, asked_test in plan:
+            if asked_test is None or asked_test(facts):
+                if (found := values.get(key)) is None:
+                    break  # missing: the careful path below names it
+                facts[key] = found
+        else:
+            if problems:
+                raise _input_error(problems, hidden, source)
+            return Answers(facts)
+
+    facts = {}
+    for q in rulebook.questions:
+        when = q.asked_when
+        if when is not None:
+            if unresolved and when.reads & unresolved:
+                unresolved.add(q.id)  # cannot tell whether it is asked until those are fixed
+                continue
+            if not when.test(facts):
+                continue
+        if q.id in values:
+            facts[q.id] = values[q.id]
+        elif q.id not in unresolved:
+            why = f" (asked because {q.asked_when})" if q.asked_when is not None else ""
+            problems.append(Problem(q.id, f"missing answer{why}"))
+            unresolved.add(q.id)
+    if problems:
+        raise _input_error(problems, hidden, source)
+    return Answers(facts)
+
+
+def _unknown(key: str, rulebook: Rulebook, suggest: bool) -> Problem:
+    near = suggestion(key, rulebook) if suggest else None
+    return Problem(key, f"unknown key; did you mean {near!r}?" if near else "unknown key")
+
+
+def unknown_keys_error(keys: list[str], rulebook: Rulebook, source: str) -> InputError:
+    """The error check_answers raises for an answer set whose only problems are these unknown
+    keys (in the order given): for batch, which knows that from the generated check and need
+    not check the answers again."""
+    listed = [
+        _unknown(key, rulebook, n < MAX_SUGGESTIONS)
+        for n, key in enumerate(keys[:MAX_PROBLEMS_LISTED])
+    ]
+    return _input_error(listed, len(keys) - len(listed), source)
+
+
+def _input_error(problems: list[Problem], hidden: int, source: str) -> InputError:
+    """The error for these problems and `hidden` more that were counted, not made."""
+    if hidden:
+        more = len(problems) + hidden - MAX_PROBLEMS_LISTED
+        problems = [*problems[:MAX_PROBLEMS_LISTED], more_problems(more)]
+    return InputError(problems, source)

@@ -1,0 +1,363 @@
+"""The condition language of the rules: declarative data, parsed into a small typed tree.
+
+Spelling in YAML (a condition is always a mapping):
+
+    {all: [C, ...]}            every condition holds
+    {any: [C, ...]}            at least one holds
+    {not: C}                   C does not hold
+    {key: value}               the answer to `key` equals value
+    {key: [v1, v2]}            the answer is one of the values
+    {key: {op: value, ...}}    comparisons, all of which hold; op is one of
+                               eq ne in not_in lt lte gt gte
+    {k1: ..., k2: ...}         several entries in one mapping: all of them hold
+
+An answer that is absent (its question was skipped) makes every comparison on it false, so
+"keys of skipped questions play no part". Nothing here evaluates strings as code; the verifier can
+reason about these trees exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+Value = str | int
+Facts = Mapping[str, Value]
+
+COMBINATORS = ("all", "any", "not")
+SET_OPS = ("eq", "ne", "in", "not_in")
+ORDER_OPS = ("lt", "lte", "gt", "gte")
+OPERATORS = SET_OPS + ORDER_OPS
+
+_SYMBOLS = {"eq": "=", "ne": "!=", "in": "in", "not_in": "not in", "lt": "<", "lte": "<=",
+            "gt": ">", "gte": ">="}  # fmt: skip
+
+
+class ConditionError(ValueError):
+    """A condition that is not well formed; `line` points into the YAML file when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+Test = Callable[[Facts], bool]
+
+
+class Condition:
+    """Base of the condition tree. Subclasses are frozen dataclasses; this base keeps a
+    `__dict__` (no `__slots__`) for the compiled test and the keys read, cached per instance."""
+
+    def holds(self, facts: Facts) -> bool:
+        return self.test(facts)
+
+    @cached_property
+    def test(self) -> Test:
+        """The condition compiled once into a plain function (batch screens millions)."""
+        return self._compile()
+
+    def _compile(self) -> Test:
+        raise NotImplementedError
+
+    def compares(self) -> Iterator[Compare]:
+        """Every comparison in the tree, so callers can check keys and values."""
+        raise NotImplementedError
+
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        """The condition on a partial answer set: True or False when the answers still to come
+        cannot change it, None when they can. `known` holds the keys already answered or known
+        to be skipped; any other key may yet take any value, or be skipped."""
+        raise NotImplementedError
+
+    @cached_property
+    def reads(self) -> frozenset[str]:
+        """The answer keys this condition reads."""
+        return frozenset(c.key for c in self.compares())
+
+    def to_plain(self) -> dict[str, Any]:
+        """The condition in its YAML spelling: parse(c.to_plain()) == c."""
+        raise NotImplementedError
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # Lets pydantic validate a `Condition` field from raw YAML without this module importing
+        # pydantic at start-up (the screening path does not need it).
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(
+            _parse_for_pydantic, json_schema_input_schema=core_schema.any_schema()
+        )
+
+
+def _parse_for_pydantic(raw: object) -> Condition:
+    if isinstance(raw, Condition):
+        return raw
+    return parse(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Condition):
+    key: str
+    op: str
+    value: Value | tuple[Value, ...]
+    line: int | None = field(default=None, compare=False)
+
+    _TESTS: ClassVar[dict[str, Callable[[Any, Any], bool]]] = {
+        "eq": lambda a, b: a == b,
+        "ne": lambda a, b: a != b,
+        "in": lambda a, b: a in b,
+        "not_in": lambda a, b: a not in b,
+        "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b,
+        "gt": lambda a, b: a > b,
+        "gte": lambda a, b: a >= b,
+    }
+
+    def _compile(self) -> Test:
+        key, op, value = self.key, self.op, self.value
+        # Answers are never None, so f.get(key) is None exactly when the question was skipped.
+        if op == "in":
+            values = frozenset(self.values())
+            return lambda f: f.get(key) in values
+        if op == "eq":
+            return lambda f: f.get(key) == value
+        if op == "not_in":
+            excluded = frozenset(self.values())
+            return lambda f: (v := f.get(key)) is not None and v not in excluded
+        compare = self._TESTS[op]
+        # An absent answer (a skipped question) makes every comparison false.
+        return lambda f: (v := f.get(key)) is not None and compare(v, value)
+
+    def compares(self) -> Iterator[Compare]:
+        yield self
+
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        return self.test(facts) if self.key in known else None
+
+    def values(self) -> tuple[Value, ...]:
+        return self.value if isinstance(self.value, tuple) else (self.value,)
+
+    def to_plain(self) -> dict[str, Any]:
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {self.key: {self.op: value}}
+
+    def __str__(self) -> str:
+        if isinstance(self.value, tuple):
+            shown = "[" + ", ".join(str(v) for v in self.value) + "]"
+        else:
+            shown = str(self.value)
+        return f"{self.key} {_SYMBOLS[self.op]} {shown}"
+
+
+@dataclass(frozen=True, slots=True)
+class All(Condition):
+    parts: tuple[Condition, ...]
+
+    def _compile(self) -> Test:
+        tests = tuple(p.test for p in self.parts)
+
+        def every(facts: Facts) -> bool:
+            for t in tests:  # noqa: SIM110 - a plain loop: faster than all() on a generator
+                if not t(facts):
+                    return False
+            return True
+
+        return every
+
+    def compares(self) -> Iterator[Compare]:
+        for p in self.parts:
+            yield from p.compares()
+
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        results = [p.settled(facts, known) for p in self.parts]
+        if False in results:
+            return False
+        return None if None in results else True
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"all": [p.to_plain() for p in self.parts]}
+
+    def __str__(self) -> str:
+        return "(" + " and ".join(str(p) for p in self.parts) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf(Condition):
+    parts: tuple[Condition, ...]
+
+    def _compile(self) -> Test:
+        tests = tuple(p.test for p in self.parts)
+
+        def some(facts: Facts) -> bool:
+            for t in tests:  # noqa: SIM110 - a plain loop: faster than any() on a generator
+                if t(facts):
+                    return True
+            return False
+
+        return some
+
+    def compares(self) -> Iterator[Compare]:
+        for p in self.parts:
+            yield from p.compares()
+
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        results = [p.settled(facts, known) for p in self.parts]
+        if True in results:
+            return True
+        return None if None in results else False
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"any": [p.to_plain() for p in self.parts]}
+
+    def __str__(self) -> str:
+        return "(" + " or ".join(str(p) for p in self.parts) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Condition):
+    part: Condition
+
+    def _compile(self) -> Test:
+        inner = self.part.test
+        return lambda f: not inner(f)
+
+    def compares(self) -> Iterator[Compare]:
+        yield from self.part.compares()
+
+    def settled(self, facts: Facts, known: frozenset[str] | set[str]) -> bool | None:
+        inner = self.part.settled(facts, known)
+        return None if inner is None else not inner
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"not": self.part.to_plain()}
+
+    def __str__(self) -> str:
+        return f"not {self.part}"
+
+
+def _line(raw: object, key: object = None) -> int | None:
+    line_of = getattr(raw, "line_of", None)
+    return line_of(key) if callable(line_of) else None
+
+
+def _is_value(v: object) -> bool:
+    # bool is an int in Python; a YAML true/false in a condition is a mistake, not a number.
+    return isinstance(v, str | int) and not isinstance(v, bool)
+
+
+def kind_of(value: object) -> str:
+    """What kind of thing a value read from a file is, for error messages: a message names the
+    kind ("found text"), never the value itself, so that no file content is ever echoed."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "empty text" if not value else "text"
+    if isinstance(value, Mapping):
+        return "an empty mapping" if not value else "a mapping"
+    if isinstance(value, list | tuple):
+        return "an empty list" if not value else "a list"
+    if isinstance(value, bytes | bytearray):
+        return "binary data"
+    return "a date" if type(value).__name__ in ("date", "datetime") else "an unsupported value"
+
+
+# What a rules file names things with: question ids, rule ids, operators, answer values.
+_NAME = r"[A-Za-z_][A-Za-z0-9_.]{0,39}"
+
+
+def shown(value: object) -> str:
+    """A key, an operator or a value from a file, as an error message may show it: quoted when it
+    looks like a name a rules file uses (an id or a short word), a whole number as itself, and
+    anything else only by its kind, so that a message never echoes a file's text."""
+    import re  # only for messages: `re` (with `enum`) costs a scripted screening's start-up
+
+    if isinstance(value, str) and re.fullmatch(_NAME, value):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**6:
+        return str(value)
+    return f"({kind_of(value)})"
+
+
+def parse(raw: object) -> Condition:
+    """Parse a YAML mapping into a condition tree, or raise ConditionError saying what is wrong.
+    Messages name keys and operators (`shown`), and only the kind of a wrong value."""
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConditionError(
+            f"a condition must be a non-empty mapping, found {kind_of(raw)}", _line(raw)
+        )
+    parts = [_parse_entry(raw, key, value) for key, value in raw.items()]
+    return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+
+def _parse_list(raw: object, key: str, value: object) -> tuple[Condition, ...]:
+    if not isinstance(value, list) or not value:
+        raise ConditionError(
+            f"{shown(key)} takes a non-empty list of conditions, found {kind_of(value)}",
+            _line(raw, key),
+        )
+    return tuple(parse(item) for item in value)
+
+
+def _parse_entry(raw: object, key: object, value: object) -> Condition:
+    line = _line(raw, key)
+    if not isinstance(key, str):
+        raise ConditionError(f"condition keys must be text, found {kind_of(key)}", line)
+    if key == "all":
+        return All(_parse_list(raw, key, value))
+    if key == "any":
+        return AnyOf(_parse_list(raw, key, value))
+    if key == "not":
+        return Not(parse(value))
+    if _is_value(value):
+        return Compare(key, "eq", value, line)  # type: ignore[arg-type]
+    if isinstance(value, list):
+        return Compare(key, "in", _value_tuple(key, value, line), line)
+    if isinstance(value, Mapping) and value:
+        tests = [_parse_op(key, op, operand, line) for op, operand in value.items()]
+        return tests[0] if len(tests) == 1 else All(tuple(tests))
+    raise ConditionError(
+        f"{shown(key)}: expected a value, a list of values or a mapping of comparisons, "
+        f"found {kind_of(value)}",
+        line,
+    )
+
+
+def _value_tuple(key: str, value: list[object], line: int | None) -> tuple[Value, ...]:
+    if any(isinstance(v, Mapping) for v in value):
+        raise ConditionError(
+            f"{shown(key)}: a list of conditions goes under 'all' or 'any', and "
+            f"{shown(key)} is neither",
+            line,
+        )
+    if not value or not all(_is_value(v) for v in value):
+        raise ConditionError(f"{shown(key)}: a list must hold text or whole numbers only", line)
+    return tuple(value)  # type: ignore[arg-type]
+
+
+def _parse_op(key: str, op: object, operand: object, line: int | None) -> Compare:
+    if op not in OPERATORS:
+        raise ConditionError(
+            f"{shown(key)}: unknown comparison {shown(op)}; use one of {', '.join(OPERATORS)}", line
+        )
+    assert isinstance(op, str)
+    if op in ("in", "not_in"):
+        if not isinstance(operand, list):
+            raise ConditionError(
+                f"{shown(key)}: '{op}' takes a list of values, found {kind_of(operand)}", line
+            )
+        return Compare(key, op, _value_tuple(key, operand, line), line)
+    if op in ORDER_OPS and (not isinstance(operand, int) or isinstance(operand, bool)):
+        raise ConditionError(
+            f"{shown(key)}: '{op}' takes a whole number, found {kind_of(operand)}", line
+        )
+    if not _is_value(operand):
+        raise ConditionError(
+            f"{shown(key)}: '{op}' takes a single value, found {kind_of(operand)}", line
+        )
+    return Compare(key, op, operand, line)  # type: ignore[arg-type]
