@@ -11,6 +11,11 @@ from hypothesis import HealthCheck, settings
 from neckcheck.core.model import Rulebook
 from neckcheck.rulebook.load import load_rulebook
 
+# pytest-xdist's workers export COLUMNS and LINES (80 x 24). The commands the tests start would
+# take them over the size of the pseudo-terminal they run in, so they go.
+for _size in ("COLUMNS", "LINES"):
+    os.environ.pop(_size, None)
+
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"
 

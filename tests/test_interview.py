@@ -18,6 +18,9 @@ from neckcheck.core.model import Rulebook
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY, oracle
 
+# One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).
+pytestmark = pytest.mark.xdist_group("terminal")
+
 REVIEW = "Check your answers"
 
 

@@ -19,7 +19,8 @@ import pytest
 from tests.conftest import REPO, neckcheck_command
 from tests.spec import BASELINE
 
-pytestmark = pytest.mark.slow
+# The wheel is built once, on one worker (pyproject.toml).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]
 
 RULE_FILES = ("rulebook.yaml", "questions.yaml", "decisions.yaml", "cautions.yaml",
               "outcomes.yaml", "technique.yaml", "rulebook.compiled.json")  # fmt: skip

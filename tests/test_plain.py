@@ -22,6 +22,9 @@ from neckcheck.core.model import Question, Rulebook
 from tests.conftest import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 
+# One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).
+pytestmark = pytest.mark.xdist_group("terminal")
+
 REVIEW = b"Check your answers."
 PICK = b"Type a number and press Enter: "
 # Every C0 control but tab, LF and CR, and DEL: none may be written, whatever is typed.
