@@ -25,7 +25,7 @@ from neckcheck.core.model import (
     Rulebook,
     Technique,
 )
-from neckcheck.rulebook.rulecheck import SELF_CARE, check_references
+from neckcheck.rulebook.rulecheck import OWNER_KIND, SELF_CARE, check_references
 from neckcheck.rulebook.rulefiles import FILES
 
 __all__ = ["SELF_CARE", "SHAPES", "load_validated"]
@@ -136,24 +136,13 @@ def _validate_shape(path: Path, raw: object, shape: type) -> tuple[Any, list[str
         return None, [f"{path}: nested too deeply"]
 
 
-_KINDS = {
-    "groups": "group",
-    "questions": "question",
-    "red_flags": "rule",
-    "patterns": "rule",
-    "otherwise": "rule",
-    "cautions": "caution",
-    "outcomes": "outcome text",
-}
-
-
 def _describe(path: Path, raw: object, err: Any) -> str:
     """Turn one pydantic error into 'file:line: question 'x': field: message'."""
     loc: Sequence[object] = err.get("loc", ())
     node: object = raw
     line: int | None = getattr(raw, "line", None)
     owner = ""
-    kind = _KINDS.get(str(loc[0]), "entry") if loc else "entry"
+    kind = OWNER_KIND.get(str(loc[0]), "entry") if loc else "entry"
     for step in loc:
         if isinstance(node, LineDict):
             line = node.line_of(step) or line

@@ -186,7 +186,8 @@ _FILE_OF = {
     "outcomes": "outcomes.yaml",
     "technique": "technique.yaml",
 }
-_OWNER_KIND = {
+# What each top-level part of the rule files holds, as messages name it.
+OWNER_KIND = {
     "groups": "group",
     "questions": "question",
     "red_flags": "rule",
@@ -217,7 +218,7 @@ def text_problems(book: Rulebook, where: Where) -> Iterable[str]:
     unsafe = re.compile(_NOT_IN_TEXT)
     for part, value in to_plain(book).items():
         path = where(_FILE_OF.get(part, "rulebook.yaml"))
-        for field, text in _texts_in(value, "" if part in _OWNER_KIND else part):
+        for field, text in _texts_in(value, "" if part in OWNER_KIND else part):
             for match in unsafe.finditer(text):
                 code = ord(match.group())
                 owner = _owner(part, value, field)
@@ -251,7 +252,7 @@ def _inner(at: str) -> str:
 
 def _owner(part: str, value: Any, field: tuple[str, str]) -> str:
     """Who holds the text: "rule 'x': " (an id that reads as a name), else its place."""
-    kind = _OWNER_KIND.get(part)
+    kind = OWNER_KIND.get(part)
     if kind is None:
         return ""
     place, item = part, value
