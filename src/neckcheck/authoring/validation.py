@@ -15,7 +15,7 @@ from typing import Any
 
 from neckcheck.authoring.yamlsafe import LineDict, load_yaml
 from neckcheck.core.conditions import ConditionError, kind_of, shown
-from neckcheck.core.errors import RulesError, require_extra
+from neckcheck.core.errors import RulesError
 from neckcheck.core.model import (
     Caution,
     Group,
@@ -29,8 +29,6 @@ from neckcheck.rulebook.rulecheck import OWNER_KIND, SELF_CARE, check_references
 from neckcheck.rulebook.rulefiles import FILES
 
 __all__ = ["SELF_CARE", "SHAPES", "load_validated"]
-
-require_extra("pydantic")  # the `rules` extra: validating YAML needs it, screening does not
 
 # The shape of each file, validated by pydantic (`extra: forbid` rejects unknown fields).
 _FORBID_EXTRA: Any = {"extra": "forbid"}

@@ -7,14 +7,17 @@ an asked question is a Problem naming its key, and all problems are reported tog
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from neckcheck.core.answer_model import answer_validator, value_validator
 from neckcheck.core.conditions import Value
 from neckcheck.core.errors import MAX_PROBLEMS_LISTED, InputError, Problem, more_problems
-from neckcheck.core.model import TRI_VALUES, Question, Rulebook
+from neckcheck.core.model import Question, Rulebook
 
-_TRI = frozenset(TRI_VALUES)
+if TYPE_CHECKING:
+    from neckcheck.core.conditions import Test
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,41 +112,41 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def check_value(question: Question, value: object) -> Value:
-    """Return the answer's canonical value, or raise ValueError with a message for the person."""
+def value_problem(question: Question, value: object, error_type: str) -> str:
+    """Why a value is not an answer to this question, in the person's words (`error_type` is
+    the validator's: a number out of range reads differently from a value of the wrong kind)."""
     if question.type == "tri":
-        if value.__class__ is str and value in _TRI:  # the common case first
-            return value
-        if value is True:
-            return "yes"
-        if value is False:
-            return "no"
-        if isinstance(value, str) and value in TRI_VALUES:
-            return value
-        raise ValueError(
+        return (
             f'must be "yes", "no" or "unsure" (or true/false), got {_shown(value)} ({_kind(value)})'
         )
     if question.type == "int":
         lo, hi = question.min, question.max
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(
-                f"must be a whole number from {lo} to {hi}, got {_shown(value)} ({_kind(value)})"
-            )
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise ValueError(f"must be from {lo} to {hi}, got {_shown(value)}")
-        return value
-    allowed = question.allowed_values()
-    if isinstance(value, str) and value in allowed:
-        return value
-    choices = ", ".join(f'"{v}"' for v in allowed)
-    raise ValueError(f"must be one of {choices}, got {_shown(value)} ({_kind(value)})")
+        if error_type in ("greater_than_equal", "less_than_equal"):
+            return f"must be from {lo} to {hi}, got {_shown(value)}"
+        return f"must be a whole number from {lo} to {hi}, got {_shown(value)} ({_kind(value)})"
+    choices = ", ".join(f'"{v}"' for v in question.allowed_values())
+    return f"must be one of {choices}, got {_shown(value)} ({_kind(value)})"
 
 
-_Tables = tuple[
-    dict[str, dict[object, str]],
-    dict[str, tuple[int, int]],
-    tuple[tuple[str, Callable[[Mapping[str, Value]], bool] | None], ...],
-]
+def _canonical(value: object) -> Value:
+    """A validated value as the rules read it: JSON true/false stand for "yes"/"no"."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value  # type: ignore[return-value]
+
+
+def check_value(question: Question, value: object) -> Value:
+    """Return the answer's canonical value, or raise ValueError with a message for the person."""
+    from pydantic_core import ValidationError
+
+    try:
+        valid = value_validator(question).validate_python(value)
+    except ValidationError as exc:
+        raise ValueError(value_problem(question, value, exc.errors()[0]["type"])) from None
+    return _canonical(valid)
+
 
 MAX_SUGGESTED_LENGTH = 64  # a longer unknown key gets no "did you mean" (none is that long)
 MAX_SUGGESTIONS = 3  # unknown keys of one answer set that get a "did you mean" search
@@ -215,33 +218,6 @@ def suggestion(key: str, rulebook: Rulebook) -> str | None:
     return _starts(rulebook).get(word)
 
 
-def _tables(rulebook: Rulebook) -> _Tables:
-    """Look-up tables for the fast path of check_answers, built once per rulebook:
-    - for tri and enum questions, every accepted spelling and its canonical value (only text
-      and booleans are looked up: True == 1 in Python, so a number must never reach them);
-    - for int questions, the range;
-    - the questions in order with their compiled asked-when test."""
-    cached: _Tables | None = rulebook.derived.get("answer_tables")
-    if cached is None:
-        accepted: dict[str, dict[object, str]] = {}
-        ranges: dict[str, tuple[int, int]] = {}
-        for q in rulebook.questions:
-            if q.type == "tri":
-                accepted[q.id] = {"yes": "yes", "no": "no", "unsure": "unsure",
-                                  True: "yes", False: "no"}  # fmt: skip
-            elif q.type == "enum":
-                accepted[q.id] = {v: v for v in q.allowed_values()}
-            elif q.min is not None and q.max is not None:
-                ranges[q.id] = (q.min, q.max)
-        plan = tuple(
-            (q.id, q.asked_when.test if q.asked_when is not None else None)
-            for q in rulebook.questions
-        )
-        cached = (accepted, ranges, plan)
-        rulebook.derived["answer_tables"] = cached
-    return cached
-
-
 def asked(question: Question, facts: Mapping[str, Value]) -> bool:
     """Whether the interview asks this question, given the answers to the questions before it."""
     return question.asked_when is None or question.asked_when.test(facts)
@@ -292,58 +268,47 @@ def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
     return Progress(facts, frozenset(settled), first, expected)
 
 
+def _plan(rulebook: Rulebook) -> tuple[tuple[str, Test | None], ...]:
+    """The questions in order with their compiled asked-when test, built once per rulebook."""
+    plan: tuple[tuple[str, Test | None], ...] | None = rulebook.derived.get("answer_plan")
+    if plan is None:
+        plan = tuple(
+            (q.id, q.asked_when.test if q.asked_when is not None else None)
+            for q in rulebook.questions
+        )
+        rulebook.derived["answer_plan"] = plan
+    return plan
+
+
 def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> Answers:
-    """Check a parsed JSON value as an answer set; raise InputError listing every problem."""
+    """Check a parsed JSON value as an answer set; raise InputError listing every problem.
+
+    The values are validated by the answer set's pydantic model (answer_model); skip logic
+    then decides which answers are required. Problems come in the order of the keys given,
+    then the missing answers in the order of the questions."""
     if not isinstance(raw, dict):
         raise InputError(
             [Problem("", f"an answer set must be a JSON object, got {_kind(raw)}")], source
         )
     if len(raw) > 64 and (whole := too_many_keys(raw, rulebook)) is not None:
         raise InputError([whole], source)
-    accepted, ranges, plan = _tables(rulebook)
-    problems: list[Problem] = []
-    hidden = unknown = 0  # problems counted but not listed; unknown keys listed
-    values: dict[str, Value] = {}
-    unresolved: set[str] = set()  # keys whose value is not known: bad or missing
-    for key, value in raw.items():
-        # The common case, a valid answer, costs a couple of dict look-ups (batch screens
-        # millions); anything else takes the careful path below, which explains the problem.
-        kind = value.__class__
-        if kind is str or kind is bool:
-            table = accepted.get(key)
-            if table is not None and (canonical := table.get(value)) is not None:
-                values[key] = canonical
-                continue
-        elif kind is int and (bounds := ranges.get(key)) and bounds[0] <= value <= bounds[1]:
-            values[key] = value
-            continue
-        if not isinstance(key, str):  # through the Python API: {1: "yes"}
-            problems.append(Problem(_shown(key), "a key must be text"))
-            continue
-        question = rulebook.question(key)
-        if question is None:
-            # Bounded work: a problem is made only while it will be listed (the rest are
-            # counted), and a suggestion searched for the first few unknown keys only.
-            if len(problems) >= MAX_PROBLEMS_LISTED:
-                hidden += 1
-                continue
-            unknown += 1
-            problems.append(_unknown(key, rulebook, unknown <= MAX_SUGGESTIONS))
-            continue
-        try:
-            values[key] = check_value(question, value)
-        except ValueError as exc:
-            problems.append(Problem(key, str(exc)))
-            unresolved.add(key)
+    from pydantic_core import ValidationError
 
-    if not unresolved:  # the common case again: every asked question answered
+    try:
+        values: dict[str, object] = answer_validator(rulebook).validate_python(raw)
+    except ValidationError:
+        values, problems, hidden, unresolved = _sort_out(raw, rulebook)
+    else:
+        problems, hidden, unresolved = [], 0, set()
+
+    if not unresolved:  # the common case: every value valid; is every asked question answered?
         # (Unknown keys alone change nothing that is asked: they are reported as they are.)
         facts: dict[str, Value] = {}
-        for key, asked_test in plan:
+        for key, asked_test in _plan(rulebook):
             if asked_test is None or asked_test(facts):
-                if (found := values.get(key)) is None:
+                if key not in values:
                     break  # missing: the careful path below names it
-                facts[key] = found
+                facts[key] = _canonical(values[key])
         else:
             if problems:
                 raise _input_error(problems, hidden, source)
@@ -359,7 +324,7 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
             if not when.test(facts):
                 continue
         if q.id in values:
-            facts[q.id] = values[q.id]
+            facts[q.id] = _canonical(values[q.id])
         elif q.id not in unresolved:
             why = f" (asked because {q.asked_when})" if q.asked_when is not None else ""
             problems.append(Problem(q.id, f"missing answer{why}"))
@@ -367,6 +332,51 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
     if problems:
         raise _input_error(problems, hidden, source)
     return Answers(facts)
+
+
+def _sort_out(
+    raw: dict[object, object], rulebook: Rulebook
+) -> tuple[dict[str, object], list[Problem], int, set[str]]:
+    """For an answer set the model refused: the valid values, the problems in the order of the
+    keys given, how many more were counted but not made, and the questions whose value is not
+    known.
+
+    The answers to questions are validated again on their own, so that each error names its
+    key (the model reports a key that is not text, or not valid Unicode, without one). Bounded
+    work: a problem for an unknown key is made only while it will be listed (the rest are
+    counted), and a "did you mean" searched for the first few unknown keys only."""
+    from pydantic_core import ValidationError
+
+    answered = {
+        key: value
+        for key, value in raw.items()
+        if isinstance(key, str) and rulebook.question(key) is not None
+    }
+    failed: dict[object, str] = {}
+    try:
+        answer_validator(rulebook).validate_python(answered)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_context=False, include_input=False):
+            failed.setdefault(error["loc"][0] if error["loc"] else "", error["type"])
+    values: dict[str, object] = {}
+    problems: list[Problem] = []
+    hidden = unknown = 0
+    unresolved: set[str] = set()
+    for key, value in raw.items():
+        if not isinstance(key, str):  # through the Python API: {1: "yes"}
+            problems.append(Problem(_shown(key), "a key must be text"))
+        elif (question := rulebook.question(key)) is None:
+            if len(problems) >= MAX_PROBLEMS_LISTED:
+                hidden += 1
+                continue
+            unknown += 1
+            problems.append(_unknown(key, rulebook, unknown <= MAX_SUGGESTIONS))
+        elif (error_type := failed.get(key)) is not None:
+            problems.append(Problem(key, value_problem(question, value, error_type)))
+            unresolved.add(key)
+        else:
+            values[key] = value
+    return values, problems, hidden, unresolved
 
 
 def _unknown(key: str, rulebook: Rulebook, suggest: bool) -> Problem:

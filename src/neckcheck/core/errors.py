@@ -117,7 +117,6 @@ class UnprovedRulesError(RulesError):
 _EXTRAS = {
     "z3": ("z3-solver", "proving the rules' safety properties"),
     "yaml": ("PyYAML", "reading rule files written in YAML"),
-    "pydantic": ("pydantic", "checking the rule files"),
 }
 RULES_EXTRA = "pip install 'neckcheck[rules]'"
 

@@ -1,6 +1,7 @@
 """JSON Schemas (2020-12) of what goes in and what comes out, generated from the rulebook.
 
-- `answer_schema`: an answer set, from the questions. Skip logic becomes `if`/`then` pairs: an
+- `answer_schema`: an answer set: each value as pydantic writes the answer model
+  (core.answer_model) in JSON Schema. Skip logic becomes `if`/`then` pairs: an
   asked question is required. What a schema cannot say (a key given twice, 40.0 for 40) is still
   checked by neckcheck itself.
 - `decision_schema`: a decision as `screen --json` prints it (and each decision line of
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from neckcheck.core.answer_model import answer_core_schema
 from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.core.model import (
     CONTRACT_VERSION,
     OUTCOME_EXIT_CODES,
     TIMEFRAMES,
-    TRI_VALUES,
     URGENCY,
-    Question,
     Rulebook,
 )
 
@@ -31,13 +31,17 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _BOUNDS = {"lt": "exclusiveMaximum", "lte": "maximum", "gt": "exclusiveMinimum", "gte": "minimum"}
 
 
-def _value_schema(q: Question) -> dict[str, Any]:
-    base: dict[str, Any] = {"title": q.prompt, "description": q.help}
-    if q.type == "tri":
-        return base | {"enum": [*TRI_VALUES, True, False]}
-    if q.type == "int":
-        return base | {"type": "integer", "minimum": q.min, "maximum": q.max}
-    return base | {"enum": [c.value for c in q.choices]}
+def _value_schemas(rulebook: Rulebook) -> dict[str, dict[str, Any]]:
+    """Each question's value, as pydantic writes the answer model's field in JSON Schema, with
+    the question's own words as its title and description."""
+    from pydantic.json_schema import GenerateJsonSchema
+
+    generated = GenerateJsonSchema().generate(answer_core_schema(rulebook))["properties"]
+    return {
+        q.id: {"title": q.prompt, "description": q.help}
+        | {name: part for name, part in generated[q.id].items() if name != "title"}
+        for q in rulebook.questions
+    }
 
 
 # JSON true/false stand for yes/no in a tri answer, so a test for "yes" must accept true too.
@@ -93,7 +97,7 @@ def answer_schema(rulebook: Rulebook) -> dict[str, Any]:
             "a key given twice, and a whole number written with a decimal point (40.0)."
         ),
         "type": "object",
-        "properties": {q.id: _value_schema(q) for q in rulebook.questions},
+        "properties": _value_schemas(rulebook),
         "required": always,
         "additionalProperties": False,
         "allOf": conditional,

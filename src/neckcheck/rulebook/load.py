@@ -39,7 +39,7 @@ recompute it), which is why `neckcheck rules check` proves the very rulebook tha
 loads. Either way nothing is executed: JSON and safe YAML are data.
 
 The screening path (load_rulebook with a current compiled copy) imports neither PyYAML, nor
-pydantic, nor z3.
+pydantic, nor z3 (the answer set's model, core.answer_model, is built when answers arrive).
 """
 
 from __future__ import annotations

@@ -1,0 +1,135 @@
+"""The answer set's pydantic model (core.answer_model): built from the rulebook's questions, it is
+what validates every value, and the JSON Schema of an answer set is written from it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic_core import SchemaValidator, ValidationError
+
+from neckcheck.core.answer_model import answer_core_schema, answer_validator, value_validator
+from neckcheck.core.answers import check_answers, check_value
+from neckcheck.core.errors import InputError
+from neckcheck.core.model import Question, Rulebook
+from neckcheck.formats.schema import answer_schema
+from tests.spec import BASELINE
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**40), 10**40) | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+def with_question(book: Rulebook, key: str, **change: Any) -> Rulebook:
+    questions = tuple(
+        dataclasses.replace(q, **change) if q.id == key else q for q in book.questions
+    )
+    return dataclasses.replace(book, questions=questions)
+
+
+def test_the_model_is_built_from_the_questions_and_once(book: Rulebook) -> None:
+    schema = answer_core_schema(book)
+    assert schema["type"] == "typed-dict"
+    assert schema.get("extra_behavior") == "forbid"
+    assert list(schema["fields"]) == [q.id for q in book.questions]
+    assert not any(field.get("required") for field in schema["fields"].values())
+    assert answer_validator(book) is answer_validator(book)
+
+
+def test_a_changed_question_changes_what_is_accepted(book: Rulebook) -> None:
+    """The model follows the rulebook: narrow the age range and 110 is refused with the new
+    range named; the shipped rulebook still accepts it."""
+    narrowed = with_question(book, "age", max=100)
+    answers = {**BASELINE, "age": 110}
+    assert check_answers(answers, book).facts["age"] == 110
+    with pytest.raises(InputError) as info:
+        check_answers(answers, narrowed)
+    assert [(p.key, p.message) for p in info.value.problems] == [
+        ("age", "must be from 0 to 100, got 110")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "canonical"),
+    [
+        ("vascular_signs", "yes", "yes"),
+        ("vascular_signs", True, "yes"),
+        ("vascular_signs", False, "no"),
+        ("vascular_signs", "unsure", "unsure"),
+        ("age", 0, 0),
+        ("age", 120, 120),
+        ("injury", "vehicle", "vehicle"),
+    ],
+)
+def test_accepted_values_and_their_canonical_form(
+    book: Rulebook, key: str, value: object, canonical: object
+) -> None:
+    question = book.question(key)
+    assert question is not None
+    assert check_value(question, value) == canonical
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("vascular_signs", 1),
+        ("vascular_signs", 0),
+        ("vascular_signs", "Yes"),
+        ("vascular_signs", None),
+        ("age", True),
+        ("age", 40.0),
+        ("age", "40"),
+        ("age", 121),
+        ("age", 10**40),
+        ("injury", "Vehicle"),
+        ("injury", True),
+    ],
+)
+def test_strict_values_are_refused_by_the_model(book: Rulebook, key: str, value: object) -> None:
+    """Strict: no coercion, so nothing is guessed (true is never 1, "40" is never 40)."""
+    with pytest.raises(ValidationError):
+        answer_validator(book).validate_python({key: value})
+    question = book.question(key)
+    assert question is not None
+    with pytest.raises(ValueError, match="must be"):
+        check_value(question, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES, index=st.integers(0, 200))
+def test_one_value_and_the_whole_model_agree(book: Rulebook, value: object, index: int) -> None:
+    question: Question = book.questions[index % len(book.questions)]
+    try:
+        answer_validator(book).validate_python({question.id: value})
+        whole = True
+    except ValidationError:
+        whole = False
+    try:
+        value_validator(question).validate_python(value)
+        one = True
+    except ValidationError:
+        one = False
+    assert whole == one
+
+
+def test_the_json_schema_of_an_answer_set_is_written_from_the_model(book: Rulebook) -> None:
+    from pydantic.json_schema import GenerateJsonSchema
+
+    written = answer_schema(book)["properties"]
+    generated = GenerateJsonSchema().generate(answer_core_schema(book))["properties"]
+    for q in book.questions:
+        assert written[q.id]["title"] == q.prompt
+        assert {k: v for k, v in written[q.id].items() if k not in ("title", "description")} == {
+            k: v for k, v in generated[q.id].items() if k != "title"
+        }
+
+
+def test_the_validator_is_pydantic_core(book: Rulebook) -> None:
+    assert isinstance(answer_validator(book), SchemaValidator)
