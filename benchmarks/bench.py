@@ -12,7 +12,9 @@ load on a shared machine hits both alike), printed beside its yardstick with the
 - help: `neckcheck --help` against `python -c pass`.
 - against typer itself: the two start-up figures above against benchmarks/typer_floor.py, the
   smallest typer app doing the same start-up work (read one answer set and print JSON; ask one
-  questionary question); goal 1.15x. What is left above it is neckcheck's own work.
+  questionary question); goal 1.15x. What is left above it is neckcheck's own work. The JSON
+  figure is also shown against the same app validating the answer set with pydantic-core, as
+  neckcheck does.
 - batch: `neckcheck batch` against benchmarks/handwritten.py (SPEC.md as if/else, the same
   JSON Lines in and out) on the same valid lines, goal 1.0x; and against a bare
   json.loads/json.dumps loop over the same lines (the I/O floor no screener can beat).
@@ -425,6 +427,11 @@ def main() -> None:
         floor_ms, json_ms = median_pair(floor_json, screen_json, runs, stdin=answers)
         print(line("screen --json < answers.json", json_ms, "typer app reading JSON", floor_ms,
                    "goal 1.15x"))  # fmt: skip
+        # neckcheck validates the answers with pydantic-core; so does this floor.
+        floor_ms, json_ms = median_pair([*floor_json, "--validate"], screen_json, runs,
+                                        stdin=answers)  # fmt: skip
+        print(line("screen --json < answers.json", json_ms, "... validating with pydantic",
+                   floor_ms, "goal 1.15x"))  # fmt: skip
 
         data = Path(tmp, "lines.jsonl")
         write_lines(data, lines)

@@ -2,12 +2,15 @@
 start-up work, and nothing else.
 
     python benchmarks/floor.py screen --json < answers.json   # read one answer set, print JSON
+    python benchmarks/floor.py screen --json --validate < answers.json   # ... validated first
     python benchmarks/floor.py ask "Question words"           # ask one questionary question
 
 `screen --json` reads one JSON object from standard input and prints it back as indented ASCII
 JSON (neckcheck also checks and decides, which this floor does not). `ask` asks one yes/no/not
 sure question with questionary, as the interview's first question is asked. No neckcheck module
-is imported.
+is imported. With `--validate`, the answer set is first validated as neckcheck validates it: by
+a pydantic-core validator of one strict field per key (a word from a fixed list, a whole number
+in a range or a boolean), built at start-up, unknown keys refused.
 """
 
 from __future__ import annotations
@@ -21,9 +24,27 @@ app = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False, add_com
 
 
 @app.command()
-def screen(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def screen(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    validate: bool = typer.Option(False, "--validate", help="Validate with pydantic-core."),
+) -> None:
     """Read one answer set and print it as JSON."""
     answers = json.loads(sys.stdin.buffer.read())
+    if validate:
+        from pydantic_core import SchemaValidator, core_schema
+
+        def field(value: object) -> core_schema.TypedDictField:
+            if isinstance(value, bool):
+                kind = core_schema.bool_schema(strict=True)
+            elif isinstance(value, int):
+                kind = core_schema.int_schema(ge=0, le=3650, strict=True)
+            else:  # a word: one of a few, as a yes/no/not sure or a choice question takes
+                kind = core_schema.literal_schema(sorted({"yes", "no", "unsure", str(value)}))
+            return core_schema.typed_dict_field(kind, required=False)
+
+        fields = {key: field(value) for key, value in answers.items()}
+        schema = core_schema.typed_dict_schema(fields, extra_behavior="forbid", strict=True)
+        answers = SchemaValidator(schema).validate_python(answers)
     sys.stdout.write(json.dumps(answers, indent=2, ensure_ascii=True) + "\n")
 
 
