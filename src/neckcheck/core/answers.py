@@ -17,6 +17,8 @@ from neckcheck.core.errors import MAX_PROBLEMS_LISTED, InputError, Problem, more
 from neckcheck.core.model import Question, Rulebook
 
 if TYPE_CHECKING:
+    from pydantic_core import ValidationError
+
     from neckcheck.core.conditions import Test
 
 
@@ -296,8 +298,8 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
 
     try:
         values: dict[str, object] = answer_validator(rulebook).validate_python(raw)
-    except ValidationError:
-        values, problems, hidden, unresolved = _sort_out(raw, rulebook)
+    except ValidationError as exc:
+        values, problems, hidden, unresolved = _sort_out(raw, exc, rulebook)
     else:
         problems, hidden, unresolved = [], 0, set()
 
@@ -335,14 +337,15 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
 
 
 def _sort_out(
-    raw: dict[object, object], rulebook: Rulebook
+    raw: dict[object, object], refused: ValidationError, rulebook: Rulebook
 ) -> tuple[dict[str, object], list[Problem], int, set[str]]:
     """For an answer set the model refused: the valid values, the problems in the order of the
     keys given, how many more were counted but not made, and the questions whose value is not
     known.
 
-    The answers to questions are validated again on their own, so that each error names its
-    key (the model reports a key that is not text, or not valid Unicode, without one). Bounded
+    When other keys are given, the answers to questions are validated again on their own, so
+    that each error names its key (the model reports a key that is not text, or not valid
+    Unicode, without one). Bounded
     work: a problem for an unknown key is made only while it will be listed (the rest are
     counted), and a "did you mean" searched for the first few unknown keys only."""
     from pydantic_core import ValidationError
@@ -352,12 +355,16 @@ def _sort_out(
         for key, value in raw.items()
         if isinstance(key, str) and rulebook.question(key) is not None
     }
+    errors: ValidationError | None = refused
+    if len(answered) != len(raw):
+        try:
+            answer_validator(rulebook).validate_python(answered)
+            errors = None
+        except ValidationError as exc:
+            errors = exc
     failed: dict[object, str] = {}
-    try:
-        answer_validator(rulebook).validate_python(answered)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False, include_context=False, include_input=False):
-            failed.setdefault(error["loc"][0] if error["loc"] else "", error["type"])
+    for error in errors.errors(include_url=False, include_context=False) if errors else ():
+        failed.setdefault(error["loc"][0] if error["loc"] else "", error["type"])
     values: dict[str, object] = {}
     problems: list[Problem] = []
     hidden = unknown = 0
