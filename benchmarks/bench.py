@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py            # the full run (a few minutes)
     python benchmarks/bench.py --quick    # smaller sizes, a smoke test (CI; under a minute)
+    python benchmarks/bench.py --only invalid   # only the invalid-line rows (full sizes)
 
 Every figure is a median of interleaved runs (the command and its yardstick take turns, so that
 load on a shared machine hits both alike), printed beside its yardstick with the ratio:
@@ -364,9 +365,36 @@ def agree(lines_path: Path, compiled: Path) -> tuple[int, int, int, list[str]]:
     return differ, details, errors, examples
 
 
+def invalid_rows(tmp: Path, invalid: int, wide: int, batch_runs: int) -> None:
+    """Bad input costs no more than good input: invalid lines against the same number of
+    valid ones (the same answer sets, plus keys no question has), and objects of 80,000
+    unknown keys against the I/O floor on the very same lines."""
+    ours_cmd, floor_cmd = [NECKCHECK, "batch"], [PYTHON, "-c", FLOOR]
+    print(f"invalid lines ({invalid:,} lines each; goal: at most about 2x the valid lines)")
+    valid = Path(tmp, "valid.jsonl")
+    write_lines(valid, invalid, seed=4)
+    for unknown in (1, 30):
+        bad = Path(tmp, f"unknown-{unknown}.jsonl")
+        write_lines(bad, invalid, seed=4, unknown=unknown)
+        t_bad, t_good = [], []
+        for _ in range(batch_runs):
+            t_bad.append(timed(ours_cmd, bad))
+            t_good.append(timed(ours_cmd, valid))
+        bad_s, good_s = statistics.median(t_bad), statistics.median(t_good)
+        print(line(f"{unknown} unknown key{'s' if unknown > 1 else ''} a line", bad_s,
+                   "valid lines", good_s, "goal 2x", "s"))  # fmt: skip
+    for count in (1, wide):
+        path = Path(tmp, f"wide-{count}.jsonl")
+        write_wide_objects(path, count)
+        ours_s, floor_s = median_pair(ours_cmd, floor_cmd, batch_runs, stdin=path)
+        what = f"{count} object{'s' if count > 1 else ''} of 80,000 unknown keys"
+        print(line(what, ours_s, "json.loads/json.dumps loop", floor_s, "I/O floor", "s"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke test")
+    parser.add_argument("--only", choices=["invalid"], help="only these rows (same sizes)")
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate is not None:
@@ -385,9 +413,15 @@ def main() -> None:
     first = load_rulebook().questions[0].prompt
     needle = " ".join(first.split()[:3]).encode("utf-8")
     bare = [PYTHON, "-c", "pass"]
-    print(f"neckcheck benchmarks, {date.today()}{' (--quick)' if args.quick else ''}")
+    print(f"neckcheck benchmarks, {date.today()}{' (--quick)' if args.quick else ''}"
+          f"{f' (--only {args.only})' if args.only else ''}")  # fmt: skip
     print(f"machine: {machine()}")
     print(f"medians of interleaved runs ({runs} for start-up, {batch_runs} for batch)")
+    if args.only == "invalid":
+        with tempfile.TemporaryDirectory() as tmp:
+            timed([NECKCHECK, "--help"])  # bytecode written
+            invalid_rows(Path(tmp), invalid, wide, batch_runs)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         answers = Path(tmp, "answers.json")
         answers.write_text(json.dumps(answer_set(random.Random(3))), encoding="utf-8")
@@ -462,28 +496,7 @@ def main() -> None:
             f"({compared:,} lines)"
         )
 
-        # Bad input costs no more than good input: invalid lines against the same number of
-        # valid ones (the same answer sets, plus keys no question has), and objects of 80,000
-        # unknown keys against the I/O floor on the very same lines.
-        print(f"invalid lines ({invalid:,} lines each; goal: at most about 2x the valid lines)")
-        valid = Path(tmp, "valid.jsonl")
-        write_lines(valid, invalid, seed=4)
-        for unknown in (1, 30):
-            bad = Path(tmp, f"unknown-{unknown}.jsonl")
-            write_lines(bad, invalid, seed=4, unknown=unknown)
-            t_bad, t_good = [], []
-            for _ in range(batch_runs):
-                t_bad.append(timed(ours_cmd, bad))
-                t_good.append(timed(ours_cmd, valid))
-            bad_s, good_s = statistics.median(t_bad), statistics.median(t_good)
-            print(line(f"{unknown} unknown key{'s' if unknown > 1 else ''} a line", bad_s,
-                       "valid lines", good_s, "goal 2x", "s"))  # fmt: skip
-        for count in (1, wide):
-            path = Path(tmp, f"wide-{count}.jsonl")
-            write_wide_objects(path, count)
-            ours_s, floor_s = median_pair(ours_cmd, floor_cmd, batch_runs, stdin=path)
-            what = f"{count} object{'s' if count > 1 else ''} of 80,000 unknown keys"
-            print(line(what, ours_s, "json.loads/json.dumps loop", floor_s, "I/O floor", "s"))
+        invalid_rows(Path(tmp), invalid, wide, batch_runs)
 
     rss = peak_rss_mb([NECKCHECK, "batch"], big)
     print("memory")

@@ -7,11 +7,13 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neckcheck.core.answers import check_answers, parse_json
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
-from tests.spec import BASELINE, NO_INJURY
+from tests.spec import BASELINE, NO_INJURY, QUESTIONS
 
 
 def problems(raw: Any, book: Rulebook) -> dict[str, str]:
@@ -188,6 +190,53 @@ def test_did_you_mean(book: Rulebook, key: str, meant: str | None) -> None:
     assert suggestion(key, book) == meant
     message = problems(BASELINE | {key: "no"}, book)[key]
     assert message == (f"unknown key; did you mean {meant!r}?" if meant else "unknown key")
+
+
+def _probed(key: str, book: Rulebook) -> str | None:
+    """suggestion() making every probe, without its look at a key's first and last letters."""
+    from neckcheck.core.answers import MAX_SUGGESTED_LENGTH, _suggestions
+
+    if len(key) > MAX_SUGGESTED_LENGTH:
+        return None
+    tables = _suggestions(book)
+    word = key.lower().replace("-", "_").replace(" ", "_")
+    for form in (word, word.replace("_", "")):
+        for probe in [form] + [form[:i] + form[i + 1 :] for i in range(len(form))]:
+            if (found := tables.spellings.get(probe)) is not None:
+                return found
+    return tables.starts.get(word)
+
+
+@st.composite
+def near_ids(draw: st.DrawFn) -> str:
+    """A question id with up to three typos (a letter added, left out, changed or swapped, a
+    case or separator changed), or a few letters before or after it."""
+    key: str = draw(st.sampled_from(sorted(QUESTIONS)))
+    letters = st.sampled_from("abcdeinorstuy_- 0A")
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(key)))
+        kind = draw(st.sampled_from(["add", "drop", "change", "swap", "case", "around"]))
+        if kind == "add":
+            key = key[:i] + draw(letters) + key[i:]
+        elif kind == "drop":
+            key = key[:i] + key[i + 1 :]
+        elif kind == "change":
+            key = key[:i] + draw(letters) + key[i + 1 :]
+        elif kind == "swap" and i + 1 < len(key):
+            key = key[:i] + key[i + 1] + key[i] + key[i + 2 :]
+        elif kind == "case":
+            key = key.upper().replace("_", draw(st.sampled_from(["-", " ", ""])))
+        else:
+            key = draw(st.text("abz_", max_size=3)) + key + draw(st.text("abz_", max_size=3))
+    return key
+
+
+@settings(max_examples=1500, deadline=None)
+@given(key=st.one_of(near_ids(), st.text(max_size=12)))
+def test_did_you_mean_skips_no_key_a_probe_would_find(book: Rulebook, key: str) -> None:
+    from neckcheck.core.answers import suggestion
+
+    assert suggestion(key, book) == _probed(key, book)
 
 
 def test_the_first_key_given_twice_is_named() -> None:

@@ -16,7 +16,7 @@ from neckcheck import InputError, screen_many
 from neckcheck.core.model import Rulebook
 from neckcheck.formats.documents import screen
 from tests.conftest import neckcheck_command
-from tests.spec import BASELINE, NO_INJURY
+from tests.spec import BASELINE, NO_INJURY, QUESTIONS
 from tests.strategies import answer_sets
 
 
@@ -215,15 +215,71 @@ def test_unknown_key_lines_are_byte_for_byte_the_interpreted_errors(
     import neckcheck.cli.batch as batch
 
     shortcut: list[list[str]] = []
-    real = batch.unknown_keys_error
+    real = batch.unknown_keys_json
 
-    def counted(keys: list[str], book: Rulebook, source: str) -> InputError:
+    def counted(keys: list[str], book: Rulebook) -> str:
         shortcut.append(keys)
-        return real(keys, book, source)
+        return real(keys, book)
 
-    monkeypatch.setattr(batch, "unknown_keys_error", counted)
+    monkeypatch.setattr(batch, "unknown_keys_json", counted)
     ours = list(result_lines(lines, generated, Summary()))
     theirs = list(result_lines(lines, interpreted, Summary()))
     assert ours == theirs
     assert all('"error"' in line for line in ours)
     assert [keys[0] for keys in shortcut] == ["injry", "notes", "k0", "notes", "injry"]
+
+
+# Keys no question has: any text (lone surrogates, quotes, backslashes, line separators, the
+# empty key), typos that get a "did you mean", and plain field names.
+UNKNOWN_KEYS = st.one_of(
+    st.text(st.characters(exclude_categories=()), max_size=10),
+    st.sampled_from(["", "injry", "vasculr_signs", "Age", "days-since-injury", "vascular",
+                     "neuro", "notes", "x" * 70, "a\\b", 'say "no"', "\u2028", "\x00", "k;"]),
+    st.builds("{}_{}".format, st.sampled_from(sorted(QUESTIONS)), st.integers(0, 99)),
+).filter(lambda key: key not in QUESTIONS)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(UNKNOWN_KEYS, max_size=70))
+def test_unknown_keys_json_is_json_dumps_of_the_error(keys: list[str], book: Rulebook) -> None:
+    """Every key named up to the listed limit, then "and N more", with the same "did you mean"
+    for the first few: the text batch writes is the error's own JSON, byte for byte."""
+    from neckcheck.core.answers import unknown_keys_error, unknown_keys_json
+
+    error = unknown_keys_error(keys, book, "line 1")
+    expected = json.dumps(error.to_dict(), ensure_ascii=True, separators=(",", ":"))
+    assert unknown_keys_json(keys, book) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    raw=answer_sets(),
+    keys=st.lists(UNKNOWN_KEYS, min_size=1, max_size=45, unique=True),
+    values=st.lists(st.sampled_from(["no", "", 0, -7, 10**20, True, None]), min_size=45),
+    ascii_only=st.booleans(),
+)
+def test_lines_with_many_unknown_keys_are_the_careful_errors(
+    raw: dict[str, object], keys: list[str], values: list[object], ascii_only: bool
+) -> None:
+    """A valid answer set plus up to 45 unknown keys (past the listed limit, and past the most
+    keys an answer set may hold): the shortcut's error line is the careful path's, byte for
+    byte, and the shortcut is taken whenever the line is one it can know (no key holds a
+    quotation mark, which the duplicate check counts, and not too many keys)."""
+    from unittest import mock
+
+    import neckcheck.cli.batch as batch
+    from neckcheck.core.answers import max_keys
+    from neckcheck.rulebook.load import load_rulebook
+
+    generated, interpreted = load_rulebook(), load_rulebook()
+    interpreted.derived.pop("generated")
+    line = raw | dict(zip(keys, values, strict=False))
+    data = json.dumps(line, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass") + b"\n"
+    with mock.patch.object(batch, "unknown_keys_json", wraps=batch.unknown_keys_json) as spy:
+        ours = list(batch.result_lines([data], generated, batch.Summary()))
+    theirs = list(batch.result_lines([data], interpreted, batch.Summary()))
+    assert ours == theirs
+    assert '"error"' in ours[0]
+    knowable = len(line) <= max_keys(generated) and not any('"' in key for key in keys)
+    valid_utf8 = not any(0xD800 <= ord(c) <= 0xDFFF for key in keys for c in key)
+    assert spy.called == (knowable and (ascii_only or valid_utf8))

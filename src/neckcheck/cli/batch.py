@@ -11,9 +11,10 @@ import contextlib
 import dataclasses
 import json
 from collections import Counter
+from itertools import filterfalse
 from typing import TYPE_CHECKING
 
-from neckcheck.core.answers import max_keys, parse_json, unknown_keys_error
+from neckcheck.core.answers import max_keys, parse_json, unknown_keys_json
 from neckcheck.core.engine import decide
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import Decision, Rulebook
@@ -121,7 +122,7 @@ def _no_key_twice(text: str, doc: dict[str, Any]) -> bool:
 # The values an unknown key may hold for the shortcut below: those the strict reading reads as
 # the plain reading does (a float may be NaN, which the strict reading refuses; a list or an
 # object may hold a key twice).
-_PLAIN_VALUES = (str, int, bool, type(None))
+_PLAIN_VALUES = frozenset((str, int, bool, type(None)))
 
 
 def _only_unknown_keys(
@@ -132,16 +133,16 @@ def _only_unknown_keys(
 ) -> list[str] | None:
     """The unknown keys of a plainly read line, in order, when they are its only problem: the
     rest is a plainly valid answer set (the generated check says so), and each unknown key
-    holds a plain value and is no other format's marker (resourceType, a saved interview)."""
+    holds a plain value and is no other format's marker (resourceType, a saved interview).
+    Takes the unknown keys out of `doc` (which is read no further)."""
     if len(doc) > most or doc.keys() <= questions:
         return None
     if "resourceType" in doc or SAVED_INTERVIEW in doc:
         return None
-    unknown = [key for key in doc if key not in questions]
-    if any(doc[key].__class__ not in _PLAIN_VALUES for key in unknown):
+    unknown = list(filterfalse(questions.__contains__, doc))
+    if not _PLAIN_VALUES.issuperset(map(type, map(doc.pop, unknown))):
         return None
-    known = {key: value for key, value in doc.items() if key in questions}
-    return unknown if fast(known) is not None else None
+    return unknown if fast(doc) is not None else None
 
 
 TOO_LONG = InputError([Problem("", "the line is longer than the size limit")], "line")
@@ -161,6 +162,7 @@ def result_lines(
     fast = generated.screen_raw if generated is not None and book.warning is None else None
     scan = _PLAIN.scan_once
     questions, most = frozenset(q.id for q in book.questions), max_keys(book)
+    one_each = len(questions)  # the most keys a valid answer set holds
     number = 0
     for raw in lines:
         number += 1
@@ -178,6 +180,7 @@ def result_lines(
                 doc = None
             if (
                 doc.__class__ is dict
+                and len(doc) <= one_each  # else not valid: spare the generated check
                 and (key := fast(doc)) is not None
                 and not text[end:].strip(" \t\n\r")
                 and _no_key_twice(text, doc)
@@ -187,17 +190,16 @@ def result_lines(
                 continue
             # Bad input costs no more than good input: a line that is a valid answer set plus
             # unknown keys (a typo, a field of another system) is known as such from the
-            # generated check too, and gets the very error the careful path would give.
+            # generated check too, and gets the very error the careful path would give, its
+            # JSON text written directly (unknown_keys_json).
             if (
                 doc.__class__ is dict
-                and (unknown := _only_unknown_keys(doc, questions, most, fast))
                 and not text[end:].strip(" \t\n\r")
                 and _no_key_twice(text, doc)
+                and (unknown := _only_unknown_keys(doc, questions, most, fast))
             ):
                 summary.errors += 1
-                plain = unknown_keys_error(unknown, book, f"line {number}").to_dict()
-                dumped = json.dumps(plain, ensure_ascii=True, separators=(",", ":"))
-                yield f'{{"line":{number},"error":{dumped}}}\n'
+                yield f'{{"line":{number},"error":{unknown_keys_json(unknown, book)}}}\n'
                 continue
         try:
             if raw is None:
