@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from typing import Any
@@ -138,19 +139,46 @@ def test_an_object_with_too_many_keys_is_one_problem(book: Rulebook) -> None:
     assert len(error_of(at_the_cap, book).problems) == 21  # still read key by key
 
 
-def test_the_problems_listed_are_capped_and_the_rest_counted(book: Rulebook) -> None:
-    from neckcheck.core.errors import MAX_PROBLEMS_LISTED
+def test_the_unknown_keys_listed_are_capped_and_the_rest_counted(book: Rulebook) -> None:
+    from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED as CAP
 
     unknown = [f"unknown_{n}" for n in range(30)]
     error = error_of(BASELINE | dict.fromkeys(unknown, "no"), book)
-    listed = error.problems[:MAX_PROBLEMS_LISTED]
-    assert [p.key for p in listed] == unknown[:MAX_PROBLEMS_LISTED]  # in order, each named
-    assert error.problems[MAX_PROBLEMS_LISTED:] == [
+    listed = error.problems[:CAP]
+    assert [p.key for p in listed] == unknown[:CAP]  # in order, each named
+    assert error.problems[CAP:] == [
         dataclasses.replace(error.problems[-1], key="", message="and 10 more problems, not listed")
     ]
-    assert len(error.to_dict()["problems"]) == MAX_PROBLEMS_LISTED + 1  # type: ignore[arg-type]
-    # A list just one over the cap is kept whole: "and 1 more" would save nothing.
+    assert len(error.to_dict()["problems"]) == CAP + 1  # type: ignore[arg-type]
     assert len(error_of(BASELINE | dict.fromkeys(unknown[:21], "no"), book).problems) == 21
+
+
+@pytest.mark.parametrize("bad", [0, None, "0", 1.5])
+def test_every_bad_answer_is_named_whatever_else_is_wrong(book: Rulebook, bad: object) -> None:
+    """SPEC: every problem at once, each naming its key. A whole answer set written with 0 for
+    no (or null) has one problem per question, more than the unknown keys listed; each is
+    named, and the unknown keys beside them are still capped."""
+    from neckcheck.core.answers import check_value
+    from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED as CAP
+
+    every = {q.id: bad for q in book.questions}
+    refused = []
+    for q in book.questions:
+        with contextlib.suppress(ValueError):
+            check_value(q, bad)
+            continue
+        refused.append(q.id)
+    assert len(refused) > CAP
+    error = error_of(every, book)
+    named = [p.key for p in error.problems]
+    assert named == refused
+    assert not any("more problem" in p.message for p in error.problems)
+    unknown = [f"unknown_{n}" for n in range(30)]
+    error = error_of(every | dict.fromkeys(unknown, "no"), book)
+    named = [p.key for p in error.problems]
+    assert named[: len(refused)] == refused
+    assert named[len(refused) : -1] == unknown[:CAP]
+    assert error.problems[-1].message == f"and {30 - CAP} more problems, not listed"
 
 
 def test_suggestions_are_searched_for_the_first_unknown_keys_only(

@@ -254,16 +254,22 @@ def test_batch_output_appears_only_when_every_line_is_done(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("kind", ["fifo", "folder"])
-def test_batch_output_refuses_what_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+def test_batch_output_never_writes_what_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    """Nothing is written into a FIFO or a folder; the results are not lost to it either: they
+    go to stdout, one line says why, and the exit code is the run's own."""
     target = tmp_path / "target"
     if kind == "fifo":
         os.mkfifo(target)
     else:
         target.mkdir()
     done = run(["batch", "-o", str(target)], stdin=_jsonl(BASELINE))
-    assert done.returncode == 2
+    assert done.returncode == 0
     assert "--output" in done.stderr
-    assert done.stdout == ""
+    assert "standard output" in done.stderr
+    assert json.loads(done.stdout)["line"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["target"]
+    if kind == "folder":
+        assert list(target.iterdir()) == []
 
 
 def test_docs_cli_md_is_generated_from_the_app() -> None:

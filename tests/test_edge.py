@@ -177,6 +177,23 @@ def test_echoed_keys_and_values_are_escaped(hostile: str) -> None:
     assert "outcome" in json.loads(lines[1])
 
 
+@pytest.mark.parametrize("breaker", ["\n", "\r", "\t", "\u2028", "\u2029", "\u200b", "\u200e",
+                                     "\u200f", "\u061c", "\ufeff"])  # fmt: skip
+def test_a_key_cannot_forge_a_line_of_stderr(breaker: str) -> None:
+    """Each problem is one line that starts with "neckcheck:": a key holding a line break (or
+    a separator, a zero-width or direction mark) is escaped, never shown as a line of its own."""
+    key = f"x{breaker}neckcheck: answers saved to notes.json{breaker}y"
+    done = sh("nc screen --json", json.dumps(BASELINE | {key: "yes"}))
+    assert done.returncode == 2
+    lines = done.stderr.decode("utf-8").split("\n")
+    assert lines[-1] == ""
+    assert len(lines) == 2, lines  # the one problem, then the final newline
+    assert lines[0].startswith("neckcheck: stdin: x\\")
+    assert lines[0].endswith(": unknown key")
+    assert breaker not in lines[0]
+    assert not any(c in lines[0] for c in "\r\u2028\u2029")
+
+
 def test_a_path_with_control_characters_is_escaped(tmp_path: Path) -> None:
     missing = str(tmp_path / f"a{ESC}[2Jb.json")
     done = subprocess.run([*neckcheck_command(), "screen", "--answers", missing, "--json"],

@@ -224,6 +224,36 @@ def test_batch_output_too_large_for_the_limit_goes_to_stdout_instead(
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
 
 
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("missing/out.jsonl", "the folder does not exist"),
+        ("/dev/full", "not a regular file"),
+        ("a-folder", "it is a directory"),
+        ("-", "give a file name"),
+    ],
+)
+def test_batch_output_to_a_target_that_cannot_take_it_goes_to_stdout(
+    tmp_path: Path, target: str, words: str
+) -> None:
+    """As for `screen --save` from a script: a target that cannot take the file costs no
+    result. Every result goes to stdout, one line says why, and the exit code is the run's own
+    (0 here, 2 with an invalid line)."""
+    (tmp_path / "a-folder").mkdir()
+    for invalid, code in ((False, 0), (True, 2)):
+        data = _intake(12, invalid=invalid)
+        plain = subprocess.run([*neckcheck_command(), "batch", "--quiet"], input=data,
+                               capture_output=True, timeout=60, check=False)  # fmt: skip
+        done = subprocess.run([*neckcheck_command(), "batch", "--output", target, "--quiet"],
+                              input=data, capture_output=True, cwd=tmp_path, timeout=60,
+                              check=False)  # fmt: skip
+        assert done.returncode == plain.returncode == code
+        assert done.stdout == plain.stdout
+        _one_line_naming(done.stderr.decode(), "--output", target, words, "standard output")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder"]
+    assert list((tmp_path / "a-folder").iterdir()) == []
+
+
 def test_batch_output_that_fails_keeps_the_exit_code_of_an_invalid_line(tmp_path: Path) -> None:
     data = _intake(20, invalid=True)
     done = _run_limited(["batch", "--output", "out.jsonl"], data, tmp_path, limit=100)

@@ -663,7 +663,8 @@ def _screen(
     'Each output line has its 1-based "line"; an invalid line gives {"line": N, "error": '
     "{...}} and the stream goes on, in the same order. A summary goes to stderr. Exit 0 when "
     "every line was screened, 2 if any line was invalid (or the input could not be read).\n\n"
-    "If the --output file cannot be written (a full disk, a quota, an I/O error), no result is "
+    "If the --output file cannot be written (a full disk, a quota, an I/O error, a missing "
+    "folder, a device), no result is "
     "lost: one line on stderr names the file, every result goes to standard output instead, "
     "the file is left as it was, and the exit code is the same as without the file. A read-only "
     "--output file is refused before any line is read (exit 2) unless --force is given.",

@@ -69,6 +69,13 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 # C0 and C1 controls (bar newline and tab), DEL, lone surrogates, and the bidirectional
 # overrides that can make text read backwards.
 _UNSAFE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+# In one line of stderr, also what breaks or hides a line: newline, tab, the line and paragraph
+# separators, zero-width and direction marks (a key holding "\nneckcheck: answers saved"
+# must not read as a line of its own).
+_UNSAFE_IN_LINE = (
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+    r"\ufeff]"
+)
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -83,6 +90,15 @@ def safe_text(text: str) -> str:
     import re  # only here: `re` (with `enum`) costs a scripted screening's start-up
 
     return re.sub(_UNSAFE, _escape_char, text)
+
+
+def one_line(text: str) -> str:
+    """Text shown as one line: safe_text, and nothing that breaks or hides a line either."""
+    if text.isprintable():  # every character _UNSAFE_IN_LINE names is unprintable
+        return text
+    import re
+
+    return re.sub(_UNSAFE_IN_LINE, _escape_char, text)
 
 
 # ---- Standard streams ----
@@ -103,7 +119,7 @@ def say(message: str) -> None:
     if stream is None:
         return
     try:
-        stream.buffer.write(("neckcheck: " + safe_text(message) + "\n").encode("utf-8"))
+        stream.buffer.write(("neckcheck: " + one_line(message) + "\n").encode("utf-8"))
         stream.flush()
     except (OSError, ValueError, AttributeError):
         pass
@@ -522,20 +538,33 @@ class ResultFile:
     def __init__(self, path: str, option: str, force: bool = False) -> None:
         import tempfile
 
-        check_target(path, option, force)  # before any line is read: a usage error
         self.path = path
         self.where = _where(path, option)
+        self._fd, self._tmp = -1, ""
+        self._written = 0  # bytes in the temporary file
+        self.written = False  # True once `path` holds every result
+        self.to_stdout = False  # True once the results go to standard output instead
+        # A target that cannot take the file (a missing folder, a device, a folder, no
+        # permission) costs no result either, as for `screen --save` from a script: said in
+        # one line, and every result goes to stdout. (A read-only file without --force is
+        # refused earlier, before any line is read: batch.run_batch.)
+        try:
+            check_target(path, option, force)
+        except InputError as exc:
+            self._say_not_written(exc.problems[0].message)
+            self.to_stdout = True
+            return
         try:
             self._fd, self._tmp = tempfile.mkstemp(
                 dir=os.path.dirname(path) or ".", prefix=".neckcheck.", suffix=".tmp"
             )
         except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            raise InputError([Problem("", f"cannot create a file there: {reason}")],
-                             self.where) from None  # fmt: skip
-        self._written = 0  # bytes in the temporary file
-        self.written = False  # True once `path` holds every result
-        self.to_stdout = False  # True once the results go to standard output instead
+            self._say_not_written(f"cannot create a file there: {exc.strerror or exc}")
+            self.to_stdout = True
+
+    def _say_not_written(self, reason: str) -> None:
+        say(f"{self.where}: the results were not written to this file ({reason}); they go to "
+            "standard output instead, and the file is left as it was")  # fmt: skip
 
     def __enter__(self) -> ResultFile:
         return self
@@ -547,7 +576,7 @@ class ResultFile:
         finally:
             self._close()
         with contextlib.suppress(OSError):
-            if not self.written:
+            if self._tmp and not self.written:
                 os.unlink(self._tmp)
 
     def _close(self) -> None:
@@ -585,9 +614,7 @@ class ResultFile:
 
     def _fall_back(self, exc: OSError) -> None:
         """Say that the file is not written, and copy what the temporary file holds to stdout."""
-        reason = exc.strerror or type(exc).__name__
-        say(f"{self.where}: the results were not written to this file ({reason}); they go to "
-            "standard output instead, and the file is left as it was")  # fmt: skip
+        self._say_not_written(exc.strerror or type(exc).__name__)
         self.to_stdout = True
         if self._fd < 0:  # closed by finish: open the temporary file again to read it
             try:

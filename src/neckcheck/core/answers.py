@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from neckcheck.core.answer_model import answer_validator, value_validator
 from neckcheck.core.conditions import Value
-from neckcheck.core.errors import MAX_PROBLEMS_LISTED, InputError, Problem, more_problems
+from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, Problem, more_problems
 from neckcheck.core.model import Question, Rulebook
 
 if TYPE_CHECKING:
@@ -390,7 +390,7 @@ def _sort_out(
         if not isinstance(key, str):  # through the Python API: {1: "yes"}
             problems.append(Problem(_shown(key), "a key must be text"))
         elif (question := rulebook.question(key)) is None:
-            if len(problems) >= MAX_PROBLEMS_LISTED:
+            if unknown >= MAX_UNKNOWN_KEYS_LISTED:
                 hidden += 1
                 continue
             unknown += 1
@@ -420,7 +420,7 @@ def unknown_keys_error(keys: list[str], rulebook: Rulebook, source: str) -> Inpu
     keys (in the order given)."""
     listed = [
         _unknown(key, rulebook, n < MAX_SUGGESTIONS)
-        for n, key in enumerate(keys[:MAX_PROBLEMS_LISTED])
+        for n, key in enumerate(keys[:MAX_UNKNOWN_KEYS_LISTED])
     ]
     return _input_error(listed, len(keys) - len(listed), source)
 
@@ -437,7 +437,7 @@ def unknown_keys_json(keys: list[str], rulebook: Rulebook) -> str:
     several times what a valid one costs (issue 20, item 5). The error and its problems are
     never made; each key is encoded once, by the encoder json.dumps uses, and the keys past
     the first few (which get no "did you mean") are joined around fixed text."""
-    listed = keys[:MAX_PROBLEMS_LISTED]
+    listed = keys[:MAX_UNKNOWN_KEYS_LISTED]
     first, rest = listed[:MAX_SUGGESTIONS], listed[MAX_SUGGESTIONS:]
     if "" in rest:  # the one key its message does not start with (Problem.__str__)
         first, rest = listed, []
@@ -467,8 +467,8 @@ def _more_json(count: int) -> tuple[str, str]:
 
 
 def _input_error(problems: list[Problem], hidden: int, source: str) -> InputError:
-    """The error for these problems and `hidden` more that were counted, not made."""
+    """The error for these problems and `hidden` more unknown keys that were counted, not
+    made."""
     if hidden:
-        more = len(problems) + hidden - MAX_PROBLEMS_LISTED
-        problems = [*problems[:MAX_PROBLEMS_LISTED], more_problems(more)]
+        problems = [*problems, more_problems(hidden)]
     return InputError(problems, source)

@@ -28,14 +28,18 @@ class NeckcheckError(Exception):
         return [str(self)]
 
 
-# At most this many problems are listed in one error; any more are counted in a last problem
-# that says how many (so that a hostile line costs its reader, and the error's reader, no more
-# than a few problems do).
-MAX_PROBLEMS_LISTED = 20
+# At most this many unknown keys of one answer set are listed; any more are counted in a last
+# problem that says how many (so that a hostile line costs its reader, and the error's reader, no
+# more than a few problems do). Every problem with a question's answer (a bad value, a missing
+# answer) is listed, as the contract asks: there is at most one per question.
+MAX_UNKNOWN_KEYS_LISTED = 20
+# A cap on any one error, far above what an answer set of the shipped rules can give (one
+# problem per question, the unknown keys above, and the count of the rest).
+MAX_PROBLEMS_LISTED = 200
 
 
 def more_problems(count: int) -> Problem:
-    """The last problem of a list cut at MAX_PROBLEMS_LISTED: how many more there are."""
+    """The last problem of a list that was cut: how many more there are."""
     return Problem("", f"and {count} more problem{'s' if count != 1 else ''}, not listed")
 
 
