@@ -184,7 +184,7 @@ def test_every_bad_answer_is_named_whatever_else_is_wrong(book: Rulebook, bad: o
 def test_suggestions_are_searched_for_the_first_unknown_keys_only(
     book: Rulebook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import neckcheck.core.answers as answers
+    import neckcheck.core.unknown_keys as answers
 
     calls: list[str] = []
     real = answers.suggestion
@@ -213,7 +213,7 @@ def test_suggestions_are_searched_for_the_first_unknown_keys_only(
     ],
 )
 def test_did_you_mean(book: Rulebook, key: str, meant: str | None) -> None:
-    from neckcheck.core.answers import suggestion
+    from neckcheck.core.unknown_keys import suggestion
 
     assert suggestion(key, book) == meant
     message = problems(BASELINE | {key: "no"}, book)[key]
@@ -222,7 +222,7 @@ def test_did_you_mean(book: Rulebook, key: str, meant: str | None) -> None:
 
 def _probed(key: str, book: Rulebook) -> str | None:
     """suggestion() making every probe, without its look at a key's first and last letters."""
-    from neckcheck.core.answers import MAX_SUGGESTED_LENGTH, _suggestions
+    from neckcheck.core.unknown_keys import MAX_SUGGESTED_LENGTH, _suggestions
 
     if len(key) > MAX_SUGGESTED_LENGTH:
         return None
@@ -262,7 +262,7 @@ def near_ids(draw: st.DrawFn) -> str:
 @settings(max_examples=1500, deadline=None)
 @given(key=st.one_of(near_ids(), st.text(max_size=12)))
 def test_did_you_mean_skips_no_key_a_probe_would_find(book: Rulebook, key: str) -> None:
-    from neckcheck.core.answers import suggestion
+    from neckcheck.core.unknown_keys import suggestion
 
     assert suggestion(key, book) == _probed(key, book)
 

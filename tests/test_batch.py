@@ -244,7 +244,7 @@ UNKNOWN_KEYS = st.one_of(
 def test_unknown_keys_json_is_json_dumps_of_the_error(keys: list[str], book: Rulebook) -> None:
     """Every key named up to the listed limit, then "and N more", with the same "did you mean"
     for the first few: the text batch writes is the error's own JSON, byte for byte."""
-    from neckcheck.core.answers import unknown_keys_error, unknown_keys_json
+    from neckcheck.core.unknown_keys import unknown_keys_error, unknown_keys_json
 
     error = unknown_keys_error(keys, book, "line 1")
     expected = json.dumps(error.to_dict(), ensure_ascii=True, separators=(",", ":"))

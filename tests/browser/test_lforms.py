@@ -30,10 +30,10 @@ from typing import Any
 import pytest
 
 from neckcheck.cli import edge
-from neckcheck.core.answers import progress
 from neckcheck.core.engine import decide
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Decision, Rulebook
+from neckcheck.core.progress import progress
 from neckcheck.formats.fhir import questionnaire, response_from_answers
 from tests.conftest import neckcheck_command
 from tests.rows import ROWS

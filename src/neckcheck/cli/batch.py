@@ -14,10 +14,11 @@ from collections import Counter
 from itertools import filterfalse
 from typing import TYPE_CHECKING
 
-from neckcheck.core.answers import max_keys, parse_json, unknown_keys_json
+from neckcheck.core.answers import max_keys, parse_json
 from neckcheck.core.engine import decide
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import Decision, Rulebook
+from neckcheck.core.unknown_keys import unknown_keys_json
 from neckcheck.formats.documents import SAVED_INTERVIEW, answers_of_document
 
 if TYPE_CHECKING:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from neckcheck.cli.edge import safe_text
-from neckcheck.core.answers import Progress, check_value, progress
+from neckcheck.core.answers import check_value
 from neckcheck.core.conditions import Value
 from neckcheck.core.engine import certain_emergency
 from neckcheck.core.model import Question, Rulebook
+from neckcheck.core.progress import Progress, progress
 
 if TYPE_CHECKING:
     from rich.console import Console

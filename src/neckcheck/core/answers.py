@@ -6,16 +6,16 @@ an asked question is a Problem naming its key, and all problems are reported tog
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from neckcheck.core.answer_model import answer_validator, value_validator
 from neckcheck.core.conditions import Value
-from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, Problem, more_problems
+from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, Problem
 from neckcheck.core.model import Question, Rulebook
+from neckcheck.core.unknown_keys import MAX_SUGGESTIONS, input_error, unknown_key_problem
 
 if TYPE_CHECKING:
     from pydantic_core import ValidationError
@@ -151,10 +151,6 @@ def check_value(question: Question, value: object) -> Value:
     return _canonical(valid)
 
 
-MAX_SUGGESTED_LENGTH = 64  # a longer unknown key gets no "did you mean" (none is that long)
-MAX_SUGGESTIONS = 3  # unknown keys of one answer set that get a "did you mean" search
-
-
 def max_keys(rulebook: Rulebook) -> int:
     """The most keys an answer set may hold: one per question is all a valid one has; a little
     room beyond that, so that every unknown key of a sloppy one is still named. An object with
@@ -169,122 +165,6 @@ def too_many_keys(raw: Mapping[str, object], rulebook: Rulebook) -> Problem | No
     most, questions = max_keys(rulebook), len(rulebook.questions)
     return Problem("", f"the answer set has {len(raw)} keys, more than the {most} read: a valid "
                        f"one has one per question ({questions})")  # fmt: skip
-
-
-_END = 3  # letters of a spelling's start and end kept in _Suggestions.heads and .tails
-
-
-class _Suggestions(NamedTuple):
-    """For "did you mean", built once per rulebook:
-    - spellings: every question id, and every spelling one edit from it that a typo makes (a
-      letter left out; with the key's own deletions below, also a letter added, changed or
-      two swapped), with and without underscores, each mapped to its id (the first question
-      wins). A look-up costs a few dict probes per letter of the key, where difflib compared
-      every key with every id (about 100 times as long);
-    - heads and tails: the first _END letters, and the last _END, of every spelling;
-    - starts: every start of a question id of at least four letters, mapped to that id, or to
-      None when it starts several."""
-
-    spellings: dict[str, str]
-    heads: frozenset[str]
-    tails: frozenset[str]
-    starts: dict[str, str | None]
-
-
-def _suggestions(rulebook: Rulebook) -> _Suggestions:
-    tables: _Suggestions | None = rulebook.derived.get("suggestions")
-    if tables is None:
-        spellings: dict[str, str] = {}
-        starts: dict[str, str | None] = {}
-        for q in rulebook.questions:
-            for name in (q.id, q.id.replace("_", "")):
-                spellings.setdefault(name, q.id)
-                for i in range(len(name)):
-                    spellings.setdefault(name[:i] + name[i + 1 :], q.id)
-            for end in range(4, len(q.id) + 1):
-                start = q.id[:end]
-                starts[start] = q.id if starts.get(start, q.id) == q.id else None
-        heads = frozenset(name[:_END] for name in spellings)
-        tails = frozenset(name[-_END:] for name in spellings)
-        tables = _Suggestions(spellings, heads, tails, starts)
-        rulebook.derived["suggestions"] = tables
-    return tables
-
-
-def suggestion(key: str, rulebook: Rulebook) -> str | None:
-    """The question id an unknown key most likely meant, or None: one edit away (a letter left
-    out, added, changed, or two swapped), ignoring case, '-', ' ' and '_', or the start of
-    exactly one id (at least four letters: "vascular"). Costs at most a few probes per letter,
-    and nothing for a key longer than MAX_SUGGESTED_LENGTH.
-
-    Most unknown keys are near no id, and are known as such from their first and last letters
-    alone. A form of at least 2 * _END letters that is a spelling in the table starts as one
-    does; one that is a spelling once its letter at i is left out starts as that spelling does
-    when i >= _END, and ends as it does when i < _END (its last _END letters stay). So a form
-    whose start starts no spelling and whose end ends none would find nothing: it is skipped."""
-    if len(key) > MAX_SUGGESTED_LENGTH:
-        return None
-    spellings, heads, tails, starts = _suggestions(rulebook)
-    word = key.lower().replace("-", "_").replace(" ", "_")
-    for form in (word, word.replace("_", "")):
-        if len(form) >= 2 * _END and form[:_END] not in heads and form[-_END:] not in tails:
-            continue
-        if (found := spellings.get(form)) is not None:
-            return found
-        for i in range(len(form)):
-            if (found := spellings.get(form[:i] + form[i + 1 :])) is not None:
-                return found
-    return starts.get(word)
-
-
-def asked(question: Question, facts: Mapping[str, Value]) -> bool:
-    """Whether the interview asks this question, given the answers to the questions before it."""
-    return question.asked_when is None or question.asked_when.test(facts)
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """Where an interview stands, from the answers given so far (skip logic applied)."""
-
-    facts: dict[str, Value]  # answers to questions that are asked
-    settled: frozenset[str]  # keys known to be answered or skipped
-    next_question: Question | None  # the first asked question still unanswered
-    expected: int  # how many questions look likely to be asked in all
-
-
-def progress(rulebook: Rulebook, given: Mapping[str, Value]) -> Progress:
-    """Apply skip logic to a partial answer set, as the interview fills it in."""
-    facts: dict[str, Value] = {}
-    settled: set[str] = set()
-    # For the estimate of the interview's length only: yes/no questions not yet answered are
-    # taken to be "no", the common answer (so a question asked only after a yes is not counted).
-    calm: dict[str, Value] = {}
-    first: Question | None = None
-    expected = 0
-    for q in rulebook.questions:
-        if q.asked_when is not None:
-            # Skipped as soon as the answers so far rule it out, whatever the rest will be (an
-            # 80-year-old is never going to be asked to turn the head), so that an emergency
-            # that follows from a skip is known early.
-            is_asked = q.asked_when.settled(facts, settled)
-            if is_asked is False:
-                settled.add(q.id)
-                continue
-            if is_asked is None:
-                likely = q.asked_when.settled({**calm, **facts}, settled | set(calm))
-                expected += likely is not False
-                if q.type == "tri":
-                    calm[q.id] = "no"
-                continue
-        expected += 1
-        if q.id in given:
-            facts[q.id] = given[q.id]
-            settled.add(q.id)
-        else:
-            first = first or q
-            if q.type == "tri":
-                calm[q.id] = "no"
-    return Progress(facts, frozenset(settled), first, expected)
 
 
 def _plan(rulebook: Rulebook) -> tuple[tuple[str, Test | None], ...]:
@@ -330,7 +210,7 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
                 facts[key] = _canonical(values[key])
         else:
             if problems:
-                raise _input_error(problems, hidden, source)
+                raise input_error(problems, hidden, source)
             return Answers(facts)
 
     facts = {}
@@ -349,7 +229,7 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
             problems.append(Problem(q.id, f"missing answer{why}"))
             unresolved.add(q.id)
     if problems:
-        raise _input_error(problems, hidden, source)
+        raise input_error(problems, hidden, source)
     return Answers(facts)
 
 
@@ -394,81 +274,10 @@ def _sort_out(
                 hidden += 1
                 continue
             unknown += 1
-            problems.append(_unknown(key, rulebook, unknown <= MAX_SUGGESTIONS))
+            problems.append(unknown_key_problem(key, rulebook, unknown <= MAX_SUGGESTIONS))
         elif (error_type := failed.get(key)) is not None:
             problems.append(Problem(key, value_problem(question, value, error_type)))
             unresolved.add(key)
         else:
             values[key] = value
     return values, problems, hidden, unresolved
-
-
-UNKNOWN_KEY = "unknown key"
-
-
-def _unknown_message(key: str, rulebook: Rulebook, suggest: bool) -> str:
-    near = suggestion(key, rulebook) if suggest else None
-    return f"{UNKNOWN_KEY}; did you mean {near!r}?" if near else UNKNOWN_KEY
-
-
-def _unknown(key: str, rulebook: Rulebook, suggest: bool) -> Problem:
-    return Problem(key, _unknown_message(key, rulebook, suggest))
-
-
-def unknown_keys_error(keys: list[str], rulebook: Rulebook, source: str) -> InputError:
-    """The error check_answers raises for an answer set whose only problems are these unknown
-    keys (in the order given)."""
-    listed = [
-        _unknown(key, rulebook, n < MAX_SUGGESTIONS)
-        for n, key in enumerate(keys[:MAX_UNKNOWN_KEYS_LISTED])
-    ]
-    return _input_error(listed, len(keys) - len(listed), source)
-
-
-_text = json.encoder.encode_basestring_ascii  # what json.dumps(..., ensure_ascii=True) uses
-_PLAIN_END = ',"message":' + _text(UNKNOWN_KEY) + "}"  # a key's problem, after the key
-_PLAIN_JOIN = _PLAIN_END + ',{"key":'
-
-
-def unknown_keys_json(keys: list[str], rulebook: Rulebook) -> str:
-    """Byte for byte json.dumps(unknown_keys_error(keys, ...).to_dict(), ensure_ascii=True,
-    separators=(",", ":")), written directly: for batch, which knows from the generated check
-    that a line's only problems are these unknown keys, and must not spend on such a line
-    several times what a valid one costs (issue 20, item 5). The error and its problems are
-    never made; each key is encoded once, by the encoder json.dumps uses, and the keys past
-    the first few (which get no "did you mean") are joined around fixed text."""
-    listed = keys[:MAX_UNKNOWN_KEYS_LISTED]
-    first, rest = listed[:MAX_SUGGESTIONS], listed[MAX_SUGGESTIONS:]
-    if "" in rest:  # the one key its message does not start with (Problem.__str__)
-        first, rest = listed, []
-    messages, problems = [], []
-    for n, key in enumerate(first):
-        message = _unknown_message(key, rulebook, n < MAX_SUGGESTIONS)
-        messages.append(f"{key}: {message}" if key else message)
-        problems.append(f'{{"key":{_text(key)},"message":{_text(message)}}}')
-    if rest:
-        messages.append(f": {UNKNOWN_KEY}; ".join(rest) + f": {UNKNOWN_KEY}")
-        problems.append('{"key":' + _PLAIN_JOIN.join(map(_text, rest)) + _PLAIN_END)
-    if len(keys) > len(listed):
-        message, problem = _more_json(len(keys) - len(listed))
-        messages.append(message)
-        problems.append(problem)
-    return (
-        f'{{"code":{_text(InputError.code)},"message":{_text("; ".join(messages))},'
-        f'"problems":[{",".join(problems)}]}}'
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _more_json(count: int) -> tuple[str, str]:
-    """more_problems(count) in an error's message, and as JSON in its problems."""
-    more = more_problems(count)
-    return str(more), f'{{"key":{_text(more.key)},"message":{_text(more.message)}}}'
-
-
-def _input_error(problems: list[Problem], hidden: int, source: str) -> InputError:
-    """The error for these problems and `hidden` more unknown keys that were counted, not
-    made."""
-    if hidden:
-        problems = [*problems, more_problems(hidden)]
-    return InputError(problems, source)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from neckcheck.core.answers import Answers, check_value, progress, too_many_keys
+from neckcheck.core.answers import Answers, check_value, too_many_keys
 from neckcheck.core.conditions import Value
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import (
@@ -18,6 +18,7 @@ from neckcheck.core.model import (
     Rule,
     Rulebook,
 )
+from neckcheck.core.progress import progress
 
 _DECISION_CACHE_LIMIT = 4096
 

@@ -2,7 +2,7 @@
 front of a person, and an answer set as a QuestionnaireResponse to it. Plain dicts out, no I/O;
 every condition (skip logic, the emergency and urgent notices) is derived from the rules.
 
-Skip logic and notices follow the interview exactly (neckcheck.core.answers.progress and
+Skip logic and notices follow the interview exactly (neckcheck.core.progress.progress and
 neckcheck.core.engine.certain_emergency): a question is shown once the answers so far make it asked
 whatever the rest will be; a notice shows once the answers so far fire one of its rules whatever
 the rest will be. Conditions are written in three values (holds for certain, fails for certain,

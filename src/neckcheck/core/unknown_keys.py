@@ -1,0 +1,156 @@
+"""Problems for keys no question has: "did you mean" and their words, as problems or as the
+JSON text batch writes for them.
+
+Bounded work, so that a bad line costs about what a good one does: "did you mean" is searched
+for the first few unknown keys only, at a few dictionary probes per letter, and at most
+MAX_UNKNOWN_KEYS_LISTED unknown keys are listed, the rest counted.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import NamedTuple
+
+from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, Problem, more_problems
+from neckcheck.core.model import Rulebook
+
+MAX_SUGGESTED_LENGTH = 64  # a longer unknown key gets no "did you mean" (none is that long)
+MAX_SUGGESTIONS = 3  # unknown keys of one answer set that get a "did you mean" search
+
+
+_END = 3  # letters of a spelling's start and end kept in _Suggestions.heads and .tails
+
+
+class _Suggestions(NamedTuple):
+    """For "did you mean", built once per rulebook:
+    - spellings: every question id, and every spelling one edit from it that a typo makes (a
+      letter left out; with the key's own deletions below, also a letter added, changed or
+      two swapped), with and without underscores, each mapped to its id (the first question
+      wins). A look-up costs a few dict probes per letter of the key, where difflib compared
+      every key with every id (about 100 times as long);
+    - heads and tails: the first _END letters, and the last _END, of every spelling;
+    - starts: every start of a question id of at least four letters, mapped to that id, or to
+      None when it starts several."""
+
+    spellings: dict[str, str]
+    heads: frozenset[str]
+    tails: frozenset[str]
+    starts: dict[str, str | None]
+
+
+def _suggestions(rulebook: Rulebook) -> _Suggestions:
+    tables: _Suggestions | None = rulebook.derived.get("suggestions")
+    if tables is None:
+        spellings: dict[str, str] = {}
+        starts: dict[str, str | None] = {}
+        for q in rulebook.questions:
+            for name in (q.id, q.id.replace("_", "")):
+                spellings.setdefault(name, q.id)
+                for i in range(len(name)):
+                    spellings.setdefault(name[:i] + name[i + 1 :], q.id)
+            for end in range(4, len(q.id) + 1):
+                start = q.id[:end]
+                starts[start] = q.id if starts.get(start, q.id) == q.id else None
+        heads = frozenset(name[:_END] for name in spellings)
+        tails = frozenset(name[-_END:] for name in spellings)
+        tables = _Suggestions(spellings, heads, tails, starts)
+        rulebook.derived["suggestions"] = tables
+    return tables
+
+
+def suggestion(key: str, rulebook: Rulebook) -> str | None:
+    """The question id an unknown key most likely meant, or None: one edit away (a letter left
+    out, added, changed, or two swapped), ignoring case, '-', ' ' and '_', or the start of
+    exactly one id (at least four letters: "vascular"). Costs at most a few probes per letter,
+    and nothing for a key longer than MAX_SUGGESTED_LENGTH.
+
+    Most unknown keys are near no id, and are known as such from their first and last letters
+    alone. A form of at least 2 * _END letters that is a spelling in the table starts as one
+    does; one that is a spelling once its letter at i is left out starts as that spelling does
+    when i >= _END, and ends as it does when i < _END (its last _END letters stay). So a form
+    whose start starts no spelling and whose end ends none would find nothing: it is skipped."""
+    if len(key) > MAX_SUGGESTED_LENGTH:
+        return None
+    spellings, heads, tails, starts = _suggestions(rulebook)
+    word = key.lower().replace("-", "_").replace(" ", "_")
+    for form in (word, word.replace("_", "")):
+        if len(form) >= 2 * _END and form[:_END] not in heads and form[-_END:] not in tails:
+            continue
+        if (found := spellings.get(form)) is not None:
+            return found
+        for i in range(len(form)):
+            if (found := spellings.get(form[:i] + form[i + 1 :])) is not None:
+                return found
+    return starts.get(word)
+
+
+UNKNOWN_KEY = "unknown key"
+
+
+def _unknown_message(key: str, rulebook: Rulebook, suggest: bool) -> str:
+    near = suggestion(key, rulebook) if suggest else None
+    return f"{UNKNOWN_KEY}; did you mean {near!r}?" if near else UNKNOWN_KEY
+
+
+def unknown_key_problem(key: str, rulebook: Rulebook, suggest: bool) -> Problem:
+    return Problem(key, _unknown_message(key, rulebook, suggest))
+
+
+def unknown_keys_error(keys: list[str], rulebook: Rulebook, source: str) -> InputError:
+    """The error check_answers raises for an answer set whose only problems are these unknown
+    keys (in the order given)."""
+    listed = [
+        unknown_key_problem(key, rulebook, n < MAX_SUGGESTIONS)
+        for n, key in enumerate(keys[:MAX_UNKNOWN_KEYS_LISTED])
+    ]
+    return input_error(listed, len(keys) - len(listed), source)
+
+
+_text = json.encoder.encode_basestring_ascii  # what json.dumps(..., ensure_ascii=True) uses
+_PLAIN_END = ',"message":' + _text(UNKNOWN_KEY) + "}"  # a key's problem, after the key
+_PLAIN_JOIN = _PLAIN_END + ',{"key":'
+
+
+def unknown_keys_json(keys: list[str], rulebook: Rulebook) -> str:
+    """Byte for byte json.dumps(unknown_keys_error(keys, ...).to_dict(), ensure_ascii=True,
+    separators=(",", ":")), written directly: for batch, which knows from the generated check
+    that a line's only problems are these unknown keys, and must not spend on such a line
+    several times what a valid one costs (issue 20, item 5). The error and its problems are
+    never made; each key is encoded once, by the encoder json.dumps uses, and the keys past
+    the first few (which get no "did you mean") are joined around fixed text."""
+    listed = keys[:MAX_UNKNOWN_KEYS_LISTED]
+    first, rest = listed[:MAX_SUGGESTIONS], listed[MAX_SUGGESTIONS:]
+    if "" in rest:  # the one key its message does not start with (Problem.__str__)
+        first, rest = listed, []
+    messages, problems = [], []
+    for n, key in enumerate(first):
+        message = _unknown_message(key, rulebook, n < MAX_SUGGESTIONS)
+        messages.append(f"{key}: {message}" if key else message)
+        problems.append(f'{{"key":{_text(key)},"message":{_text(message)}}}')
+    if rest:
+        messages.append(f": {UNKNOWN_KEY}; ".join(rest) + f": {UNKNOWN_KEY}")
+        problems.append('{"key":' + _PLAIN_JOIN.join(map(_text, rest)) + _PLAIN_END)
+    if len(keys) > len(listed):
+        message, problem = _more_json(len(keys) - len(listed))
+        messages.append(message)
+        problems.append(problem)
+    return (
+        f'{{"code":{_text(InputError.code)},"message":{_text("; ".join(messages))},'
+        f'"problems":[{",".join(problems)}]}}'
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _more_json(count: int) -> tuple[str, str]:
+    """more_problems(count) in an error's message, and as JSON in its problems."""
+    more = more_problems(count)
+    return str(more), f'{{"key":{_text(more.key)},"message":{_text(more.message)}}}'
+
+
+def input_error(problems: list[Problem], hidden: int, source: str) -> InputError:
+    """The error for these problems and `hidden` more unknown keys that were counted, not
+    made."""
+    if hidden:
+        problems = [*problems, more_problems(hidden)]
+    return InputError(problems, source)
