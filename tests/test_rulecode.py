@@ -22,7 +22,8 @@ from neckcheck.core.engine import decide, decision_of, fired_rules
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from neckcheck.rulebook import _shipped_rules
-from neckcheck.rulebook.generated import generated_for_file
+from neckcheck.rulebook.codegen import verified
+from neckcheck.rulebook.generated import code_digest, generated_for_file
 from neckcheck.rulebook.load import COMPILED, compiled_state, load_rulebook
 from tests.conftest import RULES
 from tests.spec import NO_INJURY, QUESTIONS
@@ -212,6 +213,46 @@ def test_a_tampered_module_falls_back_to_the_interpreted_rules(
     decision = decide(check_answers(raw, book), book)
     assert decision.disposition == "emergency"
     assert [r.rule for r in decision.reasons] == ["emergency.vascular"]
+
+
+def _with_code_digest_recomputed(edit: Any) -> Any:
+    """An edit by someone who also rewrites the first line to the new code's SHA-256."""
+
+    def edited(text: str) -> str:
+        _, body = split_code(edit(text))
+        return f"# code-sha256: {code_digest(body)}\n{body}"
+
+    return edited
+
+
+def test_an_edit_with_its_code_digest_recomputed_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interpreted: Rulebook
+) -> None:
+    """The code digest catches damage, not a deliberate edit: the generated code is used only
+    as the generator makes it from the checked rulebook (codegen.verified), so a copy that
+    drops the chest-pain emergency is refused though its first line matches its code."""
+
+    def drop_chest(text: str) -> str:
+        edited = text.replace("fired.append('emergency.chest_symptoms')", "pass")
+        assert edited != text
+        return edited
+
+    module = _copy_module(tmp_path, _with_code_digest_recomputed(drop_chest))
+    assert generated_for(_shipped_rules.RULES_DIGEST, module) is module  # the digest matches
+    book = load_rulebook(RULES)
+    assert verified(_shipped_rules, book, _shipped_rules.RULES_DIGEST)  # the real one is
+    assert not verified(module, book, _shipped_rules.RULES_DIGEST)
+    monkeypatch.setitem(sys.modules, "neckcheck.rulebook._shipped_rules", module)
+    import neckcheck.rulebook
+
+    monkeypatch.setattr(neckcheck.rulebook, "_shipped_rules", module, raising=False)
+    book = load_rulebook()
+    assert "generated" not in book.derived
+    raw = NO_INJURY | {"chest_symptoms": "yes"}
+    assert module.screen_raw(raw) != interpreted_key(raw, interpreted)  # the edit bites
+    decision = decide(check_answers(raw, book), book)
+    assert decision.disposition == "emergency"
+    assert [r.rule for r in decision.reasons] == ["emergency.chest_symptoms"]
 
 
 def test_another_rules_folder_never_uses_the_generated_code(rules_copy: Path) -> None:

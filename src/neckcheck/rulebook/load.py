@@ -165,7 +165,13 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
             # The proof record is trusted only for the compiled copy that the package's own
             # code was generated from (its digest is recorded there): a copy edited by hand,
             # with its digest and proof record recomputed, is proved afresh like any folder.
+            # And its code is used only as the generator makes it from this very rulebook: a
+            # hand edit is refused even with its code digest recomputed (codegen.verified).
             if state.generated is None:
+                return _load_and_prove(folder, allow_unproved)
+            from neckcheck.rulebook.codegen import verified
+
+            if not verified(state.generated, state.book, state.digest):
                 return _load_and_prove(folder, allow_unproved)
             state.book.derived["generated"] = state.generated
             return state.book
