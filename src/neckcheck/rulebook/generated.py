@@ -1,8 +1,9 @@
 """Whether the code generated from the shipped rules (`_shipped_rules.py`, written by
 `python -m neckcheck.authoring.rulecode`) may be used: only when it records the compiled
-rulebook's digest (or the SHA-256 of the compiled file's very bytes) and its own code is exactly
-as generated. Kept apart from the generator so that loading rules never imports it (and the
-generator may import the rulebook loader).
+rulebook's digest (or the SHA-256 of the compiled file's very bytes) and its code matches the
+SHA-256 on its first line, which catches damage. A deliberate edit with that line recomputed is
+caught afterwards: `load_rulebook` also requires the file to be exactly what `codegen.generate`
+makes from the checked rulebook (`codegen.verified`).
 """
 
 from __future__ import annotations
