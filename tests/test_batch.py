@@ -4,8 +4,10 @@ result everywhere (SPEC.md section 6), the stream goes on past bad lines, and it
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,44 @@ def test_empty_input_and_missing_file(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert missing.stdout == b""
     assert "nope.jsonl" in missing.stderr.decode()
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/full"])
+def test_a_device_is_refused_before_it_is_read(device: str) -> None:
+    # /dev/zero never holds a line break, and the line-size limit only skips to the next one:
+    # read, it would keep batch busy forever. It is refused at once instead.
+    if not Path(device).is_char_device():
+        pytest.skip(f"no {device}")
+    done = subprocess.run([*neckcheck_command(), "batch", device], stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=30, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert done.stderr.decode().splitlines() == [
+        f"neckcheck: {device}: cannot read: it is a device, not a file (give a file or pipe the "
+        "data in)"
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_named_pipe_and_dev_stdin_are_still_read(tmp_path: Path) -> None:
+    data = jsonl(BASELINE, NO_INJURY)
+    expected = batch(data)
+    assert expected.returncode == 0
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as writer:  # waits for batch to open the other end
+            writer.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    from_fifo = batch(b"", str(fifo))
+    writer.join(timeout=30)
+    from_dev_stdin = batch(data, "/dev/stdin")  # a pipe behind /dev/stdin
+    for done in (from_fifo, from_dev_stdin):
+        assert (done.returncode, done.stdout) == (0, expected.stdout)
+        assert len(done.stdout.splitlines()) == 2
 
 
 def test_batch_agrees_with_screen_json_and_the_api(book: Rulebook, tmp_path: Path) -> None:

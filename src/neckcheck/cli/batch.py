@@ -287,6 +287,7 @@ def run_batch(
                 raise OSError(9, "standard input is closed")
             stream = sys.stdin.buffer
         else:
+            edge.refuse_device(file)  # /dev/zero has no line break: it would be read forever
             stream = open(file, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         where = "stdin" if file in (None, "-") else edge.safe_text(str(file))

@@ -351,6 +351,23 @@ def read_document(path: str | None, must_be_given: bool) -> tuple[bytes, str]:
         ) from None
 
 
+def refuse_device(path: str) -> None:
+    """Refuse a character or block device (/dev/zero, /dev/urandom, a disk) before it is opened
+    or read: an endless stream with no line break would keep `batch` reading forever, since the
+    line-size limit only skips to the next line break. Regular files and FIFOs (a named pipe,
+    `<(...)`, /dev/stdin when it is a pipe or a file) are read as they are."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # absent or unusable: opening it says why
+        return
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise InputError(
+            [Problem("", "cannot read: it is a device, not a file (give a file or pipe the data "
+                         "in)")],
+            safe_text(path),
+        )  # fmt: skip
+
+
 def bounded_lines(stream: IO[bytes], limit: int = MAX_DOCUMENT_BYTES) -> Iterator[bytes | None]:
     """The lines of a stream, each at most `limit` bytes; a longer line yields None (the caller
     reports it) and its rest is skipped without being kept in memory."""
