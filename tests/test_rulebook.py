@@ -199,3 +199,11 @@ def test_every_problem_at_once(rules_copy: Path) -> None:
     message = load_error(rules_copy)
     assert "vascular_sign" in message
     assert "caution 'no_foam_roller'" in message
+
+
+def test_a_condition_reads_only_questions(book) -> None:  # type: ignore[no-untyped-def]
+    """What the FHIR export reads a condition's key with: the question, or an error naming the
+    key (never None passed on to become a wrong enableWhen)."""
+    assert book.question_read("age").id == "age"
+    with pytest.raises(ValueError, match="'agee', which is no question"):
+        book.question_read("agee")

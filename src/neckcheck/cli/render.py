@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from neckcheck.cli.edge import safe_text
 from neckcheck.core.model import Decision
@@ -47,25 +47,13 @@ def make_console(file: TextIO | None = None, plain: bool = False) -> Console:
 
         raise OutputLost("standard output is closed")
     width, height = _terminal_size(stream)
-    if plain:
-        return Console(
-            file=file,
-            highlight=False,
-            emoji=False,
-            width=width,
-            height=height,
-            color_system=None,
-            force_terminal=False,
-            no_color=True,
-            markup=False,
-        )
-    return Console(
-        file=file,
-        highlight=False,
-        emoji=False,
-        width=width,
-        height=height,
+    # Plain: no colour, no escape codes, and the text as it is (no markup read in it).
+    unstyled: dict[str, Any] = (
+        {"color_system": None, "force_terminal": False, "no_color": True, "markup": False}
+        if plain
+        else {}
     )
+    return Console(file=file, highlight=False, emoji=False, width=width, height=height, **unstyled)
 
 
 def _terminal_size(stream: object) -> tuple[int, int]:

@@ -187,6 +187,14 @@ class Rulebook:
     def question(self, key: str) -> Question | None:
         return self._by_id.get(key)
 
+    def question_read(self, key: str) -> Question:
+        """The question a condition reads (ValueError when there is none: rules are checked, so
+        only a condition built by hand can name another key)."""
+        question = self._by_id.get(key)
+        if question is None:
+            raise ValueError(f"a condition reads {key!r}, which is no question")
+        return question
+
     @cached_property
     def red_flag_tests(self) -> tuple[tuple[Test, Rule], ...]:
         """Each red flag with its compiled condition, for the engine's inner loop."""

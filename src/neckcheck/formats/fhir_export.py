@@ -128,18 +128,12 @@ class FhirPath:
         self.holds = cache(self._holds)
         self.fails = cache(self._fails)
 
-    def _question(self, key: str) -> Question:
-        question = self.book.question(key)
-        if question is None:
-            raise ValueError(f"a condition reads {key!r}, which is no question")
-        return question
-
     def asked(self, key: str) -> str:
-        when = self._question(key).asked_when
+        when = self.book.question_read(key).asked_when
         return "true" if when is None else self.holds(when)
 
     def skipped(self, key: str) -> str:
-        when = self._question(key).asked_when
+        when = self.book.question_read(key).asked_when
         return "false" if when is None else self.fails(when)
 
     @staticmethod
@@ -150,7 +144,7 @@ class FhirPath:
         return _or([self.skipped(key), _and([self.asked(key), f"{self.answers(key)}.exists()"])])
 
     def _test(self, c: Compare) -> str:
-        coded = self._question(c.key).type != "int"
+        coded = self.book.question_read(c.key).type != "int"
         value = "value.code" if coded else "value"
 
         def literal(v: object) -> str:
@@ -229,12 +223,6 @@ class EnableWhen:
         self.holds = cache(self._holds)
         self.fails = cache(self._fails)
 
-    def _question(self, key: str) -> Question:
-        question = self.book.question(key)
-        if question is None:
-            raise ValueError(f"a condition reads {key!r}, which is no question")
-        return question
-
     @staticmethod
     def _and(*parts: Cnf | None) -> Cnf | None:
         if any(p is None for p in parts):
@@ -258,14 +246,14 @@ class EnableWhen:
         return result if len(result) <= MAX_CLAUSES else None
 
     def skipped(self, key: str) -> Cnf | None:
-        when = self._question(key).asked_when
+        when = self.book.question_read(key).asked_when
         return ((),) if when is None else self.fails(when)
 
     def _answered(self, key: str, values: tuple[Value, ...]) -> Cnf:
         return ((tuple(Compare(key, "eq", v) for v in values)),)
 
     def _compare(self, c: Compare, negated: bool) -> Cnf | None:
-        question = self._question(c.key)
+        question = self.book.question_read(c.key)
         if question.type != "int":
             chosen = set(c.values())
             positive = c.op in ("eq", "in", "ne", "not_in") and (c.op in ("eq", "in")) != negated
@@ -291,7 +279,7 @@ class EnableWhen:
         no, or past day 14" already means "injured"). Fewer levels, fewer untitled groups."""
 
         def implies(atom: Compare, clause: Clause) -> bool:
-            when = self._question(atom.key).asked_when
+            when = self.book.question_read(atom.key).asked_when
             asked = None if when is None else self.holds(when)
             return asked is not None and any(set(e) <= set(clause) for e in asked)
 
