@@ -83,22 +83,22 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def safe_text(text: str) -> str:
-    """Text that can be shown on a terminal as it is: controls and lone surrogates escaped."""
-    if text.isprintable():  # every character _UNSAFE names is unprintable: nothing to escape
+def _escaped(text: str, unsafe: str) -> str:
+    if text.isprintable():  # every character either pattern names is unprintable
         return text
     import re  # only here: `re` (with `enum`) costs a scripted screening's start-up
 
-    return re.sub(_UNSAFE, _escape_char, text)
+    return re.sub(unsafe, _escape_char, text)
+
+
+def safe_text(text: str) -> str:
+    """Text that can be shown on a terminal as it is: controls and lone surrogates escaped."""
+    return _escaped(text, _UNSAFE)
 
 
 def one_line(text: str) -> str:
     """Text shown as one line: safe_text, and nothing that breaks or hides a line either."""
-    if text.isprintable():  # every character _UNSAFE_IN_LINE names is unprintable
-        return text
-    import re
-
-    return re.sub(_UNSAFE_IN_LINE, _escape_char, text)
+    return _escaped(text, _UNSAFE_IN_LINE)
 
 
 # ---- Standard streams ----
