@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.exceptions import UsageError
 
 from neckcheck.authoring.traceability import red_flag_reference
+from neckcheck.cli.commands import CommandLineError
 from neckcheck.cli.commands import check_command_line as parse
 from neckcheck.core.model import OUTCOME_EXIT_CODES, Rulebook
-from tests.conftest import REPO, RULES, neckcheck_command
+from tests.cli import invoke
+from tests.conftest import REPO, RULES
 from tests.spec import BASELINE
 
 DOCS = REPO / "docs"
@@ -114,8 +115,7 @@ def test_the_clinicians_page_is_generated_from_the_rules(book: Rulebook) -> None
     assert shown == red_flag_reference(book), (
         "run `neckcheck rules reference --red-flags rules > docs/clinicians.md`"
     )
-    done = subprocess.run([*neckcheck_command(), "rules", "reference", "--red-flags"],
-                          capture_output=True, text=True, check=False, cwd=REPO)  # fmt: skip
+    done = invoke(["rules", "reference", "--red-flags"], cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert done.stdout == shown
 
@@ -261,7 +261,7 @@ def test_the_pages_show_commands() -> None:
 def test_a_renamed_option_would_be_caught() -> None:
     # The check below is the command line's own parser: a renamed option or command fails it.
     for args in (["screen", "--jsn"], ["bach"], ["rules", "reference", "--red-flag"]):
-        with pytest.raises(UsageError):
+        with pytest.raises(CommandLineError):
             parse(args)
 
 
@@ -269,7 +269,7 @@ def test_a_renamed_option_would_be_caught() -> None:
 def test_every_command_shown_is_accepted(shown: Shown) -> None:
     try:
         parse(shown.args)
-    except UsageError as error:
+    except CommandLineError as error:
         pytest.fail(f"{shown.where}: {error}")
 
 
@@ -295,8 +295,7 @@ def test_every_command_shown_runs_with_its_documented_input(shown: Shown, tmp_pa
         stdin = (cwd / shown.stdin_file).read_text(encoding="utf-8")
     else:
         stdin = shown.stdin if shown.stdin is not None else json.dumps(BASELINE)
-    done = subprocess.run([*neckcheck_command(), *shown.args], input=stdin, capture_output=True,
-                          text=True, cwd=cwd, timeout=300, check=False)  # fmt: skip
+    done = invoke(shown.args, stdin=stdin, cwd=cwd)
     assert "usage error" not in done.stderr, done.stderr
     assert done.returncode != 1, done.stderr  # a bug
     for line in shown.output:  # what the page says it prints

@@ -32,7 +32,7 @@ import pytest
 
 from neckcheck.core.errors import InputError, RulesError
 from neckcheck.core.model import Rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE
 
 # One answer set per exit code (SPEC.md section 2).
@@ -216,7 +216,7 @@ def test_batch_output_too_large_for_the_limit_goes_to_stdout_instead(
     data, expected = intake_and_results
     (tmp_path / "out.jsonl").write_text("earlier\n", encoding="utf-8")
     done = _run_limited(["batch", "--output", "out.jsonl", "--quiet"], data, tmp_path, limit)
-    assert done.returncode == 0
+    assert done.returncode == 7  # every line screened; the file asked for was not written
     assert done.stdout == expected
     _one_line_naming(done.stderr.decode(), "--output", "out.jsonl", "File too large",
                      "standard output")  # fmt: skip
@@ -237,17 +237,18 @@ def test_batch_output_to_a_target_that_cannot_take_it_goes_to_stdout(
     tmp_path: Path, target: str, words: str
 ) -> None:
     """As for `screen --save` from a script: a target that cannot take the file costs no
-    result. Every result goes to stdout, one line says why, and the exit code is the run's own
-    (0 here, 2 with an invalid line)."""
+    result. Every result goes to stdout, one line says why, and the exit code says that the
+    file was not written (7), or that a line was invalid (2, which wins)."""
     (tmp_path / "a-folder").mkdir()
-    for invalid, code in ((False, 0), (True, 2)):
+    for invalid, code in ((False, 7), (True, 2)):
         data = _intake(12, invalid=invalid)
         plain = subprocess.run([*neckcheck_command(), "batch", "--quiet"], input=data,
                                capture_output=True, timeout=60, check=False)  # fmt: skip
         done = subprocess.run([*neckcheck_command(), "batch", "--output", target, "--quiet"],
                               input=data, capture_output=True, cwd=tmp_path, timeout=60,
                               check=False)  # fmt: skip
-        assert done.returncode == plain.returncode == code
+        assert done.returncode == code
+        assert plain.returncode == (2 if invalid else 0)
         assert done.stdout == plain.stdout
         _one_line_naming(done.stderr.decode(), "--output", target, words, "standard output")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder"]
@@ -265,14 +266,6 @@ def test_batch_output_that_fails_keeps_the_exit_code_of_an_invalid_line(tmp_path
     assert "--output out.jsonl" in err
     assert "screened 20 lines" in err
     assert list(tmp_path.iterdir()) == []
-
-
-def _run_batch_in_process(source: Path, target: Path) -> int:
-    from neckcheck.cli.batch import run_batch
-    from neckcheck.rulebook.load import load_rulebook
-
-    summary = run_batch(str(source), load_rulebook(), str(target), quiet=True)
-    return 2 if summary.errors else 0
 
 
 @pytest.mark.parametrize(("fails", "after"), [("write", 0), ("write", 5000), ("fsync", 0),
@@ -296,10 +289,10 @@ def test_batch_output_that_fails_anywhere_loses_no_result(
             raise OSError(errno.ENOSPC, "No space left on device")
 
         monkeypatch.setattr(os, fails, broken)
-    assert _run_batch_in_process(source, target) == 0
-    out = capfd.readouterr()
-    assert out.out.encode() == expected
-    _one_line_naming(out.err, "--output", str(target), "standard output")
+    done = invoke(["batch", str(source), "--output", str(target), "--quiet"])
+    assert done.returncode == 7  # every line screened; the file asked for was not written
+    assert done.stdout.encode() == expected
+    _one_line_naming(done.stderr, "--output", str(target), "standard output")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
@@ -315,9 +308,10 @@ def test_batch_output_whose_results_cannot_be_read_back_is_an_error(
         raise OSError(errno.EIO, "Input/output error")
 
     monkeypatch.setattr(os, "pread", unreadable)
-    with pytest.raises(InputError, match="could not be read back"):
-        _run_batch_in_process(source, target)
-    assert capfd.readouterr().out == ""
+    done = invoke(["batch", str(source), "--output", str(target), "--quiet"])
+    assert done.returncode == 2
+    assert "could not be read back" in done.stderr
+    assert done.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 

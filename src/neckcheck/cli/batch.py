@@ -33,6 +33,7 @@ class Summary:
         self.lines = 0
         self.errors = 0
         self.outcomes: Counter[str] = Counter()
+        self.output_lost = False  # an --output file was asked for and not written
 
     def text(self) -> str:
         parts = [f"{n} {key}" for key, n in sorted(self.outcomes.items())]
@@ -273,7 +274,7 @@ def run_batch(
     appears only when every line is done; a read-only one is replaced only with `force`), show
     progress only on a terminal's stderr (never in the data stream), and end with a summary on
     stderr; `quiet`: neither. If the output file cannot be written, the results go to stdout
-    instead (edge.ResultFile), and the summary is the same."""
+    instead (edge.ResultFile), the summary is the same, and it notes `output_lost`."""
     import sys
 
     from neckcheck.cli import edge
@@ -313,6 +314,7 @@ def run_batch(
                 _write_all(results, pending, summary, update, write)
         else:
             _write_all(results, pending, summary, None, write)
+    summary.output_lost = target is not None and not target.written
     if not quiet:
         if target is not None and target.written:
             edge.say(f"results written to {output}")

@@ -27,8 +27,9 @@ import json
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TextIO
 
+from neckcheck.cli.environment import Environment
 from neckcheck.core.errors import InputError, NeckcheckError, Problem
 
 # The input formats turned into plain answers: pure, in neckcheck.formats.documents (the Python
@@ -55,7 +56,7 @@ from neckcheck.formats.documents import (
 if TYPE_CHECKING:
     import re
     from collections.abc import Callable, Iterator
-    from typing import IO, Any, NoReturn
+    from typing import Any, NoReturn
 
 
 MAX_DOCUMENT_BYTES = 1024 * 1024  # one answer set, or one batch line (a FHIR response fits)
@@ -113,20 +114,24 @@ class OutputLost(Exception):
 
 
 def say(message: str) -> None:
-    """One line on stderr, prefixed and escaped. A closed or full stderr loses the message, never
-    the result: nothing falls back to stdout."""
-    stream = sys.__stderr__
+    """One line on the current stderr (see say_to)."""
+    say_to(Environment.current().stderr, message)
+
+
+def say_to(stream: TextIO | None, message: str) -> None:
+    """One line on `stream` (stderr), prefixed and escaped. A closed or full stderr loses the
+    message, never the result: nothing falls back to stdout."""
     if stream is None:
         return
     try:
+        stream.flush()  # whatever text went before, in order
         stream.buffer.write(("neckcheck: " + one_line(message) + "\n").encode("utf-8"))
         stream.flush()
     except (OSError, ValueError, AttributeError):
         pass
 
 
-def _stdout_buffer() -> Any:
-    stream = sys.__stdout__
+def _stdout_buffer(stream: TextIO | None) -> Any:
     if stream is None:
         raise OutputLost("standard output is closed")
     try:
@@ -143,9 +148,15 @@ def _reason(exc: BaseException) -> str:
 
 
 def write_out(data: bytes, flush: bool = True) -> None:
-    """Write result bytes to stdout; a closed or full stdout raises OutputLost, a reader that went
-    away raises BrokenPipeError (both are turned into exit codes by `run`)."""
-    out = _stdout_buffer()
+    """Write result bytes to the current stdout (see write_bytes)."""
+    write_bytes(Environment.current().stdout, data, flush)
+
+
+def write_bytes(stream: TextIO | None, data: bytes, flush: bool = True) -> None:
+    """Write result bytes to `stream` (stdout); a closed or full stdout raises OutputLost, a
+    reader that went away raises BrokenPipeError (both are turned into exit codes by
+    `exit_code`)."""
+    out = _stdout_buffer(stream)
     try:
         out.write(data)
         if flush:
@@ -206,17 +217,11 @@ def make_text_streams_safe() -> None:
 
 
 def stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except ValueError:  # stdin closed
-        return False
+    return Environment.current().stdin_is_terminal()
 
 
 def stderr_is_terminal() -> bool:
-    try:
-        return sys.stderr is not None and sys.stderr.isatty()
-    except ValueError:
-        return False
+    return Environment.current().stderr_is_terminal()
 
 
 @contextlib.contextmanager
@@ -465,9 +470,10 @@ def same_file(first: str, second: str) -> bool:
 
 def is_stdin_file(path: str) -> bool:
     """Whether `path` names the file that standard input reads from (`< answers.json`)."""
+    stdin = Environment.current().stdin
     try:
-        given, target = os.fstat(0), os.stat(path)
-    except (OSError, ValueError):
+        given, target = os.fstat(stdin.fileno() if stdin is not None else 0), os.stat(path)
+    except (OSError, ValueError, AttributeError):  # not a file (a test's in-memory stream)
         return False
     return stat.S_ISREG(given.st_mode) and (given.st_dev, given.st_ino) == (
         target.st_dev,
@@ -674,12 +680,43 @@ def _quiet_broken_pipe() -> NoReturn:
     sys.exit(EXIT_BROKEN_PIPE)
 
 
+def exit_code(command: Callable[[], int]) -> int:
+    """Run a command and return its exit code. This is the one place where failures become exit
+    codes and messages on stderr, never tracebacks for bad input (contract section 5). A reader
+    that went away ends the program here (SystemExit 141)."""
+    try:
+        return command()
+    except NeckcheckError as exc:
+        for line in exc.lines():
+            say(line)
+        return exc.exit_code
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except OutputLost as exc:
+        say(f"the result could not be written to standard output: {exc.reason}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        say("interrupted")
+        return EXIT_INTERRUPTED
+    except RecursionError:
+        say("the input is nested too deeply")
+        return EXIT_USAGE
+    except OSError as exc:  # the environment, not the input: a full disk, a closed stream
+        say(f"{exc.strerror or type(exc).__name__}")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: say so in one line (a traceback on request)
+        if os.environ.get("NECKCHECK_DEBUG"):
+            raise
+        say(f"internal error ({type(exc).__name__}); please report it. "
+            "NECKCHECK_DEBUG=1 shows the details")  # fmt: skip
+        return EXIT_BUG
+
+
 def run(command: Callable[[], int]) -> NoReturn:
-    """Run a command and exit with its code. This is the one place where failures become exit
-    codes and messages on stderr, never tracebacks for bad input (contract section 5)."""
+    """Run a command in this process's own streams and exit with its code (see exit_code)."""
     make_text_streams_safe()
     try:
-        code = command()
+        code = exit_code(command)
         _flush_stdout()
     except SystemExit as exc:  # a library or a signal handler may end the command this way
         code = exc.code if isinstance(exc.code, int) else EXIT_USAGE if exc.code else 0
@@ -688,30 +725,9 @@ def run(command: Callable[[], int]) -> NoReturn:
         except OutputLost as lost:
             say(f"the result could not be written to standard output: {lost.reason}")
             code = EXIT_USAGE
-    except NeckcheckError as exc:
-        for line in exc.lines():
-            say(line)
-        code = exc.exit_code
-    except BrokenPipeError:
-        _quiet_broken_pipe()
     except OutputLost as exc:
         say(f"the result could not be written to standard output: {exc.reason}")
         code = EXIT_USAGE
-    except KeyboardInterrupt:
-        say("interrupted")
-        code = EXIT_INTERRUPTED
-    except RecursionError:
-        say("the input is nested too deeply")
-        code = EXIT_USAGE
-    except OSError as exc:  # the environment, not the input: a full disk, a closed stream
-        say(f"{exc.strerror or type(exc).__name__}")
-        code = EXIT_USAGE
-    except Exception as exc:  # a bug: say so in one line (a traceback on request)
-        if os.environ.get("NECKCHECK_DEBUG"):
-            raise
-        say(f"internal error ({type(exc).__name__}); please report it. "
-            "NECKCHECK_DEBUG=1 shows the details")  # fmt: skip
-        code = EXIT_BUG
     sys.exit(code)
 
 

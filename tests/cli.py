@@ -1,0 +1,73 @@
+"""The two ways a test runs the command line: `invoke`, in this process through typer's
+CliRunner (most tests), and `process`, a real `neckcheck` process, for what needs one (a
+pseudo-terminal, a signal, a closed or full standard stream, an install). Both give the
+same record: returncode, stdout and stderr as text."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from neckcheck.cli import app
+
+
+@dataclass(frozen=True)
+class Done:
+    """What one command line did."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def neckcheck_command() -> list[str]:
+    """The installed console script next to this interpreter (what a user runs)."""
+    script = Path(sys.executable).with_name("neckcheck")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "neckcheck"]
+
+
+def invoke(
+    args: list[str],
+    stdin: bytes | str | None = b"",
+    env: Mapping[str, str | None] | None = None,
+    cwd: Path | None = None,
+) -> Done:
+    """Run `neckcheck ARGS` in this process (CliRunner: its own stdin, stdout and stderr).
+    `env`: variables set (a value None: unset) for the run only. An exception that the command
+    line let through is raised here, so a test sees it as the bug it is."""
+    runner = CliRunner()
+    with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
+        result = runner.invoke(
+            app, args, input=stdin, env=env, catch_exceptions=False, prog_name="neckcheck"
+        )
+    return Done(list(args), result.exit_code, result.stdout, result.stderr)
+
+
+def process(
+    args: list[str],
+    stdin: bytes | str | None = b"",
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> Done:
+    """Run `neckcheck ARGS` as a process of its own. `env`: variables added to this process's
+    environment (the whole environment is never replaced, so the venv stays found)."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    done = subprocess.run(
+        [*neckcheck_command(), *args],
+        input=data,
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, **env} if env is not None else None,
+        timeout=timeout,
+        check=False,
+    )
+    return Done(list(args), done.returncode, done.stdout.decode(), done.stderr.decode())
