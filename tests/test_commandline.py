@@ -334,3 +334,33 @@ def test_docs_cli_md_is_generated_from_the_app() -> None:
     )
     for command_path, _ in ALL:
         assert f"## `{command_path}`" in path.read_text(encoding="utf-8")
+
+
+def test_a_warning_turned_into_an_error_never_ends_a_command() -> None:
+    """PYTHONWARNINGS=error (issue 28): warnings are shown, never raised, from start-up on."""
+    import warnings
+
+    from neckcheck.cli.console import warnings_never_raise
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=ImportWarning)
+        warnings_never_raise()
+        with warnings.catch_warnings(record=True) as shown:
+            warnings.warn("a library's notice", DeprecationWarning, stacklevel=1)
+        assert [str(w.message) for w in shown] == ["a library's notice"]
+        assert ("ignore", ImportWarning) in [(f[0], f[2]) for f in warnings.filters]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["-h"], 0), (["screen", "--json"], 0), (["batch"], 0), (["schema"], 0),
+     (["export", "fhir"], 0), (["rules", "graph"], 0), (["screen", "--jsn"], 2)],
+)  # fmt: skip
+def test_pythonwarnings_error_runs_every_command(args: list[str], code: int) -> None:
+    from tests.cli import process
+
+    done = process(args, stdin=json.dumps(BASELINE), env={"PYTHONWARNINGS": "error"})
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr

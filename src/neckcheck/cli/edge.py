@@ -29,7 +29,6 @@ import stat
 import sys
 from typing import IO, TYPE_CHECKING, TextIO
 
-from neckcheck.cli.environment import Environment
 from neckcheck.core.errors import InputError, NeckcheckError, Problem
 
 # The input formats turned into plain answers: pure, in neckcheck.formats.documents (the Python
@@ -114,8 +113,9 @@ class OutputLost(Exception):
 
 
 def say(message: str) -> None:
-    """One line on the current stderr (see say_to)."""
-    say_to(Environment.current().stderr, message)
+    """One line on the current stderr (see say_to): sys.stderr when asked, which typer's
+    CliRunner swaps for its own."""
+    say_to(sys.stderr, message)
 
 
 def say_to(stream: TextIO | None, message: str) -> None:
@@ -148,8 +148,8 @@ def _reason(exc: BaseException) -> str:
 
 
 def write_out(data: bytes, flush: bool = True) -> None:
-    """Write result bytes to the current stdout (see write_bytes)."""
-    write_bytes(Environment.current().stdout, data, flush)
+    """Write result bytes to the current stdout (see write_bytes): sys.stdout when asked."""
+    write_bytes(sys.stdout, data, flush)
 
 
 def write_bytes(stream: TextIO | None, data: bytes, flush: bool = True) -> None:
@@ -217,11 +217,18 @@ def make_text_streams_safe() -> None:
 
 
 def stdin_is_terminal() -> bool:
-    return Environment.current().stdin_is_terminal()
+    return is_terminal(sys.stdin)
 
 
 def stderr_is_terminal() -> bool:
-    return Environment.current().stderr_is_terminal()
+    return is_terminal(sys.stderr)
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False
 
 
 @contextlib.contextmanager
@@ -470,7 +477,7 @@ def same_file(first: str, second: str) -> bool:
 
 def is_stdin_file(path: str) -> bool:
     """Whether `path` names the file that standard input reads from (`< answers.json`)."""
-    stdin = Environment.current().stdin
+    stdin = sys.stdin
     try:
         given, target = os.fstat(stdin.fileno() if stdin is not None else 0), os.stat(path)
     except (OSError, ValueError, AttributeError):  # not a file (a test's in-memory stream)
@@ -553,8 +560,8 @@ class ResultFile:
     If the file cannot be written (a full disk, a quota, an I/O error, the size limit of
     `ulimit -f`), no result is lost: one line on stderr names the file and says that the results
     go to standard output instead; the results so far are read back from the temporary file and
-    written there, and every later one follows them. `path` is then left as it was, and the run
-    keeps the exit code it has without the file. Use it as a context manager: the temporary
+    written there, and every later one follows them. `path` is then left as it was, and
+    `written` stays False (batch then exits 7). Use it as a context manager: the temporary
     file is removed however the block ends (an error, Ctrl-C, a SIGTERM turned into SystemExit).
     """
 

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, TextIO
 
+from neckcheck.cli import edge
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -23,13 +25,6 @@ if TYPE_CHECKING:
 def _buffer(stream: TextIO | None) -> IO[bytes] | None:
     buffer: IO[bytes] | None = getattr(stream, "buffer", None)
     return buffer
-
-
-def _is_terminal(stream: TextIO | None) -> bool:
-    try:
-        return stream is not None and stream.isatty()
-    except ValueError:  # closed
-        return False
 
 
 @dataclass(frozen=True)
@@ -59,15 +54,13 @@ class Environment:
         return _buffer(self.stderr)
 
     def stdin_is_terminal(self) -> bool:
-        return _is_terminal(self.stdin)
+        return edge.is_terminal(self.stdin)
 
     def stderr_is_terminal(self) -> bool:
-        return _is_terminal(self.stderr)
+        return edge.is_terminal(self.stderr)
 
     def write_out(self, data: bytes, flush: bool = True) -> None:
         """Result bytes to stdout (see edge.write_bytes for what a failure becomes)."""
-        from neckcheck.cli import edge
-
         edge.write_bytes(self.stdout, data, flush)
 
     def print(self, text: str) -> None:
@@ -76,8 +69,6 @@ class Environment:
 
     def say(self, message: str) -> None:
         """One line on stderr, prefixed and escaped; a closed or full stderr loses it."""
-        from neckcheck.cli import edge
-
         edge.say_to(self.stderr, message)
 
     def console(self, plain: bool = False) -> Console:
