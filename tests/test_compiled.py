@@ -18,7 +18,8 @@ from neckcheck.rulebook.load import (
     sources_hash,
 )
 from neckcheck.rulebook.rulecheck import book_from_plain, to_plain
-from tests.conftest import RULES, neckcheck_command
+from tests.cli import neckcheck_command
+from tests.conftest import RULES
 
 
 def test_shipped_compiled_copy_is_current_valid_proved_and_equal(book: Rulebook) -> None:

@@ -26,7 +26,7 @@ from neckcheck.cli.edge import MAX_DOCUMENT_BYTES, safe_text
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from neckcheck.formats.documents import screen
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 
 ANSWERS = json.dumps(BASELINE)

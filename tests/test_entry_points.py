@@ -22,7 +22,7 @@ from neckcheck.core.model import Decision, Rulebook
 from neckcheck.formats.fhir import response_from_answers
 from neckcheck.formats.fhir_decision import response_reference, risk_assessment
 from neckcheck.rulebook.load import load_rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.spec import BASELINE
 
 BOOK = load_rulebook()

@@ -18,7 +18,7 @@ from neckcheck.core.progress import progress
 from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import answers_from_response, questionnaire, response_from_answers
 from neckcheck.formats.fhir_export import answer_codings
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.rows import ROWS
 from tests.spec import BASELINE, QUESTIONS
 from tests.test_fhir_strict import every_item

@@ -14,7 +14,7 @@ from neckcheck.core.model import Rulebook
 from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import response_from_answers
 from neckcheck.formats.fhir_decision import DISPOSITION_SYSTEM, RULE_SYSTEM, risk_assessment
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
 

@@ -24,7 +24,8 @@ from neckcheck.formats import fhir, fhir_export
 from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import answers_from_response, questionnaire, response_from_answers
 from neckcheck.rulebook.load import load_rulebook
-from tests.conftest import RULES, neckcheck_command
+from tests.cli import neckcheck_command
+from tests.conftest import RULES
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))

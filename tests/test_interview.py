@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from neckcheck.core.model import Rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.spec import BASELINE, NO_INJURY, oracle
 
 # One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).

@@ -17,7 +17,8 @@ import pytest
 
 from neckcheck import screen
 from neckcheck.core.model import Rulebook
-from tests.conftest import REPO, neckcheck_command
+from tests.cli import neckcheck_command
+from tests.conftest import REPO
 from tests.spec import BASELINE
 
 RECIPES = REPO / "docs" / "recipes"

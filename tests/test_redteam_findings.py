@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.spec import NO_INJURY
 
 VALID = NO_INJURY  # a valid answer set: no injury, no red flag

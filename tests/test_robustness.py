@@ -23,7 +23,7 @@ from neckcheck.core.answers import parse_json
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Decision, Rulebook
 from neckcheck.formats.documents import screen
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.spec import BASELINE, QUESTIONS, oracle
 from tests.test_interview import help_start, prompt_start, spawn
 

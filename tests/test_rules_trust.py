@@ -584,7 +584,7 @@ def test_write_schemas_where_the_folder_cannot_be_made(book: Rulebook, tmp_path:
 
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    from tests.conftest import neckcheck_command
+    from tests.cli import neckcheck_command
 
     return subprocess.run([*neckcheck_command(), *args], input=stdin, capture_output=True,
                           text=True, timeout=120, check=False)  # fmt: skip

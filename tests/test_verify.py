@@ -23,7 +23,7 @@ from neckcheck.cli.commands import run_command_line
 from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.core.model import URGENCY, Rulebook
 from neckcheck.rulebook.load import load_rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.guard import spec_violations
 from tests.test_rulebook import edit
 
