@@ -20,12 +20,14 @@ from neckcheck.cli import app
 
 @dataclass(frozen=True)
 class Done:
-    """What one command line did."""
+    """What one command line did: the streams as text, and as the bytes written."""
 
     args: list[str]
     returncode: int
     stdout: str
     stderr: str
+    stdout_bytes: bytes = b""
+    stderr_bytes: bytes = b""
 
 
 def neckcheck_command() -> list[str]:
@@ -48,7 +50,8 @@ def invoke(
         result = runner.invoke(
             app, args, input=stdin, env=env, catch_exceptions=False, prog_name="neckcheck"
         )
-    return Done(list(args), result.exit_code, result.stdout, result.stderr)
+    return Done(list(args), result.exit_code, result.stdout, result.stderr,
+                result.stdout_bytes, result.stderr_bytes)  # fmt: skip
 
 
 def process(
@@ -70,4 +73,5 @@ def process(
         timeout=timeout,
         check=False,
     )
-    return Done(list(args), done.returncode, done.stdout.decode(), done.stderr.decode())
+    return Done(list(args), done.returncode, done.stdout.decode(errors="replace"),
+                done.stderr.decode(errors="replace"), done.stdout, done.stderr)  # fmt: skip

@@ -23,7 +23,7 @@ from neckcheck.core.answers import parse_json
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Decision, Rulebook
 from neckcheck.formats.documents import screen
-from tests.cli import neckcheck_command
+from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE, QUESTIONS, oracle
 from tests.test_interview import help_start, prompt_start, spawn
 
@@ -102,9 +102,10 @@ def test_odd_documents(book: Rulebook, data: bytes, words: str) -> None:
     assert words in str(result)
 
 
-def run(args: list[str], data: bytes, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*neckcheck_command(), *args], input=data, capture_output=True,
-                          timeout=120, check=False, **kwargs)  # fmt: skip
+def run(args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
+    """The command line in this process, its streams as the bytes written."""
+    done = invoke(args, data)
+    return subprocess.CompletedProcess(args, done.returncode, done.stdout_bytes, done.stderr_bytes)
 
 
 @pytest.mark.parametrize(
