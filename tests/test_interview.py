@@ -7,7 +7,6 @@ import json
 import os
 import re
 import stat
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pexpect
 import pytest
 
 from neckcheck.core.model import Rulebook
-from tests.cli import neckcheck_command
+from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE, NO_INJURY, oracle
 
 # One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).
@@ -254,10 +253,7 @@ def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path
     assert saved == answers
     interview_decision = json.loads(screen_text[screen_text.index('{\r\n  "outcome"') :]
                                     .split("\r\n}", 1)[0] + "}")  # fmt: skip
-    replay = subprocess.run(
-        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 0
     assert json.loads(replay.stdout) == interview_decision
     assert (interview_decision["outcome"], interview_decision["disposition"]) == oracle(answers)[:2]
@@ -328,19 +324,13 @@ def test_an_early_stop_that_was_saved_replays_to_the_same_emergency(
     assert child.exitstatus == 5
     saved = json.loads(target.read_text(encoding="utf-8"))
     assert saved["ended_early"] is True
-    replay = subprocess.run(
-        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 5, replay.stderr
     assert json.loads(replay.stdout)["reasons"][0]["rule"] == "emergency.meningitis"
     # The marker is no licence: answers that do not make the emergency certain are refused.
     saved["answers"]["meningitis_signs"] = "no"
     target.write_text(json.dumps(saved), encoding="utf-8")
-    replay = subprocess.run(
-        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 2
     assert replay.stdout == ""
     assert "do not make emergency care certain" in replay.stderr
@@ -348,10 +338,7 @@ def test_an_early_stop_that_was_saved_replays_to_the_same_emergency(
 
 def test_save_and_report_to_one_file_is_a_usage_error(tmp_path: Path) -> None:
     target = tmp_path / "same.json"
-    done = subprocess.run(
-        [*neckcheck_command(), "screen", "--save", str(target), "--report", str(target)],
-        capture_output=True, text=True, input=json.dumps(BASELINE), check=False,
-    )  # fmt: skip
+    done = invoke(["screen", "--save", str(target), "--report", str(target)], json.dumps(BASELINE))
     assert done.returncode == 2
     assert "same file" in done.stderr
     assert not target.exists()

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pexpect
 import pytest
 
 from neckcheck.core.model import Question, Rulebook
-from tests.cli import neckcheck_command
+from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 
 # One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).
@@ -264,10 +263,7 @@ def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path
     text = written(child).decode()
     shown = json.loads(text[text.index('{\r\n  "outcome"') :].split("\r\n}", 1)[0] + "}")
     assert json.loads(target.read_text(encoding="utf-8")) == answers
-    replay = subprocess.run(
-        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 0
     assert json.loads(replay.stdout) == shown
 
