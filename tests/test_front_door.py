@@ -114,7 +114,7 @@ def test_site_is_ignored() -> None:
 def transcript() -> list[str]:
     page = (DOCS / "index.md").read_text(encoding="utf-8")
     assert page.split("\n## ", 2)[1].startswith("A short interview\n"), "the page opens with it"
-    block = page.split("```text\n", 1)[1].split("```", 1)[0]
+    block = page.split("``` { .text .transcript }\n", 1)[1].split("```", 1)[0]
     lines = block.splitlines()
     assert lines[0] == "$ neckcheck screen --plain"
     return lines
@@ -194,7 +194,7 @@ def test_the_clinicians_page_gives_each_questions_wording_beside_its_key(book: R
     page = (DOCS / "clinicians.md").read_text(encoding="utf-8")
     questions = page.split("## The questions, as the person reads them\n", 1)[1]
     for q in book.questions:
-        assert f"| `{q.id}` | {q.prompt} |" in questions, q.id
+        assert f'| <span class="whole-name">`{q.id}`</span> | {q.prompt} |' in questions, q.id
     # In each rule's row, every key it reads stands beside the question's short wording.
     for rule in book.red_flags:
         row = next(line for line in page.splitlines() if f"`{rule.id}`" in line)
@@ -205,12 +205,12 @@ def test_the_clinicians_page_gives_each_questions_wording_beside_its_key(book: R
 
 def test_rule_ids_are_kept_whole_in_the_manual() -> None:
     page = (DOCS / "clinicians.md").read_text(encoding="utf-8")
-    assert re.search(r'^\| <span class="rule-id">`emergency\.\w+`</span> \|', page, re.M)
+    assert re.search(r'^\| <span class="whole-name">`emergency\.\w+`</span> \|', page, re.M)
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     sheet = re.search(r"^extra_css:\n  - (\S+)$", config, re.M)
     assert sheet is not None
     css = (DOCS / sheet.group(1)).read_text(encoding="utf-8")
-    rule = css.split(".md-typeset .rule-id code {", 1)[1].split("}", 1)[0]
+    rule = css.split(".md-typeset .whole-name code {", 1)[1].split("}", 1)[0]
     assert "white-space: nowrap;" in rule
     assert "overflow-wrap: normal;" in rule
 

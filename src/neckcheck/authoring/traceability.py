@@ -214,10 +214,10 @@ _LEVEL_WORDS = {
 }
 
 
-def _rule_id(rule: Rule) -> str:
-    # The manual's style sheet keeps a `rule-id` whole (no break inside a word); elsewhere the
-    # span is invisible.
-    return f'<span class="rule-id">`{rule.id}`</span>'
+def _whole(name: str) -> str:
+    """A rule id or an answer key in code, which the manual's style sheet keeps whole (never
+    broken inside a word); elsewhere the span is invisible."""
+    return f'<span class="whole-name">`{name}`</span>'
 
 
 def _reads(book: Rulebook, rule: Rule) -> str:
@@ -265,7 +265,7 @@ def red_flag_reference(book: Rulebook) -> str:
         ]
         for r in flags:
             lines.append(
-                f"| {_rule_id(r)} | {_reads(book, r)} | {_cell(r.reason)} | {_cell(r.source)} |"
+                f"| {_whole(r.id)} | {_reads(book, r)} | {_cell(r.reason)} | {_cell(r.source)} |"
             )
     lines += [
         "",
@@ -280,7 +280,7 @@ def red_flag_reference(book: Rulebook) -> str:
     for r in (*book.patterns, book.otherwise):
         code = OUTCOME_EXIT_CODES[(r.outcome, r.disposition)]
         lines.append(
-            f"| {_rule_id(r)} | `{r.outcome}` / `{r.disposition}` | {code} | {_reads(book, r)} | "
+            f"| {_whole(r.id)} | `{r.outcome}` / `{r.disposition}` | {code} | {_reads(book, r)} | "
             f"{_cell(r.reason)} | {_cell(r.source)} |"
         )
     lines += [
@@ -298,5 +298,5 @@ def red_flag_reference(book: Rulebook) -> str:
             answers = f"a whole number, {q.min} to {q.max}"
         else:
             answers = "<br>".join(f"`{v}`: {book.answer_label(q, v)}" for v in q.allowed_values())
-        lines.append(f"| `{q.id}` | {_cell(q.prompt)} | {_cell(q.help)} | {_cell(answers)} |")
+        lines.append(f"| {_whole(q.id)} | {_cell(q.prompt)} | {_cell(q.help)} | {_cell(answers)} |")
     return "\n".join(lines) + "\n"
