@@ -153,3 +153,14 @@ def test_a_nested_condition_is_evaluated_part_by_part() -> None:
     assert part.parts[1].parts[0].check is not None
     assert part.parts[1].parts[0].check.test == "b >= 3"
     assert not part.parts[1].parts[0].holds
+
+
+def test_the_manuals_example_is_what_explain_prints(book: Rulebook) -> None:
+    from tests.conftest import REPO
+
+    page = (REPO / "docs" / "scripting.md").read_text(encoding="utf-8")
+    example = page.split("prints the same tree:\n\n```text\n", 1)[1].split("```", 1)[0]
+    answers = BASELINE | {"days_since_injury": 1, "can_rotate_45": "no"}
+    block = rule_block(shown(answers, book), "emergency.neck_scan_first_days")
+    indent = block[0].index("[FIRED]")
+    assert [line[indent:] for line in block] == example.splitlines()
