@@ -80,7 +80,7 @@ def test_text_output_for_people() -> None:
     assert "TECHNIQUE SUITS YOU" in out
     assert "1. " in out
     assert "10. " in out
-    assert "Source: Posterior neck release article" in out
+    assert "Source: Posterior Neck Release + Spine Traction (self-care web article" in out
     assert "foam roller" in out
     assert "screening aid" in out
     assert "\x1b[" not in out  # no colour codes when stdout is not a terminal
@@ -253,7 +253,7 @@ def test_explain_text_is_a_tree() -> None:
     assert done.returncode == 0
     assert "How the rules decided" in done.stdout
     assert "[FIRED] pattern.back_loaded_after_accident" in done.stdout
-    assert "fall_direction in [forward, sideways]? yes (answer: forward)" in done.stdout
+    assert "fall_direction in [forward, sideways]: true" in done.stdout
     assert "[no] emergency.vascular" in done.stdout
 
 
