@@ -1038,7 +1038,7 @@ def rules_schemas(
 # ---- running the command line ----
 
 
-def click_command() -> TyperGroup:
+def command_tree() -> TyperGroup:
     """The app as the command tree it is (for the help reference and the tests)."""
     command = typer.main.get_command(app)
     assert isinstance(command, TyperGroup)
@@ -1048,7 +1048,7 @@ def click_command() -> TyperGroup:
 def run_command_line(args: list[str], env: Environment | None = None) -> int:
     """Run the command line in this process; return its exit code. A usage error is one line on
     stderr (exit 2), `neckcheck` or a group alone prints its help (exit 0)."""
-    code: int = click_command().main(
+    code: int = command_tree().main(
         args, "neckcheck", standalone_mode=False, obj=env or Environment.current()
     )
     return code
@@ -1059,7 +1059,7 @@ def check_command_line(args: list[str]) -> None:
     tests): CommandLineError for a line it would refuse."""
     if any(_has_control_characters(arg) for arg in args):
         raise CommandLineError("an argument holds control characters")
-    command: Any = click_command()
+    command: Any = command_tree()
     ctx = command.make_context("neckcheck", [], resilient_parsing=True)
     rest = list(args)
     try:
