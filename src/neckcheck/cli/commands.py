@@ -214,12 +214,13 @@ class _App(TyperGroup):
     """The app's command tree, run so that a usage error is one line on stderr (exit 2) and every
     other failure is its own exit code, in a process or in typer's CliRunner alike."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         line = list(sys.argv[1:] if args is None else args)
@@ -229,7 +230,7 @@ class _App(TyperGroup):
             env,
             line,
             lambda: super(_App, self).main(
-                line, prog_name or "neckcheck", complete_var, standalone_mode=False, **extra
+                line, prog_name or "neckcheck", complete_var, False, windows_expand_args, **extra
             ),
         )
         if standalone_mode:
@@ -1064,16 +1065,12 @@ def check_command_line(args: list[str]) -> None:
     rest = list(args)
     try:
         while isinstance(command, TyperGroup):
-            while rest and rest[0].startswith("-"):  # the group's own options: -h, -V
-                if rest.pop(0) not in ("-h", "--help", "-V", "--version"):
-                    raise CommandLineError("no such option")
-                return
-            if not rest:
-                return
+            if not rest or rest[0] in ("-h", "--help", "-V", "--version"):
+                return  # the help or the versions: accepted, and the line ends there
             name = rest.pop(0)
             sub = command.commands.get(name)
             if sub is None:
-                raise CommandLineError(f"no such command: {name}")
+                raise CommandLineError(f"no such command or option: {name}")
             command, ctx = sub, sub.make_context(name, [], parent=ctx, resilient_parsing=True)
         ctx = command.make_context(ctx.info_name, rest, parent=ctx.parent)
     except typer.Exit:  # --help: accepted (it prints, and ends the line there)
