@@ -386,3 +386,30 @@ def test_the_app_is_importable_from_the_shell_package() -> None:
     from neckcheck.cli.commands import app as same
 
     assert app is same
+
+
+def test_a_command_reads_and_writes_through_the_environment_it_is_given() -> None:
+    """The streams are injected: given an Environment of its own, a command reads its answers
+    from it and writes its result and its messages to it, and nothing to the process's own."""
+    import io
+
+    from typer.testing import CliRunner
+
+    from neckcheck.cli import app
+    from neckcheck.cli.environment import Environment
+
+    def stream(data: str = "") -> io.TextIOWrapper:
+        return io.TextIOWrapper(io.BytesIO(data.encode()), encoding="utf-8")
+
+    def written(text: Any) -> str:
+        text.flush()
+        return str(text.buffer.getvalue().decode())
+
+    env = Environment(stream(json.dumps(BASELINE)), stream(), stream(), environ={})
+    result = CliRunner().invoke(app, ["screen", "--json"], obj=env, catch_exceptions=False)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert json.loads(written(env.stdout))["outcome"] == "reverse_whiplash"
+    env = Environment(stream(), stream(), stream(), environ={})
+    result = CliRunner().invoke(app, ["screen", "--jsn"], obj=env, catch_exceptions=False)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", "")
+    assert written(env.stderr).startswith("neckcheck: usage error: No such option: --jsn")

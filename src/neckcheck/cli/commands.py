@@ -598,7 +598,7 @@ def screen(
         given: object = edge.saved_interview(result.answers, ended_early)
         checked, _ = edge.answers_of_document(given, book, "interview")
     else:
-        data, source = edge.read_document(answers, must_be_given=True)
+        data, source = edge.read_document(answers, must_be_given=True, stdin=env.stdin)
         given = parse_json(data, source)
         checked, ended_early = edge.answers_of_document(given, book, source)
     decision = decide(checked, book)
@@ -842,7 +842,7 @@ def export_fhir(
     from neckcheck.core.answers import parse_json
     from neckcheck.formats.fhir_export import response_for
 
-    data, source = edge.read_document(response, must_be_given=True)
+    data, source = edge.read_document(response, must_be_given=True, stdin=env.stdin)
     checked, ended_early = edge.answers_of_document(parse_json(data, source), book, source)
     env.write_out(edge.json_bytes(response_for(checked, ended_early, book, source)))
     return 0
