@@ -364,3 +364,52 @@ def test_pythonwarnings_error_runs_every_command(args: list[str], code: int) -> 
     done = process(args, stdin=json.dumps(BASELINE), env={"PYTHONWARNINGS": "error"})
     assert done.returncode == code, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_shell_uses_typer_through_its_public_names_only() -> None:
+    """No click of its own (typer carries one), nothing of typer's private modules, and none of
+    the private parser names the old shell reached for."""
+    src = Path(__file__).parents[1] / "src" / "neckcheck"
+    banned = re.compile(
+        r"^\s*(import click|from click)|typer\._|_protected_args|make_parser|_OptionParser", re.M
+    )
+    found = [
+        f"{path.relative_to(src)}: {match.group(0).strip()}"
+        for path in sorted(src.rglob("*.py"))
+        for match in banned.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_app_is_importable_from_the_shell_package() -> None:
+    from neckcheck.cli import app
+    from neckcheck.cli.commands import app as same
+
+    assert app is same
+
+
+def test_a_command_reads_and_writes_through_the_environment_it_is_given() -> None:
+    """The streams are injected: given an Environment of its own, a command reads its answers
+    from it and writes its result and its messages to it, and nothing to the process's own."""
+    import io
+
+    from typer.testing import CliRunner
+
+    from neckcheck.cli import app
+    from neckcheck.cli.environment import Environment
+
+    def stream(data: str = "") -> io.TextIOWrapper:
+        return io.TextIOWrapper(io.BytesIO(data.encode()), encoding="utf-8")
+
+    def written(text: Any) -> str:
+        text.flush()
+        return str(text.buffer.getvalue().decode())
+
+    env = Environment(stream(json.dumps(BASELINE)), stream(), stream(), environ={})
+    result = CliRunner().invoke(app, ["screen", "--json"], obj=env, catch_exceptions=False)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert json.loads(written(env.stdout))["outcome"] == "reverse_whiplash"
+    env = Environment(stream(), stream(), stream(), environ={})
+    result = CliRunner().invoke(app, ["screen", "--jsn"], obj=env, catch_exceptions=False)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", "")
+    assert written(env.stderr).startswith("neckcheck: usage error: No such option: --jsn")

@@ -162,10 +162,10 @@ def test_the_manual_example_decision_is_valid(validator: Draft202012Validator) -
 
 
 def test_schema_decision_command_prints_it() -> None:
-    from tests.test_cli import run
+    from tests.cli import invoke
 
-    done = run(["schema", "--decision"])
+    done = invoke(["schema", "--decision"])
     assert done.returncode == 0
     assert json.loads(done.stdout) == json.loads(DOC.read_text(encoding="utf-8"))
-    answers = run(["schema"])
+    answers = invoke(["schema"])
     assert json.loads(answers.stdout) != json.loads(done.stdout)

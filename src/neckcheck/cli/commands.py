@@ -214,12 +214,13 @@ class _App(TyperGroup):
     """The app's command tree, run so that a usage error is one line on stderr (exit 2) and every
     other failure is its own exit code, in a process or in typer's CliRunner alike."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         line = list(sys.argv[1:] if args is None else args)
@@ -229,7 +230,7 @@ class _App(TyperGroup):
             env,
             line,
             lambda: super(_App, self).main(
-                line, prog_name or "neckcheck", complete_var, standalone_mode=False, **extra
+                line, prog_name or "neckcheck", complete_var, False, windows_expand_args, **extra
             ),
         )
         if standalone_mode:
@@ -597,7 +598,7 @@ def screen(
         given: object = edge.saved_interview(result.answers, ended_early)
         checked, _ = edge.answers_of_document(given, book, "interview")
     else:
-        data, source = edge.read_document(answers, must_be_given=True)
+        data, source = edge.read_document(answers, must_be_given=True, stdin=env.stdin)
         given = parse_json(data, source)
         checked, ended_early = edge.answers_of_document(given, book, source)
     decision = decide(checked, book)
@@ -841,7 +842,7 @@ def export_fhir(
     from neckcheck.core.answers import parse_json
     from neckcheck.formats.fhir_export import response_for
 
-    data, source = edge.read_document(response, must_be_given=True)
+    data, source = edge.read_document(response, must_be_given=True, stdin=env.stdin)
     checked, ended_early = edge.answers_of_document(parse_json(data, source), book, source)
     env.write_out(edge.json_bytes(response_for(checked, ended_early, book, source)))
     return 0
@@ -1038,7 +1039,7 @@ def rules_schemas(
 # ---- running the command line ----
 
 
-def click_command() -> TyperGroup:
+def command_tree() -> TyperGroup:
     """The app as the command tree it is (for the help reference and the tests)."""
     command = typer.main.get_command(app)
     assert isinstance(command, TyperGroup)
@@ -1048,7 +1049,7 @@ def click_command() -> TyperGroup:
 def run_command_line(args: list[str], env: Environment | None = None) -> int:
     """Run the command line in this process; return its exit code. A usage error is one line on
     stderr (exit 2), `neckcheck` or a group alone prints its help (exit 0)."""
-    code: int = click_command().main(
+    code: int = command_tree().main(
         args, "neckcheck", standalone_mode=False, obj=env or Environment.current()
     )
     return code
@@ -1059,21 +1060,17 @@ def check_command_line(args: list[str]) -> None:
     tests): CommandLineError for a line it would refuse."""
     if any(_has_control_characters(arg) for arg in args):
         raise CommandLineError("an argument holds control characters")
-    command: Any = click_command()
+    command: Any = command_tree()
     ctx = command.make_context("neckcheck", [], resilient_parsing=True)
     rest = list(args)
     try:
         while isinstance(command, TyperGroup):
-            while rest and rest[0].startswith("-"):  # the group's own options: -h, -V
-                if rest.pop(0) not in ("-h", "--help", "-V", "--version"):
-                    raise CommandLineError("no such option")
-                return
-            if not rest:
-                return
+            if not rest or rest[0] in ("-h", "--help", "-V", "--version"):
+                return  # the help or the versions: accepted, and the line ends there
             name = rest.pop(0)
             sub = command.commands.get(name)
             if sub is None:
-                raise CommandLineError(f"no such command: {name}")
+                raise CommandLineError(f"no such command or option: {name}")
             command, ctx = sub, sub.make_context(name, [], parent=ctx, resilient_parsing=True)
         ctx = command.make_context(ctx.info_name, rest, parent=ctx.parent)
     except typer.Exit:  # --help: accepted (it prints, and ends the line there)

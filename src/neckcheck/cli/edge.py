@@ -336,11 +336,14 @@ def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
-def read_document(path: str | None, must_be_given: bool) -> tuple[bytes, str]:
-    """The raw bytes of one answer set and a name for messages: from a file, '-' or piped stdin.
-    `must_be_given`: nothing piped in is then an error that says how to give answers."""
+def read_document(
+    path: str | None, must_be_given: bool, stdin: TextIO | None = None
+) -> tuple[bytes, str]:
+    """The raw bytes of one answer set and a name for messages: from a file, '-' or piped stdin
+    (`stdin`, else the current sys.stdin). `must_be_given`: nothing piped in is then an error
+    that says how to give answers."""
     if path is None or path == "-":
-        stdin = sys.stdin
+        stdin = stdin if stdin is not None else sys.stdin
         if stdin is None:
             raise InputError([Problem("", "standard input is closed")], "stdin")
         data = read_bounded(waiting_reader(stdin.buffer), "stdin")
