@@ -290,7 +290,11 @@ def rules_check(parsed: Parsed) -> int:
     import json
 
     from neckcheck.authoring.verify import DEFAULT_TIMEOUT_MS, verify
+    from neckcheck.cli.settings import number_from_environment
 
+    # Refused before anything is printed: a bad limit is a usage error, never guessed.
+    timeout_ms = number_from_environment("NECKCHECK_VERIFY_TIMEOUT_MS")
+    rlimit = number_from_environment("NECKCHECK_VERIFY_RLIMIT")  # deterministic, for tests
     # Exactly what `screen` would use: the compiled copy when it is current and valid.
     book = _rules_as_they_are(parsed)
     out = [
@@ -298,13 +302,7 @@ def rules_check(parsed: Parsed) -> int:
         f"{len(book.cautions)} cautions (rules version {book.version})"
     ]
     _print(out[0] + "\n")
-    timeout = os.environ.get("NECKCHECK_VERIFY_TIMEOUT_MS", "").strip()
-    rlimit = os.environ.get("NECKCHECK_VERIFY_RLIMIT", "").strip()  # deterministic, for tests
-    report = verify(
-        book,
-        timeout_ms=max(1, int(timeout)) if timeout.isdigit() else DEFAULT_TIMEOUT_MS,
-        rlimit=int(rlimit) if rlimit.isdigit() else None,
-    )
+    report = verify(book, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS, rlimit=rlimit)
     if report.interrupted:  # half a proof is none: one line, and no verdict at all
         from neckcheck.cli import edge
 
