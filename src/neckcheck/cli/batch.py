@@ -370,7 +370,6 @@ class _progress:
 
     def __enter__(self) -> Callable[[Summary], None]:
         import signal
-
         import sys
 
         from rich.progress import Progress, SpinnerColumn, TextColumn
