@@ -1,4 +1,5 @@
-"""Signals that end the program while a requested file is being written (issue 28, item 1).
+"""Signals that end the program while a requested file is being written (issue 28, item 1), and
+Ctrl-C from the first statement of start-up on (item 4).
 
 A file asked for with --save, --report or batch --output is written to a hidden temporary file
 (`.neckcheck.*.tmp`, mode 0600, the whole report in it) and renamed into place when complete. A
@@ -8,7 +9,8 @@ target absent or as it was.
 The moment is made observable, never waited for with a sleep: the child runs the real command
 line with os.fsync held at a gate. When the temporary file is written and about to be flushed,
 the child says so on a pipe and waits; the test reads that, checks that the temporary file
-exists, sends the signal, and then looks at the folder."""
+exists, sends the signal, and then looks at the folder. Start-up is held the same way, inside
+the import of typer (the slow part of starting), by an import hook of the child's."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,9 +61,16 @@ def leftovers(folder: Path) -> list[str]:
 
 
 class Gated:
-    """A neckcheck child process held at its file's fsync."""
+    """A neckcheck child process held at a gate (by default its file's fsync)."""
 
-    def __init__(self, args: list[str], folder: Path, stdin: bytes, ignore: int | None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        folder: Path,
+        stdin: bytes,
+        ignore: int | None = None,
+        child: str = GATED_CHILD,
+    ) -> None:
         self.ready_r, ready_w = os.pipe()
         gate_r, self.gate_w = os.pipe()
 
@@ -69,7 +79,7 @@ class Gated:
                 signal.signal(ignore, signal.SIG_IGN)
 
         self.process = subprocess.Popen(
-            [sys.executable, "-c", GATED_CHILD, str(ready_w), str(gate_r), *args],
+            [sys.executable, "-c", child, str(ready_w), str(gate_r), *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder,
             pass_fds=(ready_w, gate_r), preexec_fn=before,
         )  # fmt: skip
@@ -81,7 +91,7 @@ class Gated:
         self.process.stdin = None  # given in full: communicate has nothing more to send
 
     def wait_until_held(self) -> None:
-        """Block until the child is at the gate: its temporary file written, not yet renamed."""
+        """Block until the child is at the gate (its temporary file written, not yet renamed)."""
         readable, _, _ = select.select([self.ready_r], [], [], 120)
         assert readable, "the child never reached its file's fsync"
         assert os.read(self.ready_r, 1) == b"x", self.process.communicate()
@@ -178,3 +188,77 @@ def test_an_unfinished_file_is_private(tmp_path: Path) -> None:
         os.close(fd)
         os.unlink(path)
         unfinished.forget(path)
+
+
+# ---- Ctrl-C during start-up (item 4) ----
+
+# The child: start-up held inside the import of typer until the test opens the gate.
+# argv: ready-fd gate-fd neckcheck-arguments...
+HELD_START = """
+import os, sys
+ready, gate = int(sys.argv[1]), int(sys.argv[2])
+class Hold:
+    def find_spec(self, name, path=None, target=None):
+        if name == "typer":
+            sys.meta_path.remove(self)
+            os.write(ready, b"x")
+            os.read(gate, 1)
+        return None
+sys.meta_path.insert(0, Hold())
+sys.argv = ["neckcheck", *sys.argv[3:]]
+"""
+ENTRIES = {
+    "console script": "from neckcheck.cli.entry import main\nmain()\n",
+    "python -m neckcheck": "import runpy\nrunpy.run_module('neckcheck', run_name='__main__')\n",
+}
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_ctrl_c_while_starting_is_one_line_and_130(tmp_path: Path, entry: str) -> None:
+    stdin = EMERGENCY.encode()
+    child = Gated(["screen", "--json"], tmp_path, stdin, child=HELD_START + ENTRIES[entry])
+    try:
+        child.wait_until_held()  # inside the import of typer
+        child.process.send_signal(signal.SIGINT)
+        code, out, err = child.finish()
+    finally:
+        if child.process.poll() is None:
+            child.process.kill()
+    assert (code, out, err) == (130, b"", b"neckcheck: interrupted\n")
+
+
+def test_the_console_script_starts_from_the_guarded_entry() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="neckcheck")
+    assert script.value == "neckcheck.cli.entry:main"
+
+
+@pytest.mark.parametrize("delay_ms", [20, 50, 100, 200])
+def test_ctrl_c_at_a_given_moment_of_start_up_prints_no_traceback_of_neckcheck(
+    delay_ms: int,
+) -> None:
+    """The moment is what is tested, so the signal is sent at it. What runs before the first
+    statement of neckcheck (the interpreter's start-up, the console script's `import re`) can
+    still be interrupted with Python's traceback; no traceback runs through neckcheck's code."""
+    from tests.conftest import neckcheck_command
+
+    for _ in range(3):
+        process = subprocess.Popen(
+            [*neckcheck_command(), "screen", "--json"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert process.stdin is not None
+        process.stdin.write(EMERGENCY.encode())
+        process.stdin.close()
+        process.stdin = None
+        time.sleep(delay_ms / 1000)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+        inside = os.path.join("neckcheck", "cli", "").encode()  # a frame of the command's code
+        assert inside not in err, err.decode(errors="replace")
+        if process.returncode == 5:  # it was done before the signal came
+            assert json.loads(out)["exit_code"] == 5
+        elif b"Traceback" not in err:
+            assert process.returncode in (130, -signal.SIGINT), err
+            assert err in (b"", b"neckcheck: interrupted\n")

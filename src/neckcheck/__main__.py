@@ -1,3 +1,3 @@
-from neckcheck.cli.commands import main
+from neckcheck.cli.entry import main
 
 main()
