@@ -42,7 +42,7 @@ def number_from_environment(name: str) -> int | None:
     empty or blank. A bad value is None for a display size and a UsageProblem (one line naming
     the variable and what it takes) for a proof setting."""
     setting = SETTINGS[name]
-    text = os.environ.get(name, "").strip()
+    text = os.environ.get(name, "").strip(" \t\n\r\f\v")  # ASCII blanks only
     if not text:
         return None
     digits = len(str(setting.maximum))
