@@ -60,6 +60,13 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".neckcheck."))
 
 
+def default_signals() -> None:
+    """In the child: every signal tested as a terminal's user would send it, with its default
+    action (a shell that starts tests in the background has them ignore SIGINT)."""
+    for name in SIGNALS:
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 class Gated:
     """A neckcheck child process held at a gate (by default its file's fsync)."""
 
@@ -75,6 +82,7 @@ class Gated:
         gate_r, self.gate_w = os.pipe()
 
         def before() -> None:
+            default_signals()
             if ignore is not None:  # as `nohup` does for SIGHUP
                 signal.signal(ignore, signal.SIG_IGN)
 
@@ -247,6 +255,7 @@ def test_ctrl_c_at_a_given_moment_of_start_up_prints_no_traceback_of_neckcheck(
         process = subprocess.Popen(
             [*neckcheck_command(), "screen", "--json"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=default_signals,
         )  # fmt: skip
         assert process.stdin is not None
         process.stdin.write(EMERGENCY.encode())
@@ -262,3 +271,31 @@ def test_ctrl_c_at_a_given_moment_of_start_up_prints_no_traceback_of_neckcheck(
         elif b"Traceback" not in err:
             assert process.returncode in (130, -signal.SIGINT), err
             assert err in (b"", b"neckcheck: interrupted\n")
+
+
+# ---- Files that vanish mid-run ----
+
+
+@pytest.mark.parametrize("vanishes", ["the temporary file", "the folder"])
+def test_batch_results_survive_their_file_vanishing_before_the_rename(
+    tmp_path: Path, vanishes: str
+) -> None:
+    """Another program removes the temporary file (or its whole folder) while batch finishes
+    it: the rename fails, and every result still goes to stdout, read back from the open file."""
+    import shutil
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with gated("--output", folder) as (child, _target):
+        child.wait_until_held()
+        if vanishes == "the folder":
+            shutil.rmtree(folder)
+        else:
+            for path in folder.iterdir():
+                path.unlink()
+        child.open_gate()
+        code, out, err = child.finish()
+    assert code == 0, err
+    (line,) = out.decode().splitlines()
+    assert json.loads(line)["disposition"] == "emergency"
+    assert b"the results were not written to this file" in err

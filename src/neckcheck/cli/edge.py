@@ -628,24 +628,20 @@ class ResultFile:
             return
         try:
             os.fsync(self._fd)
-            fd, self._fd = self._fd, -1
-            os.close(fd)
+            # Still open: if the rename fails because the file or its folder was removed
+            # meanwhile, the results are read back from the descriptor, which outlives the name.
             os.replace(self._tmp, self.path)
         except OSError as exc:
             self._fall_back(exc)
             return
         self.written = True
         self._forget()
+        self._close()  # flushed to disk already: nothing is lost if closing says otherwise
 
     def _fall_back(self, exc: OSError) -> None:
         """Say that the file is not written, and copy what the temporary file holds to stdout."""
         self._say_not_written(exc.strerror or type(exc).__name__)
         self.to_stdout = True
-        if self._fd < 0:  # closed by finish: open the temporary file again to read it
-            try:
-                self._fd = os.open(self._tmp, os.O_RDONLY)
-            except OSError as lost:
-                raise self._unreadable(lost) from None
         offset = 0
         while offset < self._written:
             try:
