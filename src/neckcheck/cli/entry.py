@@ -26,11 +26,13 @@ def _stop(signum: int = 0, frame: "FrameType | None" = None) -> "NoReturn":
     """End the program: nothing is under way that needs undoing (no file is being written, no
     result is half-printed), so nothing but one line is said. SystemExit prints no traceback,
     wherever it is raised."""
-    import contextlib
-    import os
+    import os  # loaded by the interpreter's own start-up: this imports nothing
 
-    with contextlib.suppress(OSError):  # stderr closed or full: the exit code says it
+    # Not contextlib.suppress: the signal may come while contextlib itself is half imported.
+    try:  # noqa: SIM105
         os.write(2, b"neckcheck: interrupted\n")
+    except OSError:  # stderr closed or full: the exit code says it
+        pass
     raise SystemExit(EXIT_INTERRUPTED)
 
 
