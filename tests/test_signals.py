@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,6 +187,30 @@ def test_the_handlers_are_put_back_once_no_file_is_unfinished(tmp_path: Path) ->
         unfinished.forget(second_path)
     assert {signum: signal.getsignal(signum) for signum in before} == before
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_signal_between_creating_and_tracking_the_file_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worst moment: the file exists and its name is not yet known to anyone. The signal
+    waits until the file is tracked, and then removes it."""
+    import tempfile
+
+    make = tempfile.mkstemp
+
+    def make_then_signal(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        made: tuple[int, str] = make(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGUSR1)  # as another program's `kill -USR1` would
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", make_then_signal)
+    before = signal.getsignal(signal.SIGUSR1)
+    with pytest.raises(SystemExit) as ended:
+        unfinished.create(str(tmp_path))
+    assert ended.value.code == 128 + signal.SIGUSR1
+    assert list(tmp_path.iterdir()) == []
+    unfinished.forget("")  # nothing is tracked: the handlers go back
+    assert signal.getsignal(signal.SIGUSR1) is before
 
 
 def test_an_unfinished_file_is_private(tmp_path: Path) -> None:
