@@ -257,7 +257,24 @@ def test_ctrl_c_while_starting_is_one_line_and_130(tmp_path: Path, entry: str) -
     finally:
         if child.process.poll() is None:
             child.process.kill()
-    assert (code, out, err) == (130, b"", b"neckcheck: interrupted\n")
+    # Ended by SIGINT itself, as an uncaught Ctrl-C ends a program: a shell's $? is 130.
+    assert (code, out, err) == (-signal.SIGINT, b"", b"neckcheck: interrupted\n")
+
+
+def test_ctrl_c_ignored_by_the_parent_stays_ignored_while_starting(tmp_path: Path) -> None:
+    stdin = EMERGENCY.encode()
+    child = Gated(["screen", "--json"], tmp_path, stdin, signal.SIGINT, HELD_START + ENTRIES[
+        "console script"])  # fmt: skip
+    try:
+        child.wait_until_held()
+        child.process.send_signal(signal.SIGINT)
+        child.open_gate()
+        code, out, err = child.finish()
+    finally:
+        if child.process.poll() is None:
+            child.process.kill()
+    assert code == 5, err
+    assert json.loads(out)["exit_code"] == 5
 
 
 def test_the_console_script_starts_from_the_guarded_entry() -> None:

@@ -4,7 +4,8 @@ from this module's first statement on.
 Starting takes a while (typer, click and the rest are imported; on a loaded machine 100 ms and
 more), and Python's own SIGINT handler raises KeyboardInterrupt wherever the program is: inside
 an import, that is a traceback. So this module imports nothing at its top, and the first thing
-`main` does is to make SIGINT end the program quietly: one line, exit 130 (the contract's
+`main` does is to make SIGINT end the program quietly: one line, and the process ends by
+SIGINT itself, as an uncaught Ctrl-C ends any program (the shell's $? is 130, the contract's
 "interrupted"). Only when the command is about to run does Ctrl-C raise KeyboardInterrupt
 again, so that the command unwinds (a file being written is removed, the terminal is put back)
 and `edge.run` says "interrupted"; once it is done, a late Ctrl-C ends the program quietly
@@ -23,17 +24,22 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as edge.EXIT_INTERRUPTED (not imported: 
 
 
 def _stop(signum: int = 0, frame: "FrameType | None" = None) -> "NoReturn":
-    """End the program: nothing is under way that needs undoing (no file is being written, no
-    result is half-printed), so nothing but one line is said. SystemExit prints no traceback,
-    wherever it is raised."""
+    """End the program at once, as Ctrl-C ends a program that does not catch it: nothing is
+    under way that needs undoing (no file is being written, no result is half-printed), so
+    one line is said and SIGINT itself ends the process (the shell's $? is 130). Not an
+    exception: one raised here could land anywhere in an import, where Python may turn it
+    into another (an error calling __set_name__) and print a traceback after all."""
     import os  # loaded by the interpreter's own start-up: this imports nothing
+    import signal  # loaded by `main` before this handler was set
 
     # Not contextlib.suppress: the signal may come while contextlib itself is half imported.
     try:  # noqa: SIM105
         os.write(2, b"neckcheck: interrupted\n")
-    except OSError:  # stderr closed or full: the exit code says it
+    except OSError:  # stderr closed or full: the exit status says it
         pass
-    raise SystemExit(EXIT_INTERRUPTED)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.raise_signal(signal.SIGINT)
+    raise SystemExit(EXIT_INTERRUPTED)  # only if SIGINT could not end it (held back)
 
 
 def main() -> None:
@@ -41,14 +47,20 @@ def main() -> None:
     try:
         import signal
 
-        signal.signal(signal.SIGINT, _stop)
+        # Only where Ctrl-C would raise KeyboardInterrupt: a SIGINT ignored when the program
+        # started (a background job of a script, `nohup`) stays ignored.
+        guarded = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        if guarded:
+            signal.signal(signal.SIGINT, _stop)
         from neckcheck.cli import edge  # noqa: F401 - imported here, under the quiet handler
         from neckcheck.cli.commands import main as command_line
 
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if guarded:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             command_line()
         finally:  # the command is done (its exit code on its way): a late Ctrl-C is quiet
-            signal.signal(signal.SIGINT, _stop)
+            if guarded:
+                signal.signal(signal.SIGINT, _stop)
     except KeyboardInterrupt:  # one that came before the handler was set
         _stop()
