@@ -262,9 +262,8 @@ def test_ctrl_c_while_starting_is_one_line_and_130(tmp_path: Path, entry: str) -
 
 
 def test_ctrl_c_ignored_by_the_parent_stays_ignored_while_starting(tmp_path: Path) -> None:
-    stdin = EMERGENCY.encode()
-    child = Gated(["screen", "--json"], tmp_path, stdin, signal.SIGINT, HELD_START + ENTRIES[
-        "console script"])  # fmt: skip
+    start = HELD_START + ENTRIES["console script"]
+    child = Gated(["screen", "--json"], tmp_path, EMERGENCY.encode(), signal.SIGINT, start)
     try:
         child.wait_until_held()
         child.process.send_signal(signal.SIGINT)
