@@ -340,7 +340,7 @@ def test_a_warning_turned_into_an_error_never_ends_a_command() -> None:
     """PYTHONWARNINGS=error (issue 28): warnings are shown, never raised, from start-up on."""
     import warnings
 
-    from neckcheck.cli.console import warnings_never_raise
+    from neckcheck.cli.entry import warnings_never_raise
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -18,9 +18,9 @@ needs the `rules` extra (pip install 'neckcheck[rules]'). All are NeckcheckError
 Names are imported on first use, so that `import neckcheck` stays cheap for scripts.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
+# Not `from typing import TYPE_CHECKING`: importing typing would lengthen every start-up of the
+# command before its Ctrl-C handling is in place (neckcheck.cli.entry).
+TYPE_CHECKING = False
 
 __version__ = "0.2.0"
 

@@ -372,12 +372,16 @@ class _progress:
 
     def __enter__(self) -> Callable[[Summary], None]:
         import signal
+        import sys
 
-        from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn
 
+        from neckcheck.cli.render import make_console
+
+        # Its size checked (rich would read COLUMNS itself, and fail on one like "²").
+        console = make_console(file=sys.stderr)
         self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                            console=Console(stderr=True), transient=True,
+                            console=console, transient=True,
                             redirect_stdout=False, redirect_stderr=False)  # fmt: skip
         self.bar.__enter__()
         task = self.bar.add_task("screening")

@@ -848,13 +848,6 @@ def export_fhir(
     return 0
 
 
-def _verify_setting(env: Environment, name: str) -> int | None:
-    """A whole number of NECKCHECK_VERIFY_*, or None when unset; a value that is not one is
-    ignored, as before (the signals work reads every numeric variable in one place)."""
-    text = env.environ.get(name, "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
 @rules_app.command(
     "check",
     cls=_Command,
@@ -875,19 +868,19 @@ def rules_check(ctx: typer.Context, folder: RulesDir = None) -> int:
     from neckcheck.authoring.verify import DEFAULT_TIMEOUT_MS, verify
     from neckcheck.cli import edge
 
+    from neckcheck.cli.settings import number_from_environment
+
     env = _environment(ctx)
+    # Refused before anything is printed: a bad limit is a usage error, never guessed.
+    timeout_ms = number_from_environment("NECKCHECK_VERIFY_TIMEOUT_MS", env.environ)
+    rlimit = number_from_environment("NECKCHECK_VERIFY_RLIMIT", env.environ)  # for tests
     # Exactly what `screen` would use: the compiled copy when it is current and valid.
     book = _rules_as_they_are(env, folder)
     env.print(
         f"{book.source}: valid: {len(book.questions)} questions, {len(book.rules)} rules, "
         f"{len(book.cautions)} cautions (rules version {book.version})\n"
     )
-    timeout = _verify_setting(env, "NECKCHECK_VERIFY_TIMEOUT_MS")
-    report = verify(
-        book,
-        timeout_ms=max(1, timeout) if timeout is not None else DEFAULT_TIMEOUT_MS,
-        rlimit=_verify_setting(env, "NECKCHECK_VERIFY_RLIMIT"),  # deterministic, for tests
-    )
+    report = verify(book, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS, rlimit=rlimit)
     if report.interrupted:  # half a proof is none: one line, and no verdict at all
         env.say("interrupted: the safety properties were not proved")
         return edge.EXIT_INTERRUPTED

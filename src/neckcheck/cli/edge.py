@@ -525,15 +525,15 @@ def write_private(path: str, text: str, option: str, force: bool = False) -> Non
     the same folder, flushed to disk, then renamed over `path` (a rename replaces a symbolic link
     itself, never its target). Any failure (a target that cannot take the file, a full disk, a
     quota, an I/O error) is an InputError naming the option and the file, and leaves `path` as
-    it was and no temporary file behind, also on an interruption or a SIGTERM turned into
-    SystemExit."""
-    import tempfile
+    it was and no temporary file behind, also when an exception or any signal that ends the
+    program comes before the rename (neckcheck.cli.unfinished)."""
+    from neckcheck.cli import unfinished
 
     check_target(path, option, force)
     where = _where(path, option)
     folder = os.path.dirname(path) or "."
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".neckcheck.", suffix=".tmp")  # 0600
+        fd, tmp = unfinished.create(folder)  # 0600
     except OSError as exc:
         raise _not_written(exc, where) from None
     done = False
@@ -554,6 +554,7 @@ def write_private(path: str, text: str, option: str, force: bool = False) -> Non
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        unfinished.forget(tmp)
 
 
 class ResultFile:
@@ -565,11 +566,12 @@ class ResultFile:
     go to standard output instead; the results so far are read back from the temporary file and
     written there, and every later one follows them. `path` is then left as it was, and
     `written` stays False (batch then exits 7). Use it as a context manager: the temporary
-    file is removed however the block ends (an error, Ctrl-C, a SIGTERM turned into SystemExit).
+    file is removed however the block ends (an error, Ctrl-C), and whatever signal ends the
+    program before it is in place (neckcheck.cli.unfinished).
     """
 
     def __init__(self, path: str, option: str, force: bool = False) -> None:
-        import tempfile
+        from neckcheck.cli import unfinished
 
         self.path = path
         self.where = _where(path, option)
@@ -588,9 +590,7 @@ class ResultFile:
             self.to_stdout = True
             return
         try:
-            self._fd, self._tmp = tempfile.mkstemp(
-                dir=os.path.dirname(path) or ".", prefix=".neckcheck.", suffix=".tmp"
-            )
+            self._fd, self._tmp = unfinished.create(os.path.dirname(path) or ".")
         except OSError as exc:
             self._say_not_written(f"cannot create a file there: {exc.strerror or exc}")
             self.to_stdout = True
@@ -606,11 +606,18 @@ class ResultFile:
         try:
             if kind is None:
                 self.finish()
-        finally:
+        finally:  # also when finishing fails: the unfinished file goes all the same
             self._close()
-        with contextlib.suppress(OSError):
             if self._tmp and not self.written:
-                os.unlink(self._tmp)
+                with contextlib.suppress(OSError):
+                    os.unlink(self._tmp)
+            self._forget()
+
+    def _forget(self) -> None:
+        from neckcheck.cli import unfinished
+
+        if self._tmp:
+            unfinished.forget(self._tmp)
 
     def _close(self) -> None:
         if self._fd >= 0:
@@ -637,23 +644,20 @@ class ResultFile:
             return
         try:
             os.fsync(self._fd)
-            fd, self._fd = self._fd, -1
-            os.close(fd)
+            # Still open: if the rename fails because the file or its folder was removed
+            # meanwhile, the results are read back from the descriptor, which outlives the name.
             os.replace(self._tmp, self.path)
         except OSError as exc:
             self._fall_back(exc)
             return
         self.written = True
+        self._forget()
+        self._close()  # flushed to disk already: nothing is lost if closing says otherwise
 
     def _fall_back(self, exc: OSError) -> None:
         """Say that the file is not written, and copy what the temporary file holds to stdout."""
         self._say_not_written(exc.strerror or type(exc).__name__)
         self.to_stdout = True
-        if self._fd < 0:  # closed by finish: open the temporary file again to read it
-            try:
-                self._fd = os.open(self._tmp, os.O_RDONLY)
-            except OSError as lost:
-                raise self._unreadable(lost) from None
         offset = 0
         while offset < self._written:
             try:
@@ -667,6 +671,7 @@ class ResultFile:
         self._close()
         with contextlib.suppress(OSError):
             os.unlink(self._tmp)
+        self._forget()
 
     def _unreadable(self, exc: OSError) -> InputError:
         reason = exc.strerror or type(exc).__name__

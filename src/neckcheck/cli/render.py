@@ -60,11 +60,9 @@ def make_console(file: TextIO | None = None, plain: bool = False) -> Console:
 def _terminal_size(stream: object) -> tuple[int, int]:
     import os
 
-    def number(name: str) -> int | None:
-        text = os.environ.get(name, "").strip()
-        return int(text) if text.isdigit() else None
+    from neckcheck.cli.settings import number_from_environment
 
-    columns, lines = number("COLUMNS"), number("LINES")
+    columns, lines = number_from_environment("COLUMNS"), number_from_environment("LINES")
     try:
         if getattr(stream, "isatty", lambda: False)():
             size = os.get_terminal_size(stream.fileno())  # type: ignore[attr-defined]
