@@ -92,24 +92,53 @@ def _kinds(question: Question, atoms: Sequence[Compare]) -> tuple[Value, ...]:
     return tuple(seen.values())
 
 
+_Ways = tuple[
+    tuple[Condition, ...],
+    dict[str, tuple[Value, ...]],
+    dict[tuple[int, tuple[bool | Condition, ...], tuple[tuple[str, Value], ...]], int],
+]
+
+
+def _ways(rulebook: Rulebook) -> _Ways:
+    """The emergency rules' conditions, and one answer of each kind that the skip logic or
+    those rules tell apart, for every question either reads."""
+    emergencies = tuple(
+        r.when for r in rulebook.red_flags if r.disposition == "emergency" and r.when is not None
+    )
+    atoms: dict[str, list[Compare]] = {}
+    for when in (*(q.asked_when for q in rulebook.questions), *emergencies):
+        for atom in when.compares() if when is not None else ():
+            atoms.setdefault(atom.key, []).append(atom)
+    kinds = {q.id: _kinds(q, atoms[q.id]) for q in rulebook.questions if q.id in atoms}
+    return emergencies, kinds, {}
+
+
 def most_questions(rulebook: Rulebook, given: Mapping[str, Value]) -> int:
     """The most questions a person can be asked in all, the answers so far included: the
-    longest way through the skip logic that these answers leave open. It never rises as answers
-    are added, since each answer only narrows the ways left. (The early stop on an emergency
-    can end an interview sooner; it is not counted, so this is a true "at most".)"""
+    longest way through the skip logic that these answers leave open, each way ending where
+    the interview would stop early (as soon as an emergency is certain). It never rises as
+    answers are added, since each answer only narrows the ways left."""
     questions = rulebook.questions
-    atoms: dict[str, list[Compare]] = {}
-    for q in questions:
-        if q.asked_when is not None:
-            for atom in q.asked_when.compares():
-                atoms.setdefault(atom.key, []).append(atom)
-    kinds = {q.id: _kinds(q, atoms[q.id]) for q in questions if q.id in atoms}
-    memo: dict[tuple[int, tuple[bool | Condition, ...]], int] = {}
+    ways: _Ways | None = rulebook.derived.get("longest_ways")
+    if ways is None:  # what the search needs of the rules, and what it has found, kept
+        ways = rulebook.derived["longest_ways"] = _ways(rulebook)
+    emergencies, kinds, memo = ways
 
     def longest(start: int, facts: dict[str, Value]) -> int:
-        # What the answers so far leave of each later condition decides the rest of the way.
-        known = {q.id for q in questions[:start]}
-        seen = (start, tuple(_left(q.asked_when, facts, known) for q in questions[start:]))
+        # What the answers so far leave of each later condition and of each emergency rule
+        # decides the rest of the way.
+        known = progress(rulebook, facts).settled | {q.id for q in questions[:start]}
+        left = tuple(
+            _left(w, facts, known)
+            for w in (*emergencies, *(q.asked_when for q in questions[start:]))
+        )
+        if any(part is True for part in left[: len(emergencies)]):
+            return 0  # emergency care is certain: the interview stops before asking more
+        # Answers already given to later questions (after a change on the review) count too.
+        ahead = tuple(
+            (q.id, given[q.id]) for q in questions[start:] if q.id in given and q.id in kinds
+        )
+        seen = (start, left, ahead)
         if seen not in memo:
             count = 0
             rest = 0
@@ -118,9 +147,10 @@ def most_questions(rulebook: Rulebook, given: Mapping[str, Value]) -> int:
                 if q.asked_when is not None and not q.asked_when.test(facts):
                     continue
                 count += 1
-                if q.id in given:
-                    facts = {**facts, q.id: given[q.id]}
-                elif q.id in kinds:  # an answer the skip logic reads: try each kind of it
+                if q.id in given and q.id in kinds:
+                    rest = longest(i + 1, {**facts, q.id: given[q.id]})
+                    break
+                if q.id in kinds:  # an answer the rules read: try each kind of it
                     rest = max(longest(i + 1, {**facts, q.id: v}) for v in kinds[q.id])
                     break
             memo[seen] = count + rest
@@ -129,7 +159,9 @@ def most_questions(rulebook: Rulebook, given: Mapping[str, Value]) -> int:
     return longest(0, {})
 
 
-def _left(when: Condition | None, facts: Mapping[str, Value], known: set[str]) -> bool | Condition:
+def _left(
+    when: Condition | None, facts: Mapping[str, Value], known: frozenset[str] | set[str]
+) -> bool | Condition:
     """What is left of a condition once the keys in `known` are answered (or skipped): True,
     False, or the part that still depends on the answers to come."""
     if when is None:
