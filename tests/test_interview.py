@@ -517,7 +517,7 @@ def test_a_mistyped_answer_is_corrected_after_an_early_stop(book: Rulebook) -> N
     child.send("1\r")
     asked = answer_until_review(child, book, BASELINE)
     assert asked[0] == "chest_symptoms"  # the interview goes on where it stopped
-    child.expect(r"Changed:\s+Age:\s+70\s+->\s+40")
+    assert re.search(r"Changed:\s+Age:\s+70\s+->\s+40", child.before)  # above the review
     child.send("\r")
     child.expect("TECHNIQUE SUITS YOU")
     assert finish(child) == 0
