@@ -384,7 +384,7 @@ class PlainPrompter:
         for number, label in enumerate(labels, 1):
             self._line(f"{number}. {label}")
 
-    def _rows(self, first: str, rows: Sequence[ReviewRow]) -> str | None:
+    def _rows(self, heading: str, first: str, rows: Sequence[ReviewRow]) -> str | None:
         labels = [first] + [f"{r.label}: {r.answer}" for r in rows]
         self._choices(labels)
         while True:
@@ -398,6 +398,7 @@ class PlainPrompter:
                 self._took(labels[picked])
                 return None if picked == 0 else rows[picked - 1].key
             self._line(picked)
+            self._line(heading)
             self._choices(labels)
 
     def review(self, rows: Sequence[ReviewRow], changed: str | None) -> str | None:
@@ -406,7 +407,7 @@ class PlainPrompter:
             self._line(f"Changed: {changed}")
         self._line(_PLAIN_REVIEW)
         self._line("Type 1 to see your result, or the number of an answer to change it.")
-        return self._rows(_SHOW_RESULT, rows)
+        return self._rows(_PLAIN_REVIEW, _SHOW_RESULT, rows)
 
     def stopped(self, why: Sequence[str], rows: Sequence[ReviewRow]) -> str | None:
         self._line()
@@ -415,7 +416,7 @@ class PlainPrompter:
             self._line(f"- {reason}")
         self._line(_CORRECT)
         self._line("Type 1 to see your result, or the number of an answer to correct it.")
-        return self._rows(_SHOW_EMERGENCY, rows)
+        return self._rows(_STOPPED, _SHOW_EMERGENCY, rows)
 
 
 class QuestionaryPrompter:
