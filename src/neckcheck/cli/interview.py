@@ -449,7 +449,14 @@ class QuestionaryPrompter:
 
         text = safe_text(text)
         lines = [
-            textwrap.fill(part, width=self.width, break_on_hyphens=False) if part else ""
+            textwrap.fill(
+                part,
+                width=self.width,
+                break_on_hyphens=False,
+                subsequent_indent="  " if part.startswith("- ") else "",  # a list item hangs
+            )
+            if part
+            else ""
             for part in text.split("\n")
         ]
         shown = "\n".join(lines)
@@ -604,7 +611,8 @@ class QuestionaryPrompter:
         # room for the "? " mark and the widget's own hint.
         import textwrap
 
-        return textwrap.fill(text, width=max(20, self.width - 4))
+        width = max(20, self.width - 4)
+        return "\n".join(textwrap.fill(safe_text(part), width=width) for part in text.split("\n"))
 
     def _rows(self, message: str, first: str, rows: Sequence[ReviewRow]) -> str | None:
         import questionary
@@ -633,13 +641,13 @@ class QuestionaryPrompter:
 
     def review(self, rows: Sequence[ReviewRow], changed: str | None) -> str | None:
         self._line()
-        if changed is not None:
-            self._line(f"Changed: {changed}", "bold")
-        return self._rows(
+        how = (
             "Check your answers. Confirm, or pick one to change (arrow keys, or type a few "
-            "letters to search), then Enter:",
-            _SHOW_RESULT,
-            rows,
+            "letters to search), then Enter:"
+        )
+        # In the list's own heading, which stays on screen however long the list.
+        return self._rows(
+            how if changed is None else f"Changed: {changed}\n{how}", _SHOW_RESULT, rows
         )
 
     def stopped(self, why: Sequence[str], rows: Sequence[ReviewRow]) -> str | None:
