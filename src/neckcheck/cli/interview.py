@@ -708,7 +708,7 @@ def _ask(question: Any, can_go_back: bool = False) -> Any:
     from prompt_toolkit.filters import to_filter
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
     from prompt_toolkit.layout import ScrollOffsets
-    from prompt_toolkit.layout.controls import FormattedTextControl
+    from questionary.prompts.common import InquirerControl
 
     bindings = KeyBindings()
 
@@ -729,11 +729,7 @@ def _ask(question: Any, can_go_back: bool = False) -> Any:
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])
     for window in app.layout.find_all_windows():
-        # The choice list is questionary's one window drawn by a FormattedTextControl
-        # subclass of its own; the question line is a buffer.
-        if isinstance(window.content, FormattedTextControl) and type(window.content) is not (
-            FormattedTextControl
-        ):
+        if isinstance(window.content, InquirerControl):  # a choice list
             window.right_margins = [_more_margin()]
             window.wrap_lines = to_filter(True)
             # Keep the pointed answer's wrapped lines, and one line above it, in view.
