@@ -7,16 +7,11 @@ import json
 import subprocess
 from pathlib import Path
 
+from neckcheck.api import load_rulebook
 from neckcheck.authoring.validation import load_validated
 from neckcheck.core.conditions import parse
 from neckcheck.core.model import Rulebook
-from neckcheck.rulebook.load import (
-    COMPILED,
-    COMPILED_FORMAT,
-    compiled_state,
-    load_rulebook,
-    sources_hash,
-)
+from neckcheck.rulebook.load import COMPILED, COMPILED_FORMAT, compiled_state, sources_hash
 from neckcheck.rulebook.rulecheck import book_from_plain, to_plain
 from tests.conftest import RULES, neckcheck_command
 

@@ -268,8 +268,8 @@ def test_batch_output_that_fails_keeps_the_exit_code_of_an_invalid_line(tmp_path
 
 
 def _run_batch_in_process(source: Path, target: Path) -> int:
+    from neckcheck.api import load_rulebook
     from neckcheck.cli.batch import run_batch
-    from neckcheck.rulebook.load import load_rulebook
 
     summary = run_batch(str(source), load_rulebook(), str(target), quiet=True)
     return 2 if summary.errors else 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from hypothesis import given
 
+from neckcheck.api import screen
 from neckcheck.cli.interview import (
     PlainPrompter,
     ReviewRow,
@@ -21,7 +22,6 @@ from neckcheck.cli.interview import (
 from neckcheck.core.conditions import Value
 from neckcheck.core.engine import decide_partial
 from neckcheck.core.model import Question, Rulebook
-from neckcheck.formats.documents import screen
 from tests.spec import BASELINE, effective
 from tests.strategies import answer_sets
 

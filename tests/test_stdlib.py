@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neckcheck
+from neckcheck.api import load_rulebook, screen
 from neckcheck.cli.edge import _UNSAFE, _escape_char, safe_text
 from neckcheck.core.answers import parse_json
 from neckcheck.core.conditions import Compare
@@ -34,8 +35,6 @@ from neckcheck.core.model import (
     QuestionType,
     Rulebook,
 )
-from neckcheck.formats.documents import screen
-from neckcheck.rulebook.load import load_rulebook
 from tests.spec import NO_INJURY
 
 SOURCE = Path(neckcheck.__file__).parent

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import z3
 
+from neckcheck.api import load_rulebook
 from neckcheck.authoring import verify as verify_module
 from neckcheck.authoring.verify import ROTATION, _Encoding, red_flag_answers, verify
 from neckcheck.cli.commands import run_command_line
 from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.core.model import URGENCY, Rulebook
-from neckcheck.rulebook.load import load_rulebook
 from tests.conftest import neckcheck_command
 from tests.guard import spec_violations
 from tests.test_rulebook import edit

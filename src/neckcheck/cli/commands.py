@@ -63,13 +63,13 @@ def _book(parsed: Parsed) -> Rulebook:
     UnprovedRulesError (exit 2, one line). With --allow-unproved-rules they are used, and the
     rulebook carries a warning that the command shows: in each result (screen, batch, the
     Questionnaire) and on stderr."""
-    from neckcheck.rulebook.load import load_rulebook
+    from neckcheck.authoring.prover import Prover
+    from neckcheck.cli import edge
+    from neckcheck.rulebook.load import open_rulebook
 
     allow = parsed.flag("allow_unproved_rules")
-    book = load_rulebook(_rules_folder(parsed), allow_unproved=allow)
+    book = open_rulebook(_rules_folder(parsed), Prover(edge.sigint_cancels), allow_unproved=allow)
     if book.warning and parsed.path not in _WARNS_IN_EACH_RESULT:
-        from neckcheck.cli import edge
-
         edge.say(f"WARNING: {book.warning}")
     return book
 
@@ -82,9 +82,11 @@ def _rules_as_they_are(parsed: Parsed) -> Rulebook:
     """The rules for the authoring tools only (`rules check`, which proves them, and `rules
     schemas`, the editors' schemas of the rule files): the folder as it is, proved or not
     (invalid YAML is still refused), so that rules being edited can be checked."""
-    from neckcheck.rulebook.load import load_rulebook
+    from neckcheck.authoring.prover import Prover
+    from neckcheck.cli import edge
+    from neckcheck.rulebook.load import open_rulebook
 
-    return load_rulebook(_rules_folder(parsed), allow_unproved=True)
+    return open_rulebook(_rules_folder(parsed), Prover(edge.sigint_cancels), allow_unproved=True)
 
 
 def _print(text: str) -> None:
@@ -290,6 +292,7 @@ def rules_check(parsed: Parsed) -> int:
     import json
 
     from neckcheck.authoring.verify import DEFAULT_TIMEOUT_MS, verify
+    from neckcheck.cli import edge
 
     # Exactly what `screen` would use: the compiled copy when it is current and valid.
     book = _rules_as_they_are(parsed)
@@ -304,10 +307,9 @@ def rules_check(parsed: Parsed) -> int:
         book,
         timeout_ms=max(1, int(timeout)) if timeout.isdigit() else DEFAULT_TIMEOUT_MS,
         rlimit=int(rlimit) if rlimit.isdigit() else None,
+        watch=edge.sigint_cancels,
     )
     if report.interrupted:  # half a proof is none: one line, and no verdict at all
-        from neckcheck.cli import edge
-
         edge.say("interrupted: the safety properties were not proved")
         return edge.EXIT_INTERRUPTED
     out = ["Proved over the whole answer space (z3):"]
@@ -355,9 +357,12 @@ def rules_reference(parsed: Parsed) -> int:
 
 
 def rules_compile(parsed: Parsed) -> int:
-    from neckcheck.rulebook.load import compile_and_verify, default_rules_dir
+    from neckcheck.authoring.compiler import compile_and_verify
+    from neckcheck.cli import edge
+    from neckcheck.rulebook.load import default_rules_dir
 
-    target, report = compile_and_verify(_rules_folder(parsed) or default_rules_dir())
+    folder = _rules_folder(parsed) or default_rules_dir()
+    target, report = compile_and_verify(folder, watch=edge.sigint_cancels)
     _print(f"wrote {target}\n")
     if not report.holds:
         problems = [*report.failed, *report.unproved]
@@ -369,7 +374,7 @@ def rules_compile(parsed: Parsed) -> int:
 def rules_schemas(parsed: Parsed) -> int:
     from pathlib import Path
 
-    from neckcheck.rulebook.load import write_schemas
+    from neckcheck.authoring.rules_schema import write_schemas
 
     out = parsed.text("out")
     for path in write_schemas(_rules_as_they_are(parsed), Path(out) if out else None):
@@ -379,10 +384,11 @@ def rules_schemas(parsed: Parsed) -> int:
 
 def version_text() -> str:
     from neckcheck import __version__
+    from neckcheck.authoring.prover import Prover
     from neckcheck.core.model import CONTRACT_VERSION
-    from neckcheck.rulebook.load import load_rulebook
+    from neckcheck.rulebook.load import open_rulebook
 
-    book = load_rulebook(allow_unproved=True)
+    book = open_rulebook(None, Prover(), allow_unproved=True)
     proved = "shipped" if book.warning is None else "shipped, UNPROVED"
     return (
         f"neckcheck {__version__}\nrules {book.version} ({proved})\n"

@@ -41,13 +41,6 @@ def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
 
 
 def decide(answers: Answers, rulebook: Rulebook) -> Decision:
-    generated = rulebook.derived.get("generated")
-    if generated is not None:  # the shipped rules, as generated code (see rulecode.py)
-        key: tuple[tuple[str, ...], tuple[str, ...]] = generated.decide_facts(answers.facts)
-        decision = rulebook.decisions.get(key)
-        if decision is None:
-            decision = decision_of(key, rulebook)
-        return decision
     fired = fired_rules(answers, rulebook)
     facts = answers.facts
     shown = rulebook.caution_tests[fired[0].disposition]
