@@ -396,11 +396,11 @@ def test_counterexample_the_engine_does_not_reproduce_is_unproved(
          "when: {bladder_bowel: yes}")  # fmt: skip
     broken = load_rulebook(rules_copy, allow_unproved=True)
     calm = {**{q.id: "no" for q in broken.questions if q.type == "tri"}, "meningitis_signs": "yes"}
-    emergency = verify_module.screen(
+    emergency = verify_module.screen_document(
         {"age": 40, "injury": "none", "known_spine_problem": "none", **calm}, broken
     )
     assert emergency.disposition == "emergency"
-    monkeypatch.setattr(verify_module, "screen", lambda answers, book: emergency)
+    monkeypatch.setattr(verify_module, "screen_document", lambda answers, book: emergency)
     report = verify(broken)
     unsure = next(r for r in report.results if r.name.startswith("unsure"))
     assert unsure.status == "unproved"
