@@ -25,7 +25,7 @@ of this when it was pinned, so it is not checked again; its "sources" still must
 Anything else (missing, stale, damaged, edited, unreadable) and the copy is not used: the YAML is
 validated afresh instead, never a crash. Then the proofs gate screening: the rules are usable
 only when a current, valid compiled copy records that every property was proved. Otherwise
-`load_rulebook` raises UnprovedRulesError, unless the caller passes allow_unproved=True; then the
+`open_rulebook` raises UnprovedRulesError, unless the caller passes allow_unproved=True; then the
 rulebook comes back with `warning` saying why it is unproved.
 
 Compiled format 4 (a JSON object, exactly these keys):
@@ -43,7 +43,7 @@ The digest catches edits and damage; it is not a signature (anyone who can write
 recompute it), which is why `neckcheck rules check` proves the very rulebook that screening
 loads. Either way nothing is executed: JSON and safe YAML are data.
 
-The screening path (load_rulebook with a current compiled copy) imports neither PyYAML, nor
+The screening path (open_rulebook with a current compiled copy) imports neither PyYAML, nor
 pydantic, nor z3 (the answer set's model, core.answer_model, is built when answers arrive).
 """
 
