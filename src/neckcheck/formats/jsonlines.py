@@ -15,14 +15,16 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from neckcheck.core.answers import parse_json
-from neckcheck.core.engine import decide
+from neckcheck.core.engine import decide, decision_key
 from neckcheck.core.errors import InputError, Problem
-from neckcheck.core.model import Decision, Rulebook
+from neckcheck.core.model import Rulebook
 from neckcheck.formats.documents import MAX_DOCUMENT_BYTES, answers_of_document
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
+
+    from neckcheck.core.answers import Answers
 
 
 class Summary:
@@ -94,14 +96,16 @@ class _Texts:
 _MIDDLE = '],"cautions":['
 
 
-def _decision_text(decision: Decision, texts: _Texts) -> str:
-    # Keyed by what makes the decision (the rules that fired and the cautions shown), never by
-    # object identity or the decision's whole content.
-    key = (tuple(r.rule for r in decision.reasons), tuple(c.id for c in decision.cautions))
-    if decision.warning:  # texts are made for the rulebook's own warning only
+def _decision_line(answers: Answers, book: Rulebook, texts: _Texts | None) -> tuple[str, str]:
+    """(the outcome, the decision's JSON text without its first "{"). The text is cached by
+    what makes the decision (the rules that fired and the cautions shown), never by object
+    identity or the decision's whole content."""
+    if texts is None:  # texts are made for the rulebook's own warning only
+        decision = decide(answers, book)
         text = json.dumps(decision.to_dict(), ensure_ascii=True, separators=(",", ":"))
-        return text[1:]
-    return texts.text(key)
+        return decision.outcome, text[1:]
+    key = decision_key(answers, book)
+    return texts.outcome[key[0][0]], texts.text(key)
 
 
 TOO_LONG = InputError([Problem("", "the line is longer than the size limit")], "line")
@@ -113,7 +117,7 @@ def result_lines(
     """For each input line (None: a line over the size limit; an InputError: a line known to be
     invalid before it is read), its output line: the decision
     with its 1-based "line", or {"line": N, "error": {...}}. Never stops on a bad line."""
-    texts = _Texts(book)
+    texts = None if book.warning else _Texts(book)
     outcomes = summary.outcomes
     for number, raw in enumerate(lines, start=1):
         summary.lines = number
@@ -124,14 +128,14 @@ def result_lines(
                 raise raw
             source = f"line {number}"
             answers, _ = answers_of_document(parse_json(raw, source), book, source)
-            decision = decide(answers, book)
+            outcome, text = _decision_line(answers, book, texts)
         except InputError as exc:
             summary.errors += 1
             error = json.dumps(exc.to_dict(), ensure_ascii=True, separators=(",", ":"))
             yield f'{{"line":{number},"error":{error}}}\n'
         else:
-            outcomes[decision.outcome] += 1
-            yield f'{{"line":{number},{_decision_text(decision, texts)}\n'
+            outcomes[outcome] += 1
+            yield f'{{"line":{number},{text}\n'
 
 
 LINE_BREAK = InputError([Problem("", "the line holds a line break inside it")], "line")
