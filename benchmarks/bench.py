@@ -3,6 +3,7 @@
     python benchmarks/bench.py            # the full run (a few minutes)
     python benchmarks/bench.py --quick    # smaller sizes, a smoke test (CI; under a minute)
     python benchmarks/bench.py --only invalid   # only the invalid-line rows (full sizes)
+    python benchmarks/bench.py --only batch     # only the batch rows (full sizes)
 
 Every figure is a median of interleaved runs (the command and its yardstick take turns, so that
 load on a shared machine hits both alike), printed beside its yardstick with the ratio:
@@ -25,10 +26,9 @@ load on a shared machine hits both alike), printed beside its yardstick with the
   lines (reading them at all costs that).
 - memory: peak RSS of `neckcheck batch` on 1,000,000 lines streamed in; goal: flat, 25 MB.
 
-Checks, not figures: the hand-written screener agrees with `neckcheck batch` line by line, and
-the batch output is byte-identical to the interpreted rules' (the code generated from the
-shipped rules switched off). The children run with bytecode caching on (as installed programs
-do), whatever PYTHONDONTWRITEBYTECODE says here. Nothing here passes or fails a test.
+A check, not a figure: the hand-written screener agrees with `neckcheck batch` line by line.
+The children run with bytecode caching on (as installed programs do), whatever
+PYTHONDONTWRITEBYTECODE says here. Nothing here passes or fails a test.
 """
 
 from __future__ import annotations
@@ -268,22 +268,6 @@ def line(what: str, ours: float, what_yard: str, yard: float, goal: str, unit: s
     )
 
 
-def identical_to_interpreted(lines_path: Path) -> tuple[bool, int]:
-    """Whether `neckcheck batch`'s output is byte for byte that of the interpreted rules (the
-    shipped rulebook with its generated code switched off), and how many lines were compared."""
-    from neckcheck.cli.batch import Summary, result_lines
-    from neckcheck.rulebook.load import load_rulebook
-
-    ours = subprocess.run(
-        [NECKCHECK, "batch", str(lines_path)], capture_output=True, check=False, env=ENV
-    ).stdout
-    book = load_rulebook()
-    book.derived.pop("generated", None)
-    with lines_path.open("rb") as stream:
-        theirs = "".join(result_lines(stream, book, Summary())).encode("ascii")
-    return ours == theirs, ours.count(b"\n")
-
-
 def peak_rss_mb(command: list[str], lines: int) -> float:
     """Peak resident memory of `command` while `lines` answer sets are streamed into it.
 
@@ -391,10 +375,38 @@ def invalid_rows(tmp: Path, invalid: int, wide: int, batch_runs: int) -> None:
         print(line(what, ours_s, "json.loads/json.dumps loop", floor_s, "I/O floor", "s"))
 
 
+def batch_rows(tmp: Path, lines: int, batch_runs: int, compiled: Path) -> None:
+    """`neckcheck batch` on valid lines against the hand-written reference and the I/O floor,
+    and the agreement check."""
+    data = tmp / "lines.jsonl"
+    write_lines(data, lines)
+    hand_cmd = [PYTHON, str(HERE / "handwritten.py"), str(compiled)]
+    floor_cmd = [PYTHON, "-c", FLOOR]
+    ours_cmd = [NECKCHECK, "batch"]
+    t_hand, t_ours, t_floor = [], [], []
+    for _ in range(batch_runs):
+        t_hand.append(timed(hand_cmd, data))
+        t_ours.append(timed(ours_cmd, data))
+        t_floor.append(timed(floor_cmd, data))
+    hand, batch, floor = (statistics.median(t) for t in (t_hand, t_ours, t_floor))
+    print(f"batch, {lines:,} valid lines (neckcheck batch: {lines / batch:,.0f} lines/s)")
+    print(line("neckcheck batch", batch, "hand-written reference", hand, "goal 1.0x", "s"))
+    print(line("neckcheck batch", batch, "json.loads/json.dumps loop", floor, "I/O floor",
+               "s"))  # fmt: skip
+    differ, details, errors, examples = agree(data, compiled)
+    print(
+        f"  agreement with the hand-written reference: {differ} lines differ in outcome or "
+        f"disposition, {details} more in exit code, timeframe or cautions; {errors} error "
+        "lines from neckcheck batch"
+    )
+    for example in examples:
+        print(example, file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke test")
-    parser.add_argument("--only", choices=["invalid"], help="only these rows (same sizes)")
+    parser.add_argument("--only", choices=["invalid", "batch"], help="only these rows (same sizes)")
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate is not None:
@@ -407,7 +419,8 @@ def main() -> None:
     runs, batch_runs, lines, big, invalid, wide = (
         (5, 3, 5_000, 50_000, 2_000, 2) if args.quick else (21, 5, 100_000, 1_000_000, 20_000, 20)
     )
-    from neckcheck.rulebook.load import default_rules_dir, load_rulebook
+    from neckcheck.api import load_rulebook
+    from neckcheck.rulebook.load import default_rules_dir
 
     compiled = Path(default_rules_dir(), "rulebook.compiled.json")
     first = load_rulebook().questions[0].prompt
@@ -421,6 +434,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             timed([NECKCHECK, "--help"])  # bytecode written
             invalid_rows(Path(tmp), invalid, wide, batch_runs)
+        return
+    if args.only == "batch":
+        with tempfile.TemporaryDirectory() as tmp:
+            timed([NECKCHECK, "--help"])  # bytecode written
+            batch_rows(Path(tmp), lines, batch_runs, compiled)
         return
     with tempfile.TemporaryDirectory() as tmp:
         answers = Path(tmp, "answers.json")
@@ -467,35 +485,7 @@ def main() -> None:
         print(line("screen --json < answers.json", json_ms, "... validating with pydantic",
                    floor_ms, "goal 1.15x"))  # fmt: skip
 
-        data = Path(tmp, "lines.jsonl")
-        write_lines(data, lines)
-        hand_cmd = [PYTHON, str(HERE / "handwritten.py"), str(compiled)]
-        floor_cmd = [PYTHON, "-c", FLOOR]
-        ours_cmd = [NECKCHECK, "batch"]
-        t_hand, t_ours, t_floor = [], [], []
-        for _ in range(batch_runs):
-            t_hand.append(timed(hand_cmd, data))
-            t_ours.append(timed(ours_cmd, data))
-            t_floor.append(timed(floor_cmd, data))
-        hand, batch, floor = (statistics.median(t) for t in (t_hand, t_ours, t_floor))
-        print(f"batch, {lines:,} valid lines (neckcheck batch: {lines / batch:,.0f} lines/s)")
-        print(line("neckcheck batch", batch, "hand-written reference", hand, "goal 1.0x", "s"))
-        print(line("neckcheck batch", batch, "json.loads/json.dumps loop", floor, "I/O floor",
-                   "s"))  # fmt: skip
-        differ, details, errors, examples = agree(data, compiled)
-        print(
-            f"  agreement with the hand-written reference: {differ} lines differ in outcome or "
-            f"disposition, {details} more in exit code, timeframe or cautions; {errors} error "
-            "lines from neckcheck batch"
-        )
-        for example in examples:
-            print(example, file=sys.stderr)
-        same, compared = identical_to_interpreted(data)
-        print(
-            f"  byte-identical to the interpreted rules: {'yes' if same else 'NO'} "
-            f"({compared:,} lines)"
-        )
-
+        batch_rows(Path(tmp), lines, batch_runs, compiled)
         invalid_rows(Path(tmp), invalid, wide, batch_runs)
 
     rss = peak_rss_mb([NECKCHECK, "batch"], big)

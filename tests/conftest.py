@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from neckcheck.api import load_rulebook
 from neckcheck.core.model import Rulebook
-from neckcheck.rulebook.load import load_rulebook
 
 # pytest-xdist's workers export COLUMNS and LINES (80 x 24). The commands the tests start would
 # take them over the size of the pseudo-terminal they run in, so they go.

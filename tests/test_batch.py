@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neckcheck import InputError, screen_many
+from neckcheck.api import screen
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from tests.cli import Done, invoke, neckcheck_command, process
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS
 from tests.strategies import answer_sets
@@ -212,59 +212,24 @@ def test_a_long_varied_batch_agrees_with_the_oracle_line_by_line() -> None:
     assert len(distinct) > 4096  # more than the engine's own cache of decisions
 
 
-# ---- Unknown keys: the shortcut from the generated check gives the careful path's very error ----
+# ---- Decision texts: put together from pieces, byte for byte the decision's JSON ----------------
 
 
-def test_unknown_key_lines_are_byte_for_byte_the_interpreted_errors(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Lines that are valid answer sets plus unknown keys are recognised from the generated
-    check (issue 20, item 5: they cost several times a valid line); every such line, and every
-    near miss that must take the careful path (a key twice, NaN, a nested value, a FHIR or a
-    saved-interview marker, an escaped quote, too many keys), gives exactly the record of the
-    interpreted rules."""
-    from neckcheck.cli.batch import Summary, result_lines
-    from neckcheck.rulebook.load import load_rulebook
+def test_decision_texts_are_json_dumps_of_the_decision(book: Rulebook) -> None:
+    from neckcheck.core.engine import decision_of
+    from neckcheck.formats.jsonlines import _Texts
 
-    generated, interpreted = load_rulebook(), load_rulebook()
-    assert generated is not interpreted
-    assert generated.derived.get("generated") is not None
-    interpreted.derived.pop("generated")
-    base = json.dumps(BASELINE)[:-1]
-    extras = [
-        '"injry": "fall"',
-        '"notes": "x", "Age": 40, "vasculr_signs": true, "extra": null, "n": 12345678901234567890',
-        ", ".join(f'"k{n}": "no"' for n in range(30)),
-        ", ".join(f'"k{n}": 1' for n in range(40)),  # over 64 keys in all
-        '"notes": NaN',
-        '"notes": 1.5',
-        '"notes": {"a": 1, "a": 2}',
-        '"notes": ["x"]',
-        '"resourceType": "QuestionnaireResponse"',
-        '"neckcheck_saved_interview": 1',
-        '"no\\"tes": "x"',
-        '"notes": "say \\"no\\""',
-        '"notes": "x", "notes": "y"',
-        '"age": 40',  # a known key twice
-        '"notes": "\\u202e"',
-    ]
-    lines = [f"{base}, {extra}}}\n".encode() for extra in extras]
-    lines += [f"\ufeff{base}, {extras[0]}}} \n".encode(), f"{base}, {extras[0]}}} x\n".encode()]
-    import neckcheck.cli.batch as batch
-
-    shortcut: list[list[str]] = []
-    real = batch.unknown_keys_json
-
-    def counted(keys: list[str], book: Rulebook) -> str:
-        shortcut.append(keys)
-        return real(keys, book)
-
-    monkeypatch.setattr(batch, "unknown_keys_json", counted)
-    ours = list(result_lines(lines, generated, Summary()))
-    theirs = list(result_lines(lines, interpreted, Summary()))
-    assert ours == theirs
-    assert all('"error"' in line for line in ours)
-    assert [keys[0] for keys in shortcut] == ["injry", "notes", "k0", "notes", "injry"]
+    texts = _Texts(book)
+    keys = {((rule.id,), ()) for rule in book.rules}
+    flags = [r.id for r in book.red_flags]
+    keys |= {(tuple(flags[i : i + 3]), ()) for i in range(len(flags))}
+    keys |= {((p.id,), tuple(c.id for c in book.cautions)) for p in book.patterns}
+    keys |= {((book.otherwise.id,), ("stop_if_pain", "warning_signs"))}
+    for key in keys:
+        decision = decision_of(key, book)
+        expected = json.dumps(decision.to_dict(), ensure_ascii=True, separators=(",", ":"))
+        assert "{" + texts.text(key) == expected
+        assert "{" + texts.text(key) == expected  # cached, the same
 
 
 # Keys no question has: any text (lone surrogates, quotes, backslashes, line separators, the
@@ -287,37 +252,3 @@ def test_unknown_keys_json_is_json_dumps_of_the_error(keys: list[str], book: Rul
     error = unknown_keys_error(keys, book, "line 1")
     expected = json.dumps(error.to_dict(), ensure_ascii=True, separators=(",", ":"))
     assert unknown_keys_json(keys, book) == expected
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    raw=answer_sets(),
-    keys=st.lists(UNKNOWN_KEYS, min_size=1, max_size=45, unique=True),
-    values=st.lists(st.sampled_from(["no", "", 0, -7, 10**20, True, None]), min_size=45),
-    ascii_only=st.booleans(),
-)
-def test_lines_with_many_unknown_keys_are_the_careful_errors(
-    raw: dict[str, object], keys: list[str], values: list[object], ascii_only: bool
-) -> None:
-    """A valid answer set plus up to 45 unknown keys (past the listed limit, and past the most
-    keys an answer set may hold): the shortcut's error line is the careful path's, byte for
-    byte, and the shortcut is taken whenever the line is one it can know (no key holds a
-    quotation mark, which the duplicate check counts, and not too many keys)."""
-    from unittest import mock
-
-    import neckcheck.cli.batch as batch
-    from neckcheck.core.answers import max_keys
-    from neckcheck.rulebook.load import load_rulebook
-
-    generated, interpreted = load_rulebook(), load_rulebook()
-    interpreted.derived.pop("generated")
-    line = raw | dict(zip(keys, values, strict=False))
-    data = json.dumps(line, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass") + b"\n"
-    with mock.patch.object(batch, "unknown_keys_json", wraps=batch.unknown_keys_json) as spy:
-        ours = list(batch.result_lines([data], generated, batch.Summary()))
-    theirs = list(batch.result_lines([data], interpreted, batch.Summary()))
-    assert ours == theirs
-    assert '"error"' in ours[0]
-    knowable = len(line) <= max_keys(generated) and not any('"' in key for key in keys)
-    valid_utf8 = not any(0xD800 <= ord(c) <= 0xDFFF for key in keys for c in key)
-    assert spy.called == (knowable and (ascii_only or valid_utf8))

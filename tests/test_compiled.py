@@ -6,16 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from neckcheck.api import load_rulebook
 from neckcheck.authoring.validation import load_validated
 from neckcheck.core.conditions import parse
 from neckcheck.core.model import Rulebook
-from neckcheck.rulebook.load import (
-    COMPILED,
-    COMPILED_FORMAT,
-    compiled_state,
-    load_rulebook,
-    sources_hash,
-)
+from neckcheck.rulebook.load import COMPILED, COMPILED_FORMAT, compiled_state, sources_hash
 from neckcheck.rulebook.rulecheck import book_from_plain, to_plain
 from tests.cli import invoke
 from tests.conftest import RULES

@@ -92,7 +92,7 @@ def test_batch_decision_lines_are_valid(book: Rulebook, validator: Draft202012Va
 
 
 def test_a_decision_from_unproved_rules_is_valid(rules_copy: Path) -> None:
-    from neckcheck.rulebook.load import load_rulebook
+    from neckcheck.api import load_rulebook
 
     book = load_rulebook(rules_copy, allow_unproved=True)
     decision = screen(json.loads(CASES[0].read_text(encoding="utf-8"))["answers"], book).to_dict()

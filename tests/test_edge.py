@@ -20,11 +20,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neckcheck.cli.batch import Summary, result_lines
+from neckcheck.api import screen
 from neckcheck.cli.edge import MAX_DOCUMENT_BYTES, safe_text
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
+from neckcheck.formats.jsonlines import Summary, result_lines
 from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 import neckcheck
+from neckcheck.api import load_rulebook
 from neckcheck.cli.edge import safe_text
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Decision, Rulebook
 from neckcheck.formats.fhir import response_from_answers
 from neckcheck.formats.fhir_decision import response_reference, risk_assessment
-from neckcheck.rulebook.load import load_rulebook
 from tests.cli import invoke
 from tests.spec import BASELINE
 

@@ -11,10 +11,10 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
+from neckcheck.api import screen
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from neckcheck.core.progress import progress
-from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import answers_from_response, questionnaire, response_from_answers
 from neckcheck.formats.fhir_export import answer_codings
 from tests.cli import invoke

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
+from neckcheck.api import screen
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import response_from_answers
 from neckcheck.formats.fhir_decision import DISPOSITION_SYSTEM, RULE_SYSTEM, risk_assessment
 from tests.cli import invoke

@@ -17,12 +17,11 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from neckcheck.api import load_rulebook, screen
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from neckcheck.formats import fhir, fhir_export
-from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import answers_from_response, questionnaire, response_from_answers
-from neckcheck.rulebook.load import load_rulebook
 from tests.cli import Done, invoke
 from tests.conftest import RULES
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS

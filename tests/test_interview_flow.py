@@ -12,6 +12,7 @@ from typing import Any
 
 from hypothesis import given
 
+from neckcheck.api import screen
 from neckcheck.cli.interview import (
     PlainPrompter,
     ReviewRow,
@@ -25,7 +26,6 @@ from neckcheck.core.conditions import Value
 from neckcheck.core.engine import decide_partial
 from neckcheck.core.model import Question, Rulebook
 from neckcheck.core.progress import most_questions
-from neckcheck.formats.documents import screen
 from tests.conftest import REPO
 from tests.spec import BASELINE, effective
 from tests.strategies import answer_sets

@@ -110,8 +110,8 @@ def test_a_hand_edited_compiled_copy_with_its_digest_recomputed_is_not_trusted_a
     digest recomputed is screened as proved, with no warning: a head injury 14 days ago gets the
     technique instead of emergency care (the stored proof record is trusted, never re-proved,
     and nothing checks that the compiled rulebook is what the YAML compiles to)."""
+    from neckcheck.api import load_rulebook, screen
     from neckcheck.core.errors import RulesError
-    from neckcheck.formats.documents import screen
     from neckcheck.rulebook import load as rb
 
     compiled = rules_copy / "rulebook.compiled.json"
@@ -119,7 +119,7 @@ def test_a_hand_edited_compiled_copy_with_its_digest_recomputed_is_not_trusted_a
     stored["rulebook"] = json.loads(
         json.dumps(stored["rulebook"]).replace('"lte": 14', '"lte": 13')
     )
-    stored["digest"] = rb._digest(stored)
+    stored["digest"] = rb.compiled_digest(stored)
     compiled.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n")
     monkeypatch.setattr(rb, "default_rules_path", lambda: str(rules_copy))
     answers = {**VALID, "injury": "fall", "days_since_injury": 14, "head_injury": "yes",
@@ -127,7 +127,7 @@ def test_a_hand_edited_compiled_copy_with_its_digest_recomputed_is_not_trusted_a
                "possible_fracture": "no", "blood_thinners": "no", "intoxicated": "no",
                "can_rotate_45": "yes"}  # fmt: skip
     try:
-        book = rb.load_rulebook()
+        book = load_rulebook()
     except RulesError:
         return  # refused: fine
     decision = screen(answers, book)

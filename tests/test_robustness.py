@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from neckcheck.api import screen
 from neckcheck.core.answers import parse_json
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Decision, Rulebook
-from neckcheck.formats.documents import screen
 from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE, QUESTIONS, oracle
 from tests.test_interview import help_start, prompt_start, spawn

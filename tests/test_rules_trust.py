@@ -18,23 +18,21 @@ from typing import Any
 
 import pytest
 
+from neckcheck.api import load_rulebook, screen
+from neckcheck.authoring.compiler import compile_and_verify, compile_rulebook
+from neckcheck.authoring.rules_schema import write_schemas
 from neckcheck.authoring.validation import load_validated
 from neckcheck.core.conditions import ConditionError, parse
 from neckcheck.core.errors import EXIT_USAGE, RulesError, UnprovedRulesError
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from neckcheck.rulebook import rulefiles
 from neckcheck.rulebook.load import (
     COMPILED,
     FILES,
     NOT_PROVED_SINCE_EDIT,
-    _digest,
-    compile_and_verify,
-    compile_rulebook,
+    compiled_digest,
     compiled_state,
-    load_rulebook,
     sources_hash,
-    write_schemas,
 )
 from neckcheck.rulebook.rulecheck import book_from_plain
 from neckcheck.rulebook.rulefiles import MAX_RULE_FILE_BYTES, read_rule_file, write_atomic
@@ -55,7 +53,7 @@ def stored(folder: Path) -> dict[str, Any]:
 
 def store(folder: Path, data: dict[str, Any], *, redigest: bool) -> None:
     if redigest:
-        data["digest"] = _digest(data)
+        data["digest"] = compiled_digest(data)
     (folder / COMPILED).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
@@ -304,7 +302,7 @@ def test_invalid_yaml_is_refused_even_when_unproved_rules_are_allowed(rules_copy
 
 
 def test_screening_path_imports_no_parser_no_pydantic_no_solver() -> None:
-    probe = ("import sys; from neckcheck.rulebook.load import load_rulebook; b = load_rulebook(); "
+    probe = ("import sys; from neckcheck.api import load_rulebook; b = load_rulebook(); "
              "assert b.warning is None; "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pydantic', "
              "'pydantic_core', 'z3'}))")  # fmt: skip
@@ -320,7 +318,7 @@ def test_screening_path_imports_no_parser_no_pydantic_no_solver() -> None:
 def load_in_subprocess(folder: Path) -> subprocess.CompletedProcess[str]:
     """Load in a child process with a time-out, so that a hang fails the test, not the suite."""
     probe = ("import sys\nfrom neckcheck.core.errors import RulesError\n"
-             "from neckcheck.rulebook.load import load_rulebook\n"
+             "from neckcheck.api import load_rulebook\n"
              "try:\n    load_rulebook(sys.argv[1], allow_unproved=True)\n"
              "except RulesError as exc:\n    print(exc)\n    sys.exit(2)\n")  # fmt: skip
     return subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True,

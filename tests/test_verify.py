@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 import z3
 
+from neckcheck.api import load_rulebook
 from neckcheck.authoring import verify as verify_module
 from neckcheck.authoring.verify import ROTATION, _Encoding, red_flag_answers, verify
 from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.core.model import URGENCY, Rulebook
-from neckcheck.rulebook.load import load_rulebook
 from tests.cli import Done, invoke, neckcheck_command
 from tests.guard import spec_violations
 from tests.test_rulebook import edit
@@ -386,11 +386,11 @@ def test_counterexample_the_engine_does_not_reproduce_is_unproved(
          "when: {bladder_bowel: yes}")  # fmt: skip
     broken = load_rulebook(rules_copy, allow_unproved=True)
     calm = {**{q.id: "no" for q in broken.questions if q.type == "tri"}, "meningitis_signs": "yes"}
-    emergency = verify_module.screen(
+    emergency = verify_module.screen_document(
         {"age": 40, "injury": "none", "known_spine_problem": "none", **calm}, broken
     )
     assert emergency.disposition == "emergency"
-    monkeypatch.setattr(verify_module, "screen", lambda answers, book: emergency)
+    monkeypatch.setattr(verify_module, "screen_document", lambda answers, book: emergency)
     report = verify(broken)
     unsure = next(r for r in report.results if r.name.startswith("unsure"))
     assert unsure.status == "unproved"

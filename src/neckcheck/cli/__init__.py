@@ -1,7 +1,7 @@
-"""The shell: the typer app and its commands (`commands`, the console script's `main`), the
-run's streams and variables (`environment`), the interview (`interview`), rich output
-(`render`), JSON Lines screening (`batch`), where bytes come in and go out with every failure
-mapped to an exit code (`edge`), and docs/cli.md from the app (`clidoc`).
+"""The shell: the typer app and its commands (`commands`, `main`), the console script's entry
+(`entry`), the run's streams and variables (`environment`), the interview (`interview`), rich
+output (`render`), the batch command's streams and files (`batch`), where bytes come in and go
+out with every failure mapped to an exit code (`edge`), and docs/cli.md from the app (`clidoc`).
 
 `app` (the typer app) is imported on first use, so that importing a module of the shell does
 not import typer before it is needed."""

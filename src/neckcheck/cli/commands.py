@@ -355,10 +355,11 @@ def export_group(ctx: typer.Context) -> None:
 
 def version_text() -> str:
     from neckcheck import __version__
+    from neckcheck.authoring.prover import Prover
     from neckcheck.core.model import CONTRACT_VERSION
-    from neckcheck.rulebook.load import load_rulebook
+    from neckcheck.rulebook.load import open_rulebook
 
-    book = load_rulebook(allow_unproved=True)
+    book = open_rulebook(None, Prover(), allow_unproved=True)
     proved = "shipped" if book.warning is None else "shipped, UNPROVED"
     return (
         f"neckcheck {__version__}\nrules {book.version} ({proved})\n"
@@ -385,9 +386,12 @@ def _book(
     UnprovedRulesError (exit 2, one line). With --allow-unproved-rules they are used, and the
     rulebook carries a warning that the command shows: in each result (screen, batch: `warns`
     False, the Questionnaire) and on stderr."""
-    from neckcheck.rulebook.load import load_rulebook
+    from neckcheck.authoring.prover import Prover
+    from neckcheck.cli import edge
+    from neckcheck.rulebook.load import open_rulebook
 
-    book = load_rulebook(_rules_folder(env, folder), allow_unproved=allow_unproved)
+    prover = Prover(edge.sigint_cancels)
+    book = open_rulebook(_rules_folder(env, folder), prover, allow_unproved=allow_unproved)
     if book.warning and warns:
         env.say(f"WARNING: {book.warning}")
     return book
@@ -397,9 +401,12 @@ def _rules_as_they_are(env: Environment, folder: str | None) -> Rulebook:
     """The rules for the authoring tools only (`rules check`, which proves them, and `rules
     schemas`, the editors' schemas of the rule files): the folder as it is, proved or not
     (invalid YAML is still refused), so that rules being edited can be checked."""
-    from neckcheck.rulebook.load import load_rulebook
+    from neckcheck.authoring.prover import Prover
+    from neckcheck.cli import edge
+    from neckcheck.rulebook.load import open_rulebook
 
-    return load_rulebook(_rules_folder(env, folder), allow_unproved=True)
+    prover = Prover(edge.sigint_cancels)
+    return open_rulebook(_rules_folder(env, folder), prover, allow_unproved=True)
 
 
 # ---- screen ----
@@ -867,7 +874,6 @@ def rules_check(ctx: typer.Context, folder: RulesDir = None) -> int:
 
     from neckcheck.authoring.verify import DEFAULT_TIMEOUT_MS, verify
     from neckcheck.cli import edge
-
     from neckcheck.cli.settings import number_from_environment
 
     env = _environment(ctx)
@@ -880,7 +886,8 @@ def rules_check(ctx: typer.Context, folder: RulesDir = None) -> int:
         f"{book.source}: valid: {len(book.questions)} questions, {len(book.rules)} rules, "
         f"{len(book.cautions)} cautions (rules version {book.version})\n"
     )
-    report = verify(book, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS, rlimit=rlimit)
+    report = verify(book, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS, rlimit=rlimit,
+                    watch=edge.sigint_cancels)  # fmt: skip
     if report.interrupted:  # half a proof is none: one line, and no verdict at all
         env.say("interrupted: the safety properties were not proved")
         return edge.EXIT_INTERRUPTED
@@ -916,10 +923,13 @@ def rules_compile(ctx: typer.Context, folder: RulesDir = None) -> int:
     proved; 1 when one failed or is unproved (the copy is written all the same, and screening
     refuses it without --allow-unproved-rules). Needs `pip install 'neckcheck[rules]'`.
     """
-    from neckcheck.rulebook.load import compile_and_verify, default_rules_dir
+    from neckcheck.authoring.compiler import compile_and_verify
+    from neckcheck.cli import edge
+    from neckcheck.rulebook.load import default_rules_dir
 
     env = _environment(ctx)
-    target, report = compile_and_verify(_rules_folder(env, folder) or default_rules_dir())
+    chosen = _rules_folder(env, folder) or default_rules_dir()
+    target, report = compile_and_verify(chosen, watch=edge.sigint_cancels)
     env.print(f"wrote {target}\n")
     if not report.holds:
         problems = [*report.failed, *report.unproved]
@@ -1021,7 +1031,7 @@ def rules_schemas(
     """Write a JSON Schema for each rules file, for editors."""
     from pathlib import Path
 
-    from neckcheck.rulebook.load import write_schemas
+    from neckcheck.authoring.rules_schema import write_schemas
 
     env = _environment(ctx)
     for path in write_schemas(_rules_as_they_are(env, folder), Path(out) if out else None):

@@ -34,6 +34,9 @@ from neckcheck.core.errors import InputError, NeckcheckError, Problem
 # The input formats turned into plain answers: pure, in neckcheck.formats.documents (the Python
 # API reads documents through them too); named here as well for the commands.
 from neckcheck.formats.documents import (
+    MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES,
+)
+from neckcheck.formats.documents import (
     SAVED_INTERVIEW as SAVED_INTERVIEW,
 )
 from neckcheck.formats.documents import (
@@ -52,54 +55,20 @@ from neckcheck.formats.documents import (
     saved_interview as saved_interview,
 )
 
+# Escaping is pure string work, shared with the formats (the Markdown report): it lives there.
+from neckcheck.formats.escape import one_line as one_line
+from neckcheck.formats.escape import safe_text as safe_text
+
 if TYPE_CHECKING:
-    import re
     from collections.abc import Callable, Iterator
     from typing import Any, NoReturn
 
-
-MAX_DOCUMENT_BYTES = 1024 * 1024  # one answer set, or one batch line (a FHIR response fits)
 
 EXIT_BUG = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
 EXIT_TERMINATED = 143  # 128 + SIGTERM
-
-# C0 and C1 controls (bar newline and tab), DEL, lone surrogates, and the bidirectional
-# overrides that can make text read backwards.
-_UNSAFE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
-# In one line of stderr, also what breaks or hides a line: newline, tab, the line and paragraph
-# separators, zero-width and direction marks (a key holding "\nneckcheck: answers saved"
-# must not read as a line of its own).
-_UNSAFE_IN_LINE = (
-    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
-    r"\ufeff]"
-)
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def _escaped(text: str, unsafe: str) -> str:
-    if text.isprintable():  # every character either pattern names is unprintable
-        return text
-    import re  # only here: `re` (with `enum`) costs a scripted screening's start-up
-
-    return re.sub(unsafe, _escape_char, text)
-
-
-def safe_text(text: str) -> str:
-    """Text that can be shown on a terminal as it is: controls and lone surrogates escaped."""
-    return _escaped(text, _UNSAFE)
-
-
-def one_line(text: str) -> str:
-    """Text shown as one line: safe_text, and nothing that breaks or hides a line either."""
-    return _escaped(text, _UNSAFE_IN_LINE)
-
 
 # ---- Standard streams ----
 

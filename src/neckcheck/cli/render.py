@@ -1,8 +1,7 @@
-"""Render a Decision for people (rich text) or programs (JSON). No clinical logic here."""
+"""Render a Decision for people (rich text). No clinical logic here."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from neckcheck.cli.edge import safe_text
@@ -23,13 +22,6 @@ _STYLE = {
     "avoid_technique": "bold magenta",
     "technique": "bold green",
 }
-
-
-def to_json(decision: Decision, trace: list[RuleTrace] | None = None) -> str:
-    data = decision.to_dict()
-    if trace is not None:
-        data["explain"] = [t.to_dict() for t in trace]
-    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def make_console(file: TextIO | None = None, plain: bool = False) -> Console:

@@ -44,7 +44,9 @@ def number_from_environment(name: str, environ: Mapping[str, str] | None = None)
     the variable and what it takes) for a proof setting. `environ`: the run's variables (the
     process's own when None)."""
     setting = SETTINGS[name]
-    text = (os.environ if environ is None else environ).get(name, "").strip(" \t\n\r\f\v")  # ASCII blanks only
+    text = (
+        (os.environ if environ is None else environ).get(name, "").strip(" \t\n\r\f\v")
+    )  # ASCII blanks only
     if not text:
         return None
     digits = len(str(setting.maximum))

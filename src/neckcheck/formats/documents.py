@@ -2,12 +2,11 @@
 QuestionnaireResponse (read strictly by neckcheck.formats.fhir), or an interview saved after an
 early emergency stop. Pure: parsed JSON in, checked answers out, no I/O. Every entry point (`screen`
 and `batch` on the command line, `screen`, `screen_many` and `screen_lines` in Python) reads a
-document through `answers_of_document`, so that they accept and refuse the same documents;
-`screen` and `screen_many` (the Python API's) live here for that reason."""
+document through `answers_of_document` (or `screen_document`), so that they accept and refuse
+the same documents."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from neckcheck.core.answers import check_answers
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from neckcheck.core.model import Decision, Rulebook
 
 SAVED_INTERVIEW = "neckcheck_saved_interview"
+MAX_DOCUMENT_BYTES = 1024 * 1024  # one answer set, or one batch line (a FHIR response fits)
 
 
 def answers_from_document(raw: object, rulebook: Rulebook, source: str) -> object:
@@ -71,7 +71,7 @@ def saved_early_stop_answers(raw: dict[str, Any], source: str) -> dict[str, obje
     return answers
 
 
-def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
+def screen_document(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
     """Check a parsed document and decide, exactly as `neckcheck screen` and `batch` do: a plain
     answer set, a FHIR QuestionnaireResponse (an object with a resourceType, read strictly) or
     an interview saved after an early emergency stop (see above). InputError for
@@ -79,14 +79,3 @@ def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision
     if isinstance(raw, dict) and ("resourceType" in raw or SAVED_INTERVIEW in raw):
         return decide(answers_of_document(raw, rulebook, source)[0], rulebook)
     return decide(check_answers(raw, rulebook, source), rulebook)
-
-
-def screen_many(records: Iterable[object], rulebook: Rulebook) -> Iterator[Decision | InputError]:
-    """Screen an iterable of parsed answer sets lazily, one result per record, in order: a
-    Decision, or the InputError that names what is wrong with that record. A pure function of
-    each record, so it maps over a Dask bag or a Spark DataFrame as it is."""
-    for number, raw in enumerate(records, start=1):
-        try:
-            yield screen(raw, rulebook, f"record {number}")
-        except InputError as exc:
-            yield exc
