@@ -159,3 +159,15 @@ def test_the_model_is_a_pydantic_type_adapter(book: Rulebook) -> None:
     question = book.question("age")
     assert question is not None
     assert isinstance(value_model(question), TypeAdapter)
+
+
+@pytest.mark.parametrize("key", ["\x80", "âge", "\ud800", "vasculár_signs"])
+def test_a_key_that_is_not_ascii_is_still_an_unknown_key(book: Rulebook, key: str) -> None:
+    """Such a key is kept from the model (pydantic refuses an object with a key that is not
+    valid Unicode without naming any key), and still reported, alone or with other problems."""
+    with pytest.raises(InputError) as info:
+        check_answers(BASELINE | {key: "no"}, book)
+    assert [p.key for p in info.value.problems] == [key]
+    with pytest.raises(InputError) as info:
+        check_answers(BASELINE | {key: "no", "age": "x"}, book)
+    assert [p.key for p in info.value.problems] == ["age", key]

@@ -18,7 +18,7 @@ from neckcheck.core.answers import max_keys, parse_json
 from neckcheck.core.engine import decide
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import Decision, Rulebook
-from neckcheck.core.unknown_keys import unknown_keys_json
+from neckcheck.formats.batch_lines import RefusedLines, error_json, unknown_keys_json
 from neckcheck.formats.documents import SAVED_INTERVIEW, answers_of_document
 
 if TYPE_CHECKING:
@@ -121,9 +121,16 @@ def _no_key_twice(text: str, doc: dict[str, Any]) -> bool:
 
 
 # The values an unknown key may hold for the shortcut below: those the strict reading reads as
-# the plain reading does (a float may be NaN, which the strict reading refuses; a list or an
-# object may hold a key twice).
+# the plain reading does (a float only when finite: NaN and Infinity are refused by the strict
+# reading; a list or an object may hold a key twice).
 _PLAIN_VALUES = frozenset((str, int, bool, type(None)))
+_INFINITY = float("inf")
+
+
+def _plain_value(value: Any) -> bool:
+    if value.__class__ is float:
+        return bool(-_INFINITY < value < _INFINITY)  # False for NaN too
+    return value.__class__ in _PLAIN_VALUES
 
 
 def _only_unknown_keys(
@@ -141,7 +148,7 @@ def _only_unknown_keys(
     if "resourceType" in doc or SAVED_INTERVIEW in doc:
         return None
     unknown = list(filterfalse(questions.__contains__, doc))
-    if not _PLAIN_VALUES.issuperset(map(type, map(doc.pop, unknown))):
+    if not all(map(_plain_value, map(doc.pop, unknown))):
         return None
     return unknown if fast(doc) is not None else None
 
@@ -164,6 +171,7 @@ def result_lines(
     scan = _PLAIN.scan_once
     questions, most = frozenset(q.id for q in book.questions), max_keys(book)
     one_each = len(questions)  # the most keys a valid answer set holds
+    refused = RefusedLines()
     number = 0
     for raw in lines:
         number += 1
@@ -202,6 +210,10 @@ def result_lines(
                 summary.errors += 1
                 yield f'{{"line":{number},"error":{unknown_keys_json(unknown, book)}}}\n'
                 continue
+        if raw.__class__ is bytes and (known := refused.get(raw)) is not None:
+            summary.errors += 1  # a line refused before: its error again (batch_lines)
+            yield f'{{"line":{number},"error":{known}}}\n'
+            continue
         try:
             if raw is None:
                 raise TOO_LONG
@@ -212,7 +224,9 @@ def result_lines(
             decision = decide(answers, book)
         except InputError as exc:
             summary.errors += 1
-            error = json.dumps(exc.to_dict(), ensure_ascii=True, separators=(",", ":"))
+            error = error_json(exc)
+            if isinstance(raw, bytes):
+                refused.remember(raw, error)
             yield f'{{"line":{number},"error":{error}}}\n'
         else:
             outcomes[decision.outcome] += 1

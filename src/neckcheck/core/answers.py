@@ -195,12 +195,16 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
         raise InputError([whole], source)
     from pydantic import ValidationError
 
+    given = _model_input(raw, rulebook)
     try:
-        answer_model(rulebook).validate_python(_model_input(raw, rulebook))
+        answer_model(rulebook).validate_python(given)
     except ValidationError as exc:
         values, problems, hidden, unresolved = _sort_out(raw, _failed_keys(exc), rulebook)
     else:
-        values, problems, hidden, unresolved = raw, [], 0, set()
+        if given is raw:
+            values, problems, hidden, unresolved = raw, [], 0, set()
+        else:  # the keys the model was not shown are sorted out here
+            values, problems, hidden, unresolved = _sort_out(raw, {}, rulebook)
 
     if not unresolved:  # the common case: every value valid; is every asked question answered?
         # (Unknown keys alone change nothing that is asked: they are reported as they are.)
@@ -239,7 +243,7 @@ def _model_input(raw: dict[object, object], rulebook: Rulebook) -> dict[object, 
     """What the model validates: the answer set itself, or, when a key is not plain ASCII
     text, only its answers to questions. (pydantic names a key that is not text in its error,
     but refuses an object with a key that is not valid Unicode as a whole, naming no key; the
-    other keys are then reported here, by _sort_out.)"""
+    other keys are reported by _sort_out.)"""
     for key in raw:
         if not isinstance(key, str) or not key.isascii():
             return {k: v for k, v in raw.items() if isinstance(k, str) and rulebook.question(k)}
