@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
 from collections import Counter
 from itertools import filterfalse
 from typing import TYPE_CHECKING
@@ -124,13 +125,15 @@ def _no_key_twice(text: str, doc: dict[str, Any]) -> bool:
 # the plain reading does (a float only when finite: NaN and Infinity are refused by the strict
 # reading; a list or an object may hold a key twice).
 _PLAIN_VALUES = frozenset((str, int, bool, type(None)))
-_INFINITY = float("inf")
 
 
-def _plain_value(value: Any) -> bool:
-    if value.__class__ is float:
-        return bool(-_INFINITY < value < _INFINITY)  # False for NaN too
-    return value.__class__ in _PLAIN_VALUES
+def _plain_values(values: list[Any]) -> bool:
+    kinds = set(map(type, values))
+    if float in kinds:
+        kinds.discard(float)
+        if not all(math.isfinite(v) for v in values if v.__class__ is float):
+            return False
+    return _PLAIN_VALUES.issuperset(kinds)
 
 
 def _only_unknown_keys(
@@ -148,7 +151,7 @@ def _only_unknown_keys(
     if "resourceType" in doc or SAVED_INTERVIEW in doc:
         return None
     unknown = list(filterfalse(questions.__contains__, doc))
-    if not all(map(_plain_value, map(doc.pop, unknown))):
+    if not _plain_values(list(map(doc.pop, unknown))):
         return None
     return unknown if fast(doc) is not None else None
 
