@@ -131,7 +131,8 @@ def _plain_values(values: list[Any]) -> bool:
     kinds = set(map(type, values))
     if float in kinds:
         kinds.discard(float)
-        if not all(math.isfinite(v) for v in values if v.__class__ is float):
+        floats = [v for v in values if v.__class__ is float] if kinds else values
+        if not all(map(math.isfinite, floats)):
             return False
     return _PLAIN_VALUES.issuperset(kinds)
 
