@@ -21,7 +21,9 @@ load on a shared machine hits both alike), printed beside its yardstick with the
   JSON Lines in and out) on the same valid lines, goal 1.0x; and against a bare
   json.loads/json.dumps loop over the same lines (the I/O floor no screener can beat).
 - invalid lines: `neckcheck batch` on 20,000 lines with one unknown key each, and with 30
-  each, against the same 20,000 answer sets valid; goal: at most about 2x. One object of
+  each (holding text, or floats), and with every value of the wrong type (the same [1]
+  everywhere, and a value of each line's own), against the same 20,000 answer sets valid;
+  goal: at most about 2x. One object of
   80,000 unknown keys, and 20 such lines, against the json.loads/json.dumps loop on the same
   lines (reading them at all costs that).
 - memory: peak RSS of `neckcheck batch` on 1,000,000 lines streamed in; goal: flat, 25 MB.
@@ -155,14 +157,26 @@ def answer_set(rng: random.Random) -> dict:
     return a
 
 
-def write_lines(path: Path, count: int, seed: int = 1, unknown: int = 0) -> None:
+def write_lines(
+    path: Path,
+    count: int,
+    seed: int = 1,
+    unknown: int = 0,
+    unknown_value: object = "no",
+    wrong: str | None = None,
+) -> None:
     """`count` valid answer sets, one a line; with `unknown`, each line also holds that many
-    keys no question has (each line its own, so no suggestion or text is ever reused)."""
+    keys no question has (each line its own, so no suggestion or text is ever reused), each
+    holding `unknown_value`. With `wrong`, every value has the wrong type instead: [1]
+    ("same", as a system that writes every value the wrong way sends it), or [n] with n the
+    line's number ("own": no two lines alike, so nothing is reused)."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):
             answers = answer_set(rng)
-            answers.update({f"note_{n}_{k}": "no" for k in range(unknown)})
+            answers.update({f"note_{n}_{k}": unknown_value for k in range(unknown)})
+            if wrong is not None:
+                answers = dict.fromkeys(answers, [1] if wrong == "same" else [n])
             out.write(json.dumps(answers) + "\n")
 
 
@@ -357,16 +371,23 @@ def invalid_rows(tmp: Path, invalid: int, wide: int, batch_runs: int) -> None:
     print(f"invalid lines ({invalid:,} lines each; goal: at most about 2x the valid lines)")
     valid = Path(tmp, "valid.jsonl")
     write_lines(valid, invalid, seed=4)
+    kinds: list[tuple[str, dict]] = []
     for unknown in (1, 30):
-        bad = Path(tmp, f"unknown-{unknown}.jsonl")
-        write_lines(bad, invalid, seed=4, unknown=unknown)
+        keys = f"{unknown} unknown key{'s' if unknown > 1 else ''}"
+        kinds.append((f"{keys} a line", {"unknown": unknown}))
+        kinds.append((f"{keys} holding {'a float' if unknown == 1 else 'floats'} a line",
+                      {"unknown": unknown, "unknown_value": 1.5}))  # fmt: skip
+    kinds.append(("every value of the wrong type ([1])", {"wrong": "same"}))
+    kinds.append(("every value of the wrong type, no two lines alike", {"wrong": "own"}))
+    for what, shape in kinds:
+        bad = Path(tmp, "invalid.jsonl")
+        write_lines(bad, invalid, seed=4, **shape)
         t_bad, t_good = [], []
         for _ in range(batch_runs):
             t_bad.append(timed(ours_cmd, bad))
             t_good.append(timed(ours_cmd, valid))
         bad_s, good_s = statistics.median(t_bad), statistics.median(t_good)
-        print(line(f"{unknown} unknown key{'s' if unknown > 1 else ''} a line", bad_s,
-                   "valid lines", good_s, "goal 2x", "s"))  # fmt: skip
+        print(line(what, bad_s, "valid lines", good_s, "goal 2x", "s"))
     for count in (1, wide):
         path = Path(tmp, f"wide-{count}.jsonl")
         write_wide_objects(path, count)

@@ -159,7 +159,9 @@ def test_batch_streams_a_live_pipe() -> None:
     assert child.wait(timeout=30) == 2
 
 
-def test_scripted_paths_import_no_terminal_or_validation_stack(tmp_path: Path) -> None:
+def test_scripted_paths_import_no_terminal_stack_and_help_no_pydantic(tmp_path: Path) -> None:
+    """The scripted paths load no terminal library, parser or solver; pydantic (the answer
+    model) is loaded only once answers arrive, never for help."""
     path = tmp_path / "a.json"
     path.write_text(json.dumps(BASELINE), encoding="utf-8")
     probe = (
@@ -172,15 +174,15 @@ def test_scripted_paths_import_no_terminal_or_validation_stack(tmp_path: Path) -
         "sys.argv = ['neckcheck'] + sys.argv[1:]\n"
         "main()\n"
     )
-    for args, stdin in ((["screen", "--answers", str(path), "--json"], b""),
-                        (["screen", "--json"], jsonl(BASELINE)),
-                        (["batch"], jsonl(BASELINE, NO_INJURY)),
-                        (["screen", "-h"], b""),
-                        ([], b"")):  # fmt: skip
+    for args, stdin, loaded in ((["screen", "--answers", str(path), "--json"], b"", "pydantic"),
+                                (["screen", "--json"], jsonl(BASELINE), "pydantic"),
+                                (["batch"], jsonl(BASELINE, {"age": "forty"}), "pydantic"),
+                                (["screen", "-h"], b"", ""),
+                                ([], b"", "")):  # fmt: skip
         done = subprocess.run([sys.executable, "-c", probe, *args], input=stdin,
                               capture_output=True, check=False)  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        assert "LOADED=\n" in done.stderr.decode(), (args, done.stderr)
+        assert done.returncode == (2 if args == ["batch"] else 0), done.stderr
+        assert f"LOADED={loaded}\n" in done.stderr.decode(), (args, done.stderr)
 
 
 def test_a_long_varied_batch_agrees_with_the_oracle_line_by_line() -> None:
@@ -247,7 +249,8 @@ UNKNOWN_KEYS = st.one_of(
 def test_unknown_keys_json_is_json_dumps_of_the_error(keys: list[str], book: Rulebook) -> None:
     """Every key named up to the listed limit, then "and N more", with the same "did you mean"
     for the first few: the text batch writes is the error's own JSON, byte for byte."""
-    from neckcheck.core.unknown_keys import unknown_keys_error, unknown_keys_json
+    from neckcheck.core.unknown_keys import unknown_keys_error
+    from neckcheck.formats.batch_lines import unknown_keys_json
 
     error = unknown_keys_error(keys, book, "line 1")
     expected = json.dumps(error.to_dict(), ensure_ascii=True, separators=(",", ":"))
