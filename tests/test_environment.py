@@ -13,7 +13,7 @@ import pytest
 
 from neckcheck.cli.settings import SETTINGS, number_from_environment
 from neckcheck.core.errors import UsageProblem
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.spec import BASELINE
 
 EMERGENCY = json.dumps(BASELINE | {"vascular_signs": "yes", "signs_recent": "yes"})

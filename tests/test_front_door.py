@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from neckcheck.core.model import Rulebook
-from tests.conftest import REPO, neckcheck_command
+from tests.cli import neckcheck_command
+from tests.conftest import REPO
 from tests.spec import NO_INJURY
 
 DOCS = REPO / "docs"

@@ -16,7 +16,7 @@ import pytest
 from neckcheck.cli.interview import offers
 from neckcheck.core.model import Rulebook
 from neckcheck.formats.documents import screen
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.spec import NO_INJURY
 from tests.test_interview_flow import ScriptedPrompter, run_interview, typed_for
 

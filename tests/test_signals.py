@@ -304,7 +304,7 @@ def test_ctrl_c_at_a_given_moment_of_start_up_prints_no_traceback_of_neckcheck(
     """The moment is what is tested, so the signal is sent at it. What runs before the first
     statement of neckcheck (the interpreter's start-up, the console script's `import re`) can
     still be interrupted with Python's traceback; no traceback runs through neckcheck's code."""
-    from tests.conftest import neckcheck_command
+    from tests.cli import neckcheck_command
 
     for _ in range(3):
         process = subprocess.Popen(
