@@ -9,6 +9,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,3 +76,32 @@ def process(
     )
     return Done(list(args), done.returncode, done.stdout.decode(errors="replace"),
                 done.stderr.decode(errors="replace"), done.stdout, done.stderr)  # fmt: skip
+
+
+def wait_until_blocked(pid: int, *where: str, timeout: float = 30) -> None:
+    """Wait until process `pid` is blocked in the kernel in one of `where` (words of the
+    function /proc/PID/wchan names: "pipe" for a read of an empty pipe, "poll" or "select" for
+    a wait on one), or has ended. Waits on that state, never for a guessed time."""
+    proc = f"/proc/{pid}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"{proc}/stat", encoding="ascii") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                    return  # it ended: what it printed tells the test why
+            with open(f"{proc}/wchan", encoding="ascii") as wchan:
+                if any(word in wchan.read() for word in where):
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"process {pid} was never blocked in {where}")
+
+
+def can_see_where_processes_wait() -> bool:
+    """Whether /proc shows where a process waits (Linux, wchan not hidden)."""
+    try:
+        with open(f"/proc/{os.getpid()}/wchan", encoding="ascii") as wchan:
+            return wchan.read() != ""
+    except OSError:
+        return False

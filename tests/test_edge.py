@@ -25,7 +25,7 @@ from neckcheck.cli.edge import MAX_DOCUMENT_BYTES, safe_text
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from neckcheck.formats.jsonlines import Summary, result_lines
-from tests.cli import invoke, neckcheck_command
+from tests.cli import can_see_where_processes_wait, invoke, neckcheck_command, wait_until_blocked
 from tests.spec import BASELINE, NO_INJURY
 
 ANSWERS = json.dumps(BASELINE)
@@ -315,10 +315,14 @@ def test_a_silly_width_never_hides_the_result(columns: str) -> None:
     assert b"Why" in done.stdout
 
 
+WAITS = pytest.mark.skipif(not can_see_where_processes_wait(), reason="no /proc/PID/wchan")
+
+
+@WAITS
 def test_ctrl_c_while_reading_piped_answers_exits_130() -> None:
     process = subprocess.Popen([*neckcheck_command(), "screen", "--json"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    time.sleep(1.5)  # it is waiting for the rest of the answers
+    wait_until_blocked(process.pid, "pipe")  # it is waiting for the rest of the answers
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -326,18 +330,22 @@ def test_ctrl_c_while_reading_piped_answers_exits_130() -> None:
     assert b"Traceback" not in err
 
 
+@WAITS
 def test_ctrl_c_during_batch_exits_130() -> None:
     process = subprocess.Popen([*neckcheck_command(), "batch"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     assert process.stdin is not None
+    assert process.stdout is not None
     process.stdin.write((ANSWERS + "\n").encode())
     process.stdin.flush()
-    time.sleep(1.5)
+    first = process.stdout.readline()  # written out before batch waits for the next line
+    wait_until_blocked(process.pid, "pipe", "poll", "select")  # ... which it now does
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert b"Traceback" not in err
-    assert json.loads(out.decode().splitlines()[0])["line"] == 1  # what was done stays done
+    assert json.loads(first)["line"] == 1  # what was done stays done
+    assert out == b""
 
 
 # ---- Files written on request -------------------------------------------------------------------
@@ -465,8 +473,8 @@ def _run_on_nonblocking_pipe(args: list[str], pieces: list[bytes]) -> subprocess
     os.close(read_end)
     try:
         for number, piece in enumerate(pieces):
-            if number:
-                time.sleep(0.4)  # long enough for a reader that takes "nothing yet" for the end
+            if number:  # the child has read what came, and waits for more (or has ended)
+                wait_until_blocked(child.pid, "poll", "select", "pipe")
             os.write(write_end, piece)
     finally:
         os.close(write_end)
@@ -474,6 +482,7 @@ def _run_on_nonblocking_pipe(args: list[str], pieces: list[bytes]) -> subprocess
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
+@WAITS
 @pytest.mark.parametrize("output", [False, True], ids=["stdout", "output file"])
 def test_batch_on_a_nonblocking_stdin_waits_for_every_line(output: bool, tmp_path: Path) -> None:
     line = (json.dumps(NO_INJURY) + "\n").encode()
@@ -486,6 +495,7 @@ def test_batch_on_a_nonblocking_stdin_waits_for_every_line(output: bool, tmp_pat
     assert b"screened 3 lines" in done.stderr
 
 
+@WAITS
 def test_screen_on_a_nonblocking_stdin_waits_for_the_whole_document() -> None:
     document = json.dumps(NO_INJURY).encode()
     half = len(document) // 2
