@@ -458,17 +458,28 @@ def _stderr_line(env: Environment, text: str) -> None:
     "screen",
     cls=_Command,
     short_help="Ask the questions, or read the answers, and print the decision.",
-    epilog=_epilog(
-        ("Exit codes", tuple(row for row in EXIT_CODES if row[0] != "7")),
+    # What the command does and how it is used come first; what happens to a file that cannot
+    # be written, and where the contract is described, come after the options.
+    help="Ask the questions, or read the answers, and print the decision.\n\n"
+    "In a terminal, with no answers given, it asks the questions one by one; nothing is ever "
+    "chosen for you. From a script, give the answers as one JSON object with --answers, or pipe "
+    "them in. A FHIR QuestionnaireResponse to `neckcheck export fhir` is read too.\n\n"
+    + _section(
+        "Examples",
         (
-            "Examples",
-            (
-                ("neckcheck screen", "the interview"),
-                ("neckcheck screen --plain", "the interview as plain lines of text"),
-                ("neckcheck screen --answers answers.json --json", "from a script"),
-            ),
+            ("neckcheck screen", "the interview"),
+            ("neckcheck screen --plain", "the interview as plain lines of text"),
+            ("neckcheck screen --answers answers.json --json", "from a script"),
         ),
     ),
+    epilog=_epilog(("Exit codes", tuple(row for row in EXIT_CODES if row[0] != "7")))
+    + "\n\nFiles (--save, --report): a problem known before anything is asked (a read-only "
+    "file without --force, the answers file itself, one file for both) is a usage error (exit "
+    "2). A file that cannot be written later never costs the decision: it is printed, the exit "
+    "code is its own, one line on stderr names the file, and the file is left as it was.\n\n"
+    "The answer keys, their values and when each is asked: `neckcheck rules reference` "
+    "(Markdown) and `neckcheck schema` (JSON Schema). The decision's JSON: `neckcheck schema "
+    "--decision`.",
 )
 @_exits
 def screen(
@@ -553,24 +564,7 @@ def screen(
     rules: RulesOption = None,
     allow_unproved_rules: AllowUnproved = False,
 ) -> int:
-    """Ask the questions, or read the answers, and print the decision.
-
-    In a terminal, with no answers given, it asks the questions one by one; nothing is ever
-    chosen for you. From a script, give the answers as one JSON object with --answers, or pipe
-    them in. A FHIR QuestionnaireResponse to `neckcheck export fhir` is read too.
-
-    Files (--save, --report): what is wrong with one before anything is asked or read (a
-    read-only file without --force, the answers file itself, one file for both) is a usage
-    error: exit 2, nothing on stdout. A file that cannot be written once the screening is done
-    (a full disk, a quota, an I/O error, a missing folder) never costs the decision: it is
-    printed all the same, the exit code is still its own (0, 3, 4, 5 or 6), one line on stderr
-    names the file and what was not written, and the file is left as it was, never
-    half-written.
-
-    The answer keys, their values and when each is asked: `neckcheck rules reference`
-    (Markdown) and `neckcheck schema` (JSON Schema). The decision's JSON: `neckcheck schema
-    --decision`.
-    """
+    """Ask the questions, or read the answers, and print the decision (help: above)."""
     from neckcheck.cli import edge
     from neckcheck.core.answers import parse_json
     from neckcheck.core.engine import decide
@@ -654,7 +648,7 @@ def screen(
             captured = held.enter_context(console.capture()) if is_plain else None
             if interactive:
                 console.print()
-            if ended_early:
+            if ended_early and not interactive:  # the interview has said so on its own screen
                 console.print(
                     "The interview stopped early: your answers already call for emergency care."
                 )
