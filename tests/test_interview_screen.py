@@ -13,9 +13,9 @@ import pexpect
 import pyte
 import pytest
 
+from neckcheck.api import screen
 from neckcheck.cli.interview import offers
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from tests.cli import neckcheck_command
 from tests.spec import NO_INJURY
 from tests.test_interview_flow import ScriptedPrompter, run_interview, typed_for

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from neckcheck.api import screen
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from tests.spec import BASELINE
 
 # The technique's source article, cited by its title (its author and date are not recorded).
@@ -49,16 +49,20 @@ def test_a_fall_backwards_is_named_in_its_reason(book: Rulebook) -> None:
     assert "fall backwards" in decision.reasons[0].text
 
 
-def test_the_vascular_question_asks_what_began_or_changed_since_the_neck_pain(
+def test_the_vascular_question_keeps_long_standing_signs_on_the_clinician_path(
     book: Rulebook,
 ) -> None:
+    """SPEC section 1: vascular_signs asks what the person has had since the neck pain began;
+    signs_recent then tells a new sign from a long-standing, unchanged one (clinician, SPEC
+    section 2). A wording that told a person with years of dizziness to answer no would skip
+    that referral, so the question says a long-standing sign is answered yes too."""
     question = book.question("vascular_signs")
-    assert question.prompt.startswith("Since the neck pain began, has any of these started")
-    assert "changed or got worse" in question.prompt
-    # A sign that was there before the neck pain and has not changed is left out, in words.
-    assert "before the neck pain" in question.help
-    assert "does not count" in question.help
-    assert "not sure" in question.help
+    assert question.prompt.startswith("Since the neck pain began")
+    assert "even one you also had before it" in question.prompt
+    assert "Answer yes too for a sign you have had for years" in question.help
+    assert "the next question asks whether it is new" in question.help
+    follow_up = book.question("signs_recent")
+    assert follow_up.asked_when is not None
 
 
 def test_long_standing_signs_do_not_assume_they_have_no_diagnosis(book: Rulebook) -> None:
