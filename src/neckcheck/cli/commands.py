@@ -648,7 +648,7 @@ def screen(
             captured = held.enter_context(console.capture()) if is_plain else None
             if interactive:
                 console.print()
-            if ended_early and not interactive:  # the interview has said so on its own screen
+            if ended_early:
                 console.print(
                     "The interview stopped early: your answers already call for emergency care."
                 )
