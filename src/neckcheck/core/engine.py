@@ -24,6 +24,9 @@ from neckcheck.core.progress import progress
 if TYPE_CHECKING:
     from neckcheck.core.conditions import Test
 
+    # (guard key or None, allowed values, rest of the test or None, the rule): see _red_step
+    _RedStep = tuple[str | None, frozenset[Value], Test | None, Rule]
+
 DecisionKey = tuple[tuple[str, ...], tuple[str, ...]]
 
 _DECISION_CACHE_LIMIT = 4096
@@ -32,13 +35,11 @@ _DECISION_CACHE_LIMIT = 4096
 class _Plan:
     """What screening one answer set needs from a rulebook, laid out once per rulebook (kept
     in `rulebook.derived`): each red flag split by its condition's guard (see _red_step); the
-    patterns' tests; for each
-    disposition, the cautions shown with it as (test or None for always, id)."""
+    patterns' tests; for each disposition, the cautions shown with it as (test or None for
+    always, id)."""
 
     def __init__(self, rulebook: Rulebook) -> None:
-        self.red: tuple[tuple[str, frozenset[Value], Test | None, Rule], ...] = tuple(
-            _red_step(rule) for rule in rulebook.red_flags
-        )
+        self.red: tuple[_RedStep, ...] = tuple(_red_step(rule) for rule in rulebook.red_flags)
         ranks = [URGENCY[r.disposition] for r in rulebook.red_flags]
         # Red flags listed most urgent first in the file need no sort (a stable sort keeps the
         # file order among equals, so both give the same list).
@@ -58,17 +59,17 @@ class _Plan:
 _NOTHING: frozenset[Value] = frozenset()
 
 
-def _red_step(rule: Rule) -> tuple[str, frozenset[Value], Test | None, Rule]:
-    """(key, allowed, rest, rule): the rule holds when facts.get(key) is in allowed (no key:
+def _red_step(rule: Rule) -> _RedStep:
+    """(key, allowed, rest, rule): the rule holds when facts.get(key) is in allowed (key None:
     nothing to test inline) and rest (None: nothing more) holds."""
     when = rule.when
     if when is None:
-        return "", _NOTHING, None, rule
+        return None, _NOTHING, None, rule
     guard = when.guard()
     if guard is not None:
         key, allowed, rest = guard
         return key, allowed, rest, rule
-    return "", _NOTHING, when.test, rule
+    return None, _NOTHING, when.test, rule
 
 
 def _plan(rulebook: Rulebook) -> _Plan:
@@ -93,7 +94,7 @@ def _fired(facts: Facts, plan: _Plan) -> list[Rule]:
     flags = [
         rule
         for key, allowed, rest, rule in plan.red
-        if (not key or get(key) in allowed) and (rest is None or rest(facts))
+        if (key is None or get(key) in allowed) and (rest is None or rest(facts))
     ]
     if flags:
         if plan.red_in_order:
