@@ -9,8 +9,8 @@ start-up work, and nothing else.
 JSON (neckcheck also checks and decides, which this floor does not). `ask` asks one yes/no/not
 sure question with questionary, as the interview's first question is asked. No neckcheck module
 is imported. With `--validate`, the answer set is first validated as neckcheck validates it: by
-a pydantic-core validator of one strict field per key (a word from a fixed list, a whole number
-in a range or a boolean), built at start-up, unknown keys refused.
+a pydantic TypeAdapter over a strict, closed TypedDict of one field per key (a word from a fixed
+list, a whole number in a range or a boolean), built at start-up, unknown keys refused.
 """
 
 from __future__ import annotations
@@ -26,25 +26,28 @@ app = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False, add_com
 @app.command()
 def screen(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    validate: bool = typer.Option(False, "--validate", help="Validate with pydantic-core."),
+    validate: bool = typer.Option(False, "--validate", help="Validate with pydantic."),
 ) -> None:
     """Read one answer set and print it as JSON."""
     answers = json.loads(sys.stdin.buffer.read())
     if validate:
-        from pydantic_core import SchemaValidator, core_schema
+        from typing import Annotated, Literal
 
-        def field(value: object) -> core_schema.TypedDictField:
+        from pydantic import ConfigDict, Field, StrictBool, StrictInt, TypeAdapter
+        from typing_extensions import NotRequired, TypedDict
+
+        def field(value: object) -> object:
             if isinstance(value, bool):
-                kind = core_schema.bool_schema(strict=True)
-            elif isinstance(value, int):
-                kind = core_schema.int_schema(ge=0, le=3650, strict=True)
-            else:  # a word: one of a few, as a yes/no/not sure or a choice question takes
-                kind = core_schema.literal_schema(sorted({"yes", "no", "unsure", str(value)}))
-            return core_schema.typed_dict_field(kind, required=False)
+                return NotRequired[StrictBool]
+            if isinstance(value, int):
+                return NotRequired[Annotated[StrictInt, Field(ge=0, le=3650)]]
+            # a word: one of a few, as a yes/no/not sure or a choice question takes
+            return NotRequired[Literal[tuple(sorted({"yes", "no", "unsure", str(value)}))]]
 
         fields = {key: field(value) for key, value in answers.items()}
-        schema = core_schema.typed_dict_schema(fields, extra_behavior="forbid", strict=True)
-        answers = SchemaValidator(schema).validate_python(answers)
+        model = TypedDict("Answers", fields)  # type: ignore[misc]
+        model.__pydantic_config__ = ConfigDict(strict=True, extra="forbid")  # type: ignore[attr-defined]
+        answers = TypeAdapter(model).validate_python(answers)
     sys.stdout.write(json.dumps(answers, indent=2, ensure_ascii=True) + "\n")
 
 

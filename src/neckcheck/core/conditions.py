@@ -89,12 +89,15 @@ class Condition:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        # Lets pydantic validate a `Condition` field from raw YAML without this module importing
-        # pydantic at start-up (the screening path does not need it).
-        from pydantic_core import core_schema
+        # pydantic's documented hook: a `Condition` field of a rule file is validated from raw
+        # YAML by `parse`, through pydantic's public API (a PlainValidator), and pydantic is
+        # imported only here, never on the screening path.
+        from typing import Annotated
 
-        return core_schema.no_info_plain_validator_function(
-            _parse_for_pydantic, json_schema_input_schema=core_schema.any_schema()
+        from pydantic import PlainValidator
+
+        return handler.generate_schema(
+            Annotated[Any, PlainValidator(_parse_for_pydantic, json_schema_input_type=Any)]
         )
 
 
