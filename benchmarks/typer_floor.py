@@ -31,10 +31,10 @@ def screen(
     """Read one answer set and print it as JSON."""
     answers = json.loads(sys.stdin.buffer.read())
     if validate:
-        from typing import Annotated, Literal
+        from typing import Annotated, Literal, NotRequired
 
         from pydantic import ConfigDict, Field, StrictBool, StrictInt, TypeAdapter
-        from typing_extensions import NotRequired, TypedDict
+        from typing_extensions import TypedDict
 
         def field(value: object) -> object:
             if isinstance(value, bool):
