@@ -165,7 +165,9 @@ def screen(parsed: Parsed) -> int:
         if isinstance(result, int):
             return result
         ended_early = result.ended_early
-        given: object = edge.saved_interview(result.answers, ended_early)
+        given: object = edge.saved_interview(
+            result.answers, ended_early, edge.now_iso(), book.version
+        )
         checked, _ = edge.answers_of_document(given, book, "interview")
     else:
         data, source = edge.read_document(answers, must_be_given=True)
@@ -179,7 +181,10 @@ def screen(parsed: Parsed) -> int:
     if save is not None:
         import json
 
-        text = json.dumps(given, indent=2) + "\n"
+        from neckcheck.formats.saved import document_to_save
+
+        kept = document_to_save(given, ended_early, edge.now_iso(), book.version)
+        text = json.dumps(kept, indent=2) + "\n"
         _write_file(save, "--save", text, force, "answers saved", "the answers were not saved")
     if report is not None:
         import datetime

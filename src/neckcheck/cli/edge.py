@@ -43,10 +43,7 @@ from neckcheck.formats.documents import (
     answers_of_document as answers_of_document,
 )
 from neckcheck.formats.documents import (
-    is_saved_early_stop as is_saved_early_stop,
-)
-from neckcheck.formats.documents import (
-    saved_early_stop_answers as saved_early_stop_answers,
+    is_saved_interview as is_saved_interview,
 )
 from neckcheck.formats.documents import (
     saved_interview as saved_interview,
@@ -99,6 +96,13 @@ def safe_text(text: str) -> str:
 def one_line(text: str) -> str:
     """Text shown as one line: safe_text, and nothing that breaks or hides a line either."""
     return _escaped(text, _UNSAFE_IN_LINE)
+
+
+def now_iso() -> str:
+    """The time now where the person is, in ISO 8601 with the offset (what --save records)."""
+    import datetime
+
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 # ---- Standard streams ----

@@ -311,24 +311,31 @@ class Decision:
         """The decision as a JSON object: what `screen --json` prints (its JSON Schema is
         `neckcheck.formats.schema.decision_schema`, docs/decision.schema.json for the shipped
         rules)."""
-        return {
-            "outcome": self.outcome,
-            "disposition": self.disposition,
-            "exit_code": self.exit_code,
-            "timeframe": self.timeframe,
-            "headline": self.headline,
-            "advice": self.advice,
-            "reasons": [
-                {"rule": r.rule, "text": r.text, "source": r.source, "disposition": r.disposition}
-                for r in self.reasons
-            ],
-            "cautions": [{"id": c.id, "text": c.text} for c in self.cautions],
-            "technique": self.technique,
-            "steps": list(self.steps),
-            "see_also": list(self.see_also),
-            "rules_version": self.rules_version,
-            "contract_version": CONTRACT_VERSION,
-            "disclaimer": self.disclaimer,
-        } | ({"warning": self.warning} if self.warning else {}) | (
-            {"since": self.since.to_dict()} if self.since is not None else {}
+        return (
+            {
+                "outcome": self.outcome,
+                "disposition": self.disposition,
+                "exit_code": self.exit_code,
+                "timeframe": self.timeframe,
+                "headline": self.headline,
+                "advice": self.advice,
+                "reasons": [
+                    {
+                        "rule": r.rule,
+                        "text": r.text,
+                        "source": r.source,
+                        "disposition": r.disposition,
+                    }
+                    for r in self.reasons
+                ],
+                "cautions": [{"id": c.id, "text": c.text} for c in self.cautions],
+                "technique": self.technique,
+                "steps": list(self.steps),
+                "see_also": list(self.see_also),
+                "rules_version": self.rules_version,
+                "contract_version": CONTRACT_VERSION,
+                "disclaimer": self.disclaimer,
+            }
+            | ({"warning": self.warning} if self.warning else {})
+            | ({"since": self.since.to_dict()} if self.since is not None else {})
         )

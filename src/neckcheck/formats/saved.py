@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from neckcheck.core.answers import check_answers
 from neckcheck.core.engine import check_stopped_early
@@ -135,9 +135,13 @@ def read_saved_interview(raw: dict[str, object], source: str) -> SavedAnswers:
         )
     if problems:
         raise InputError(problems, source)
-    assert isinstance(answers, dict) and isinstance(given_at, str)
-    assert isinstance(rules_version, str) and isinstance(contract, int)
-    return SavedAnswers(answers, bool(ended_early), given_at, rules_version, contract)
+    return SavedAnswers(
+        cast("dict[str, object]", answers),
+        bool(ended_early),
+        str(given_at),
+        str(rules_version),
+        CONTRACT_VERSION,
+    )
 
 
 def checked_saved(saved: SavedAnswers, rulebook: Rulebook, source: str) -> tuple[Answers, bool]:
@@ -146,3 +150,17 @@ def checked_saved(saved: SavedAnswers, rulebook: Rulebook, source: str) -> tuple
     if saved.ended_early:
         return check_stopped_early(saved.answers, rulebook, source), True
     return check_answers(dict(saved.answers), rulebook, source), False
+
+
+def document_to_save(given: object, ended_early: bool, given_at: str, rules_version: str) -> object:
+    """What --save writes for a document screened from a script: a plain answer set or an
+    early stop saved by an earlier version gains the time and the rules (version 2); a file
+    --save wrote already is kept as it is (its answers were given when it says); a FHIR
+    QuestionnaireResponse is kept as it is (it carries its own time)."""
+    if isinstance(given, dict) and given.get(SAVED_INTERVIEW) == SAVED_VERSION:
+        return given
+    if isinstance(given, dict) and "resourceType" not in given:
+        answers = given.get("answers") if is_saved_interview(given) else given
+        if isinstance(answers, dict):
+            return saved_interview(answers, ended_early, given_at, rules_version)
+    return given

@@ -52,9 +52,10 @@ def previous_screening(raw: object, rulebook: Rulebook, source: str = "since") -
     if not isinstance(raw, dict) or "resourceType" in raw:
         raise SinceError(source, "not a saved answer set (what `screen --save` writes)")
     try:
-        saved = (
-            read_saved_interview(raw, source) if is_saved_interview(raw) else SavedAnswers(raw, False)
-        )
+        if is_saved_interview(raw):
+            saved = read_saved_interview(raw, source)
+        else:  # a completed interview saved by a version before 0.3: the plain answers
+            saved = SavedAnswers(raw, False)
         answers, _ = checked_saved(saved, rulebook, source)
     except InputError as exc:
         raise SinceError(
