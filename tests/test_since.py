@@ -211,3 +211,56 @@ def test_what_save_writes_from_a_script(book: Rulebook) -> None:
     assert (upgraded["neckcheck_saved_interview"], upgraded["ended_early"]) == (2, True)
     fhir = {"resourceType": "QuestionnaireResponse"}
     assert document_to_save(fhir, False, MONDAY, book.version) is fhir
+
+
+def rendered(decision: Any, book: Rulebook) -> list[str]:
+    from neckcheck.cli.render import make_console, render_since, render_since_rise, render_text
+
+    console = make_console(plain=True)
+    with console.capture() as captured:
+        render_since_rise(decision, book, console)
+        render_text(decision, console)
+        render_since(decision, book, console)
+    return [line.rstrip() for line in captured.get().splitlines()]
+
+
+def test_the_text_result_says_first_that_the_level_rose(book: Rulebook) -> None:
+    decision = screen(HEADACHE, book, since=saved(book))
+    lines = rendered(decision, book)
+    words = " ".join(" ".join(lines).split())
+    assert words.startswith(
+        "More urgent than last time: then self-care with the technique, now a doctor today. "
+        + decision.headline
+    )
+    section = lines[lines.index("Since last time") :]
+    text = " ".join(" ".join(section).split())
+    headache = next(q.prompt for q in book.questions if q.id == "new_headache")
+    assert f"{headache} then: No; now: Yes" in text
+    assert "then: not asked; now: Yes" in text
+    assert "Level of care: then self-care with the technique; now a doctor today." in text
+
+
+def test_the_text_result_without_a_rise_or_without_since(book: Rulebook) -> None:
+    calmer = rendered(screen(FALL, book, since=saved(book, HEADACHE)), book)
+    assert calmer[0] == screen(FALL, book).headline
+    assert "Since last time" in calmer
+    unchanged = rendered(screen(FALL, book, since=saved(book)), book)
+    assert "No answer changed." in " ".join(unchanged)
+    assert "Since last time" not in rendered(screen(FALL, book), book)
+
+
+def test_the_report_carries_the_comparison(book: Rulebook) -> None:
+    from neckcheck.formats.report import markdown_report
+
+    decision = screen(HEADACHE, book, since=saved(book))
+    facts = check_answers(HEADACHE, book).facts
+    report = markdown_report(decision, facts, book, "2026-12-05 10:00 CET", False).splitlines()
+    assert report[2].startswith("**More urgent than last time:")
+    section = report[report.index("## Since last time") :]
+    assert f"Compared with the answers given on {MONDAY}." in section
+    assert "| Question | Then | Now |" in section
+    assert any(line.endswith("| No | Yes |") for line in section)
+    assert "Level of care: then self-care with the technique; now a doctor today." in section
+    plain = markdown_report(screen(HEADACHE, book), facts, book, "x", False)
+    assert "Since last time" not in plain
+    assert "More urgent" not in plain
