@@ -264,3 +264,34 @@ def test_the_report_carries_the_comparison(book: Rulebook) -> None:
     plain = markdown_report(screen(HEADACHE, book), facts, book, "x", False)
     assert "Since last time" not in plain
     assert "More urgent" not in plain
+
+
+def test_the_interview_shows_each_earlier_answer_and_selects_none(book: Rulebook) -> None:
+    from neckcheck.cli.interview import PlainPrompter, run_interview
+    from tests.test_interview_flow import ScriptedPrompter
+
+    hints = last_time_hints(previous_screening(saved(book), book), book, datetime.date(2026, 12, 5))
+    defaults: list[object] = []
+
+    class Recording(ScriptedPrompter):
+        def ask(self, question: Any, step: Any, default: Any) -> Any:
+            defaults.append(default)
+            return super().ask(question, step, default)
+
+    prompter = Recording(HEADACHE)
+    result = run_interview(book, prompter, last_time=hints)
+    assert result.answers == check_answers(HEADACHE, book).facts
+    assert defaults == [None] * len(prompter.asked)  # the person answers afresh
+    shown = {q: s.last_time for q, s in zip(prompter.asked, prompter.steps, strict=True)}
+    assert shown["new_headache"] == "last time: No"
+    assert shown["signs_recent"] is None  # not asked last time
+    assert "5 days ago today" in str(shown["days_since_injury"])
+    # The plain prompter writes the hint under the question.
+    import io
+
+    plain = PlainPrompter(book)
+    plain.stream = io.StringIO()
+    plain.source = io.TextIOWrapper(io.BytesIO(b"2\n"))
+    question = book.question_read("new_headache")
+    plain.ask(question, prompter.steps[prompter.asked.index("new_headache")], None)
+    assert "(last time: No)" in plain.stream.getvalue()

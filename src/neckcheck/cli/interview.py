@@ -8,7 +8,7 @@ texts and skip logic come from the rules, and the early stop from the engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,6 +33,7 @@ class Step:
     number: int
     expected: int
     editing: bool = False
+    last_time: str | None = None  # the earlier answer (--since), shown beside the question
 
     def __str__(self) -> str:
         part = f"Part {self.section_number} of {self.sections}: {self.section}."
@@ -64,7 +65,13 @@ class InterviewResult:
     ended_early: bool  # stopped on an emergency before every question was asked
 
 
-def _step(book: Rulebook, question: Question, state: Progress, editing: bool = False) -> Step:
+def _step(
+    book: Rulebook,
+    question: Question,
+    state: Progress,
+    editing: bool = False,
+    last_time: Mapping[str, str] | None = None,
+) -> Step:
     groups = [g.id for g in book.groups if any(q.group == g.id for q in book.questions)]
     answered = sum(1 for q in book.questions if q.id in state.facts and q.id != question.id)
     return Step(
@@ -74,17 +81,23 @@ def _step(book: Rulebook, question: Question, state: Progress, editing: bool = F
         number=answered + 1,
         expected=state.expected,
         editing=editing,
+        last_time=(last_time or {}).get(question.id),
     )
 
 
-def run_interview(book: Rulebook, prompter: Prompter) -> InterviewResult:
+def run_interview(
+    book: Rulebook, prompter: Prompter, last_time: Mapping[str, str] | None = None
+) -> InterviewResult:
+    """`last_time`: question id -> the earlier answer's hint (neckcheck.formats.since), shown
+    beside the question and never pre-selected."""
     given: dict[str, Value] = {}
     prompter.show(book.intro)
     while True:
         state = progress(book, given)
         while state.next_question is not None:
             question = state.next_question
-            given[question.id] = prompter.ask(question, _step(book, question, state), None)
+            step = _step(book, question, state, last_time=last_time)
+            given[question.id] = prompter.ask(question, step, None)
             if certain_emergency(given, book):
                 return InterviewResult(dict(progress(book, given).facts), ended_early=True)
             state = progress(book, given)
@@ -99,7 +112,8 @@ def run_interview(book: Rulebook, prompter: Prompter) -> InterviewResult:
         if key is None:
             return InterviewResult(given, ended_early=False)
         question = next(q for q in book.questions if q.id == key)
-        given[key] = prompter.ask(question, _step(book, question, state, True), given[key])
+        step = _step(book, question, state, True, last_time)
+        given[key] = prompter.ask(question, step, given[key])
         if certain_emergency(given, book):
             return InterviewResult(dict(progress(book, given).facts), ended_early=True)
 
@@ -222,6 +236,8 @@ class PlainPrompter:
         else:
             self._line(f"Question {step.number} of about {step.expected} ({part}).")
         self._line(question.prompt)
+        if step.last_time:
+            self._line(f"({step.last_time})")
         if question.help:
             self._line("Help: " + question.help)
 
@@ -374,6 +390,8 @@ class QuestionaryPrompter:
         self._line(str(step), "dim")
         self._line("Help: " + question.help, "italic")
         self._line(question.prompt, "bold")
+        if step.last_time:
+            self._line(f"({step.last_time})", "dim")
         import questionary  # loaded while the person reads the question
 
         if question.type == "int":
