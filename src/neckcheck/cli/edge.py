@@ -54,6 +54,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import IO, Any, NoReturn
 
+    from neckcheck.core.model import Rulebook
+    from neckcheck.formats.since import Previous
+
 
 MAX_DOCUMENT_BYTES = 1024 * 1024  # one answer set, or one batch line (a FHIR response fits)
 
@@ -353,6 +356,27 @@ def read_document(path: str | None, must_be_given: bool) -> tuple[bytes, str]:
         raise InputError(
             [Problem("", f"cannot read the answers file: {reason}")], safe_text(path)
         ) from None
+
+
+def read_since(path: str, book: Rulebook) -> Previous:
+    """The earlier screening of `screen --since FILE`: the file --save wrote, read with the same
+    caps as an answers file. Anything that keeps it from being compared (missing, unreadable,
+    a device, not JSON, not a saved answer set, another answer contract) is a SinceError: a
+    usage error, exit 2, one line."""
+    from neckcheck.core.answers import parse_json
+    from neckcheck.core.errors import SinceError
+    from neckcheck.formats.since import previous_screening
+
+    shown = safe_text(path)
+    if path == "-":
+        raise SinceError(path, "give the file --save wrote; standard input holds today's answers")
+    try:
+        refuse_device(path)
+        data, source = read_document(path, must_be_given=True)
+        raw = parse_json(data, source)
+    except InputError as exc:
+        raise SinceError(shown, "; ".join(str(p) for p in exc.problems)) from None
+    return previous_screening(raw, book, shown)
 
 
 def refuse_device(path: str) -> None:
