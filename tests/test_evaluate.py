@@ -174,3 +174,49 @@ def test_cases_read_as_bytes_or_text(book: Rulebook, tmp_path: Path) -> None:
 
 if __name__ == "__main__":
     SHIPPED.write_text("".join(vignette_lines()), encoding="utf-8")
+
+
+def test_run_evaluate_prints_and_chooses_the_exit_code(
+    book: Rulebook, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from neckcheck.cli.evaluate import EXIT_SAFE, EXIT_UNDER_TRIAGED, run_evaluate
+
+    assert run_evaluate(None, book, None, as_json=True) == EXIT_SAFE
+    data = json.loads(capfdbinary.readouterr().out)
+    assert (data["cases"], data["under"]) == (len(VIGNETTES), 0)
+    under = tmp_path / "under.jsonl"
+    under.write_text(line("desk", NO_INJURY, "urgent") + "\n", encoding="utf-8")
+    assert run_evaluate(str(under), book, None, as_json=False) == EXIT_UNDER_TRIAGED
+    text = capfdbinary.readouterr().out.decode()
+    assert text.startswith(f"1 case from {under}, rules version {book.version}\n")
+    assert "- desk: technique (acceptable: urgent)" in text
+    # With the same rules against themselves nothing changes, and the under-triage still counts.
+    assert run_evaluate(str(under), book, ("same", book), as_json=True) == EXIT_UNDER_TRIAGED
+    data = json.loads(capfdbinary.readouterr().out)
+    assert data["against"]["changed"] == []
+    assert data["against"]["under_cases"] == ["desk"]
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "cannot read the cases file"),
+        ("folder", "cannot read the cases file"),
+        ("x" * (1024 * 1024 + 10), "line 1: longer than the size limit"),
+    ],
+)
+def test_run_evaluate_refuses_what_it_cannot_read(
+    book: Rulebook, tmp_path: Path, content: str | None, words: str
+) -> None:
+    from neckcheck.cli.evaluate import run_evaluate
+
+    path = tmp_path / "cases.jsonl"
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        run_evaluate(str(path), book, None, as_json=False)
+    assert any(words in message for message in caught.value.lines()), caught.value.lines()
+    with pytest.raises(InputError, match="device"):
+        run_evaluate("/dev/zero", book, None, as_json=False)

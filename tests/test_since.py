@@ -295,3 +295,50 @@ def test_the_interview_shows_each_earlier_answer_and_selects_none(book: Rulebook
     question = book.question_read("new_headache")
     plain.ask(question, prompter.steps[prompter.asked.index("new_headache")], None)
     assert "(last time: No)" in plain.stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("missing.json", None, "No such file"),
+        ("folder", "folder", "cannot read"),
+        ("bad.json", "{not json", "not valid JSON"),
+        ("list.json", "[1, 2]", "not a saved answer set"),
+        ("v2.json", json.dumps({"age": 40, "injury": "none"}), "cannot be compared"),
+    ],
+)
+def test_reading_a_since_file_that_cannot_be_compared_is_one_usage_error(
+    book: Rulebook, tmp_path: Any, name: str, content: str | None, words: str
+) -> None:
+    from neckcheck.cli.edge import read_since
+
+    path = tmp_path / name
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(SinceError) as caught:
+        read_since(str(path), book)
+    (message,) = caught.value.lines()
+    assert message.startswith(f"usage error: --since {path}: ")
+    assert words in message
+    assert caught.value.exit_code == 2
+
+
+def test_reading_a_since_file_refuses_stdin_and_a_device(book: Rulebook) -> None:
+    from neckcheck.cli.edge import read_since
+
+    with pytest.raises(SinceError, match="standard input holds today's answers"):
+        read_since("-", book)
+    with pytest.raises(SinceError, match="device"):
+        read_since("/dev/zero", book)
+
+
+def test_reading_a_saved_since_file(book: Rulebook, tmp_path: Any) -> None:
+    from neckcheck.cli.edge import read_since
+
+    path = tmp_path / "monday.json"
+    path.write_text(json.dumps(saved(book)), encoding="utf-8")
+    previous = read_since(str(path), book)
+    assert previous.saved.given_at == MONDAY
+    assert previous.decision == screen(FALL, book)
