@@ -10,6 +10,8 @@ The Python API (the same results as the command line):
         ...
     for record in screen_lines(open("intake.jsonl", "rb")):  # exactly `neckcheck batch`
         ...
+    today = screen(answers, book, since=json.load(open("monday.json")))  # what --save wrote
+    today.since                                 # what changed (SinceError if it cannot tell)
 
 load_rulebook raises RulesError for a broken rules folder, UnprovedRulesError (a RulesError) for
 rules whose safety properties are not proved, and MissingExtraError when another rules folder
@@ -31,6 +33,7 @@ _EXPORTS = {
     "MissingExtraError": "neckcheck.core.errors",
     "NeckcheckError": "neckcheck.core.errors",
     "RulesError": "neckcheck.core.errors",
+    "SinceError": "neckcheck.core.errors",
     "UnprovedRulesError": "neckcheck.core.errors",
     "check_answers": "neckcheck.core.answers",
     "parse_json": "neckcheck.core.answers",
@@ -48,6 +51,7 @@ __all__ = [
     "NeckcheckError",
     "Rulebook",
     "RulesError",
+    "SinceError",
     "UnprovedRulesError",
     "__version__",
     "check_answers",
@@ -68,6 +72,7 @@ if TYPE_CHECKING:
         MissingExtraError,
         NeckcheckError,
         RulesError,
+        SinceError,
         UnprovedRulesError,
     )
     from neckcheck.core.model import Decision, Rulebook
