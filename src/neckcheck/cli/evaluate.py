@@ -13,6 +13,7 @@ from neckcheck.core.errors import InputError, Problem
 if TYPE_CHECKING:
     from neckcheck.core.model import Rulebook
 
+SHIPPED_CASES = "the shipped cases (cases/vignettes.jsonl)"
 EXIT_SAFE = 0
 EXIT_UNDER_TRIAGED = 1  # a clinic's CI fails on a rule change that lowers a dangerous case
 
@@ -74,6 +75,8 @@ def run_evaluate(
     )
 
     lines, source = _lines(cases_path or shipped_cases_path())
+    if cases_path is None:
+        source = SHIPPED_CASES
     cases = read_cases(lines, book, source)
     evaluation = evaluate(cases, book)
     other = None
