@@ -18,6 +18,8 @@ import typer
 from typer.core import TyperCommand
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from neckcheck.cli.interview import InterviewResult
     from neckcheck.core.model import Rulebook
 
@@ -49,10 +51,15 @@ RULES_ENV = "NECKCHECK_RULES"
 def _rules_folder(parsed: Parsed) -> str | None:
     """The rules folder asked for: --rules (or the DIR argument of `rules ...`), else
     NECKCHECK_RULES when set and not empty, else None (the shipped rules)."""
-    given = parsed.text("rules") or (
-        parsed.argument if parsed.path.startswith("neckcheck rules ") else None
+    folder_argument = (
+        parsed.path.startswith("neckcheck rules ") and parsed.path not in _CASES_ARGUMENT
     )
+    given = parsed.text("rules") or (parsed.argument if folder_argument else None)
     return given or os.environ.get(RULES_ENV) or None
+
+
+# `rules` commands whose argument is not a rules folder (their rules come with --rules).
+_CASES_ARGUMENT = ("neckcheck rules evaluate",)
 
 
 def _book(parsed: Parsed) -> Rulebook:
@@ -105,7 +112,9 @@ def _plain(parsed: Parsed) -> bool:
     return parsed.flag("plain") or os.environ.get("TERM", "") == "dumb"
 
 
-def _interview(book: Rulebook, plain: bool) -> InterviewResult | int:
+def _interview(
+    book: Rulebook, plain: bool, last_time: Mapping[str, str] | None = None
+) -> InterviewResult | int:
     """Run the interview in this terminal: its result, or the exit code when Ctrl-C, Ctrl-D or
     SIGTERM ended it with nothing decided and nothing written."""
     import signal
@@ -120,7 +129,7 @@ def _interview(book: Rulebook, plain: bool) -> InterviewResult | int:
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         prompter: Prompter = PlainPrompter(book) if plain else QuestionaryPrompter(book)
-        return run_interview(book, prompter)
+        return run_interview(book, prompter, last_time)
     except (KeyboardInterrupt, EOFError):
         print("\nneckcheck: cancelled, nothing saved", file=sys.stderr)
         return edge.EXIT_INTERRUPTED
@@ -152,6 +161,9 @@ def screen(parsed: Parsed) -> int:
             edge.refuse_overwriting_input(target, option, answers)
             edge.refuse_read_only(target, option, force)
     book = _book(parsed)
+    since = parsed.text("since")
+    # Before anything is asked or read: a file that cannot be compared is a usage error.
+    previous = edge.read_since(since, book) if since is not None else None
     interactive = answers is None and edge.stdin_is_terminal()
     if interactive:  # before anything is asked, so that no answer is typed in vain
         for target, option in ((save, "--save"), (report, "--report")):
@@ -161,7 +173,14 @@ def screen(parsed: Parsed) -> int:
     # reported after screening (below), never at the cost of the result.
     ended_early = False
     if interactive:
-        result = _interview(book, _plain(parsed))
+        hints = None
+        if previous is not None:
+            import datetime
+
+            from neckcheck.formats.since import last_time_hints
+
+            hints = last_time_hints(previous, book, datetime.date.today())
+        result = _interview(book, _plain(parsed), hints)
         if isinstance(result, int):
             return result
         ended_early = result.ended_early
@@ -174,6 +193,10 @@ def screen(parsed: Parsed) -> int:
         given = parse_json(data, source)
         checked, ended_early = edge.answers_of_document(given, book, source)
     decision = decide(checked, book)
+    if previous is not None:
+        from neckcheck.formats.since import with_comparison
+
+        decision = with_comparison(decision, checked, previous, book)
 
     # Files first: they are written even when the reader of stdout has gone away. A file that
     # cannot be written costs nothing else: one line on stderr says so, the decision is still
@@ -211,7 +234,12 @@ def screen(parsed: Parsed) -> int:
             data_out["explain"] = [t.to_dict() for t in trace]
         edge.write_out(edge.json_bytes(data_out))
     else:
-        from neckcheck.cli.render import make_console, render_text
+        from neckcheck.cli.render import (
+            make_console,
+            render_since,
+            render_since_rise,
+            render_text,
+        )
 
         plain = _plain(parsed)
         console = make_console(plain=plain)
@@ -221,11 +249,13 @@ def screen(parsed: Parsed) -> int:
             captured = held.enter_context(console.capture()) if plain else None
             if interactive:
                 console.print()
+            render_since_rise(decision, book, console)  # a rise in the level of care comes first
             if ended_early:
                 console.print(
                     "The interview stopped early: your answers already call for emergency care."
                 )
             render_text(decision, console)
+            render_since(decision, book, console)
             if trace is not None:
                 from neckcheck.cli.render import render_trace
 
@@ -332,6 +362,23 @@ def rules_check(parsed: Parsed) -> int:
     out.append(f"{'; '.join(verdict) or 'every property holds'} ({report.seconds:.2f} s)")
     _print("\n".join(out) + "\n")
     return 0 if report.holds else 1
+
+
+def rules_evaluate(parsed: Parsed) -> int:
+    from neckcheck.cli.evaluate import run_evaluate
+
+    book = _book(parsed)
+    against = parsed.text("against")
+    other = None
+    if against is not None:
+        from neckcheck.cli import edge
+        from neckcheck.rulebook.load import load_rulebook
+
+        other_book = load_rulebook(against, allow_unproved=parsed.flag("allow_unproved_rules"))
+        if other_book.warning:
+            edge.say(f"WARNING: {other_book.warning}")
+        other = (against, other_book)
+    return run_evaluate(parsed.argument, book, other, parsed.flag("json"))
 
 
 def rules_report(parsed: Parsed) -> int:
@@ -638,8 +685,17 @@ def _screen(
     ),
     save: str | None = _file(
         "--save",
-        help="Also write the answers to this JSON file (readable by you only), to replay them "
-        "later with --answers. Nothing is written without this option.",
+        help="Also write the answers to this JSON file (readable by you only), with when they "
+        "were given and the rules version, to replay them later with --answers or to compare "
+        "with them next time with --since. Nothing is written without this option.",
+    ),
+    since: str | None = _file(
+        "--since",
+        help="Compare with an earlier screening: FILE is what --save wrote then. Each question "
+        'shows the earlier answer (nothing is chosen for you), and the result adds "Since last '
+        'time": what changed, the level of care then and now, and first of all whether it '
+        'rose (JSON: a "since" object). A FILE that is missing, unreadable, not a saved '
+        "answer set or saved under another answer contract is a usage error (exit 2).",
     ),
     report: str | None = _file(
         "--report",
@@ -798,6 +854,52 @@ def _rules_reference(
 
 
 @rules_app.command(
+    "evaluate",
+    cls=_Command,
+    short_help="Screen clinical cases and report the under- and over-triaged ones.",
+    epilog=_epilog(
+        (
+            "Examples",
+            (
+                ("neckcheck rules evaluate", "the shipped cases, the shipped rules"),
+                ("neckcheck rules evaluate cases.jsonl --rules my-rules", "your cases and rules"),
+                ("neckcheck rules evaluate --against my-rules", "what a rule change moves"),
+            ),
+        ),
+    ),
+    help="Screen clinical cases and report the under- and over-triaged ones.\n\n"
+    'CASES is JSON Lines, one case a line: {"id": ..., "answers": {...}, "acceptable": '
+    '[dispositions], "source": ..., "note": ...} (source and note optional). A case is '
+    "under-triaged when its disposition is less urgent than every acceptable one, over-triaged "
+    "when more urgent than every acceptable one. Prints the dispositions given against those "
+    "acceptable, the counts, each under- and over-triaged case with the rules that fired, and "
+    "the share of the cases needing care today that were sent there.\n\n"
+    "Exit 0 when no case is under-triaged (by either folder, with --against); 1 when any is; 2 "
+    "on an input error, naming the line and the key.",
+)
+def _rules_evaluate(
+    cases: str | None = typer.Argument(
+        None,
+        help="The cases, a JSON Lines file ('-': standard input; default: the shipped cases, "
+        "cases/vignettes.jsonl).",
+        metavar="[CASES]",
+        show_default=False,
+    ),
+    rules: str | None = _file("--rules", help=RULES_HELP, metavar="DIR"),
+    against: str | None = _file(
+        "--against",
+        help="Also screen every case with the rules in this folder, and list each case whose "
+        "disposition they change, safer or less safe.",
+        metavar="DIR",
+    ),
+    json: bool = _flag("--json", help="Print the result as one JSON object."),
+    allow_unproved_rules: bool = _flag("--allow-unproved-rules", help=ALLOW_UNPROVED_OUTPUT_HELP),
+) -> None:
+    values = locals()
+    _run("neckcheck rules evaluate", values.pop("cases"), **values)
+
+
+@rules_app.command(
     "report",
     cls=_Command,
     short_help="Print a Markdown table of the rules and the tests that exercise each.",
@@ -848,6 +950,7 @@ COMMANDS = {
     "neckcheck schema": schema,
     "neckcheck export fhir": export_fhir,
     "neckcheck rules check": rules_check,
+    "neckcheck rules evaluate": rules_evaluate,
     "neckcheck rules report": rules_report,
     "neckcheck rules graph": rules_graph,
     "neckcheck rules reference": rules_reference,
