@@ -185,8 +185,12 @@ def test_run_evaluate_prints_and_chooses_the_exit_code(
     data = json.loads(capfdbinary.readouterr().out)
     assert (data["cases"], data["under"]) == (len(VIGNETTES), 0)
     assert run_evaluate(None, book, None, as_json=False) == EXIT_SAFE
-    assert capfdbinary.readouterr().out.decode().startswith(
-        f"{len(VIGNETTES)} cases from the shipped cases (cases/vignettes.jsonl), rules version"
+    assert (
+        capfdbinary.readouterr()
+        .out.decode()
+        .startswith(
+            f"{len(VIGNETTES)} cases from the shipped cases (cases/vignettes.jsonl), rules version"
+        )
     )
     under = tmp_path / "under.jsonl"
     under.write_text(line("desk", NO_INJURY, "urgent") + "\n", encoding="utf-8")
