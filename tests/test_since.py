@@ -177,10 +177,13 @@ def test_last_time_hints_show_each_earlier_answer_and_count_the_days(book: Ruleb
     assert set(hints) == set(previous.answers.facts)
     assert hints["new_headache"] == "last time: No"
     assert hints["can_rotate_45"] == "last time: Yes"
-    assert hints["days_since_injury"].startswith("last time: 1 (4 days ago;")
-    assert "5 days ago today" in hints["days_since_injury"]
+    assert hints["days_since_injury"] == (
+        "last time: 1; 4 days ago, so 5 days today for the same injury"
+    )
     same_day = last_time_hints(previous, book, datetime.date(2026, 12, 1))
-    assert same_day["days_since_injury"] == "last time: 1 (earlier today)"
+    assert same_day["days_since_injury"] == "last time: 1, earlier today"
+    next_day = last_time_hints(previous, book, datetime.date(2026, 12, 2))
+    assert next_day["days_since_injury"].startswith("last time: 1; 1 day ago, so 2 days")
     legacy = last_time_hints(previous_screening(FALL, book), book, datetime.date(2026, 12, 5))
     assert legacy["days_since_injury"] == "last time: 1"  # no date saved: nothing to count
 
@@ -285,7 +288,7 @@ def test_the_interview_shows_each_earlier_answer_and_selects_none(book: Rulebook
     shown = {q: s.last_time for q, s in zip(prompter.asked, prompter.steps, strict=True)}
     assert shown["new_headache"] == "last time: No"
     assert shown["signs_recent"] is None  # not asked last time
-    assert "5 days ago today" in str(shown["days_since_injury"])
+    assert "so 5 days today" in str(shown["days_since_injury"])
     # The plain prompter writes the hint under the question.
     import io
 

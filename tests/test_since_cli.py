@@ -258,3 +258,21 @@ def test_evaluate_refuses_what_it_cannot_use(
     assert (code, out) == (2, "")
     assert words in err
     assert "Traceback" not in err
+
+
+def test_the_plain_interview_shows_last_time_and_the_rise(files: Path, book: Rulebook) -> None:
+    from tests.test_plain import PICK, answer_until_review, finish, spawn, written
+
+    child = spawn("--plain", "--since", str(files / "monday.json"))
+    answer_until_review(child, book, HEADACHE)
+    child.expect(PICK)
+    child.send(b"1\r")
+    assert finish(child) == 6
+    text = written(child).decode().replace("\r\n", "\n")
+    headache = next(q.prompt for q in book.questions if q.id == "new_headache")
+    assert f"\n{headache}\n(last time: No)\n" in text
+    days = text.split("\n(last time: 1; ", 1)[1].split("\n", 1)[0]
+    assert days.endswith("for the same injury)")
+    result = text.rsplit("Type a number and press Enter: 1\n", 1)[1]
+    assert result.lstrip("\n").startswith("More urgent than last time:")
+    assert "\nSince last time\n" in result

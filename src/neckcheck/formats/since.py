@@ -81,7 +81,7 @@ def with_comparison(
 
 
 def _days(count: int) -> str:
-    return "today" if count == 0 else "1 day ago" if count == 1 else f"{count} days ago"
+    return "1 day ago" if count == 1 else f"{count} days ago"
 
 
 def last_time_hints(previous: Previous, rulebook: Rulebook, today: datetime.date) -> dict[str, str]:
@@ -97,12 +97,10 @@ def last_time_hints(previous: Previous, rulebook: Rulebook, today: datetime.date
         hint = f"last time: {rulebook.answer_label(question, value)}"
         if key == "days_since_injury" and given_on is not None and isinstance(value, int):
             passed = (today - given_on).days
-            if passed >= 0:
-                hint += (
-                    f" ({_days(passed)}; the same injury is {value + passed} days ago today)"
-                    if passed
-                    else " (earlier today)"
-                )
+            if passed > 0:
+                hint += f"; {_days(passed)}, so {value + passed} days today for the same injury"
+            elif passed == 0:
+                hint += ", earlier today"
         hints[key] = hint
     return hints
 
