@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
 
+from neckcheck import screen
 from neckcheck.authoring.evaluate import (
     any_under,
     changes,
@@ -18,12 +20,14 @@ from neckcheck.authoring.evaluate import (
     evaluation_json,
     evaluation_text,
     read_cases,
+    screen_case,
     verdict,
 )
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from tests.conftest import REPO
 from tests.spec import BASELINE, NO_INJURY
+from tests.strategies import answer_sets
 
 SHIPPED = REPO / "cases" / "vignettes.jsonl"
 VIGNETTES = sorted((REPO / "tests" / "cases").glob("*.json"))
@@ -70,6 +74,14 @@ def test_the_shipped_rules_triage_every_shipped_case_safely(book: Rulebook) -> N
     sent, due = result.care_today()
     assert sent == due > 10
     assert sum(sum(row.values()) for row in result.table().values()) == len(VIGNETTES)
+
+
+@given(answers=answer_sets())
+def test_a_case_is_screened_by_batch_s_path_to_the_same_decision(
+    book: Rulebook, answers: dict[str, Any]
+) -> None:
+    assert book.derived.get("generated") is not None  # the shipped rules: the fast path is taken
+    assert screen_case(answers, book, "case") == screen(answers, book)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from neckcheck.core.answers import parse_json
-from neckcheck.core.engine import decide
+from neckcheck.core.engine import decide, decision_of
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import DISPOSITIONS, URGENCY
 from neckcheck.formats.documents import answers_of_document
@@ -22,7 +22,7 @@ from neckcheck.formats.documents import answers_of_document
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from neckcheck.core.model import Rulebook
+    from neckcheck.core.model import Decision, Rulebook
 
 Verdict = Literal["safe", "under", "over"]
 
@@ -143,10 +143,12 @@ def verdict(disposition: str, acceptable: Iterable[str]) -> Verdict:
     return "safe"
 
 
-def read_cases(lines: Iterable[bytes | str], rulebook: Rulebook, source: str) -> list[Case]:
-    """The cases of a JSON Lines text, each checked: InputError listing every problem, each
-    naming its line and key (an answer is checked against the rulebook's questions)."""
-    cases: list[Case] = []
+def evaluate_lines(lines: Iterable[bytes | str], rulebook: Rulebook, source: str) -> Evaluation:
+    """Read the cases of a JSON Lines text and evaluate them in one pass, each case screened
+    once. InputError listing every problem, each naming its line and key (an answer is checked
+    against the rulebook's questions), before any result is given."""
+    screen = Screener(rulebook)
+    results: list[CaseResult] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
@@ -154,24 +156,30 @@ def read_cases(lines: Iterable[bytes | str], rulebook: Rulebook, source: str) ->
             continue  # a blank line holds no case
         where = f"line {number}"
         try:
-            case = _case(parse_json(line, where), number, rulebook)
+            result = _case(parse_json(line, where), number, screen)
         except InputError as exc:
             problems += [Problem(f"{where}: {p.key}" if p.key else where, p.message)
                          for p in exc.problems]  # fmt: skip
             continue
-        if case.id in seen:
-            problems.append(Problem(f"{where}: id", f"{case.id!r} is also line {seen[case.id]}"))
+        case_id = result.case.id
+        if case_id in seen:
+            problems.append(Problem(f"{where}: id", f"{case_id!r} is also line {seen[case_id]}"))
             continue
-        seen[case.id] = number
-        cases.append(case)
-    if not problems and not cases:
+        seen[case_id] = number
+        results.append(result)
+    if not problems and not results:
         problems.append(Problem("", "no case in the file"))
     if problems:
         raise InputError(problems, source)
-    return cases
+    return Evaluation(rulebook.version, tuple(results))
 
 
-def _case(raw: object, number: int, rulebook: Rulebook) -> Case:
+def read_cases(lines: Iterable[bytes | str], rulebook: Rulebook, source: str) -> list[Case]:
+    """The cases of a JSON Lines text, each checked (see evaluate_lines)."""
+    return [r.case for r in evaluate_lines(lines, rulebook, source).results]
+
+
+def _case(raw: object, number: int, screen: Screener) -> CaseResult:
     if not isinstance(raw, dict):
         raise InputError([Problem("", "a case must be a JSON object")])
     problems = [Problem(k, "unknown key") for k in raw if k not in _REQUIRED + _OPTIONAL]
@@ -184,12 +192,13 @@ def _case(raw: object, number: int, rulebook: Rulebook) -> Case:
     for key in _OPTIONAL:
         if key in raw and not isinstance(raw[key], str):
             problems.append(Problem(key, "must be a text"))
+    screened = None
     if "answers" in raw:
         if not isinstance(answers, dict):
             problems.append(Problem("answers", "must be an object of answers"))
         else:
             try:
-                answers_of_document(answers, rulebook, "answers")
+                screened = screen(answers, "answers")
             except InputError as exc:
                 problems += [Problem(f"answers.{p.key}" if p.key else "answers", p.message)
                              for p in exc.problems]  # fmt: skip
@@ -198,7 +207,9 @@ def _case(raw: object, number: int, rulebook: Rulebook) -> Case:
     assert isinstance(case_id, str)
     assert isinstance(answers, dict)
     assert isinstance(acceptable, list)
-    return Case(case_id, number, answers, tuple(acceptable), raw.get("source"), raw.get("note"))
+    assert screened is not None
+    case = Case(case_id, number, answers, tuple(acceptable), raw.get("source"), raw.get("note"))
+    return CaseResult(case, *screened, verdict(screened[0], case.acceptable))
 
 
 def _acceptable_problems(acceptable: object) -> list[Problem]:
@@ -214,16 +225,49 @@ def _acceptable_problems(acceptable: object) -> list[Problem]:
     return []
 
 
+class Screener:
+    """Screens answers by the path `batch` takes: the shipped rules' generated code checks a
+    plainly valid answer set and decides it in one call; anything else takes the careful path
+    (which names every problem, InputError). Gives (the disposition, the rules that fired)."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        generated = rulebook.derived.get("generated")
+        self.fast = (
+            generated.screen_raw if generated is not None and rulebook.warning is None else None
+        )
+        self.rulebook = rulebook
+        self.disposition = {r.id: r.disposition for r in rulebook.rules}
+
+    def __call__(self, answers: Mapping[str, object], source: str) -> tuple[str, tuple[str, ...]]:
+        if self.fast is not None:
+            key = self.fast(dict(answers))
+            if key is not None:
+                rules: tuple[str, ...] = key[0]
+                return self.disposition[rules[0]], rules
+        checked, _ = answers_of_document(dict(answers), self.rulebook, source)
+        decision = decide(checked, self.rulebook)
+        return decision.disposition, tuple(r.rule for r in decision.reasons)
+
+
+def screen_case(answers: Mapping[str, object], rulebook: Rulebook, source: str) -> Decision:
+    """The decision for a case's answers, by the path `batch` takes (see Screener)."""
+    generated = rulebook.derived.get("generated")
+    if generated is not None and rulebook.warning is None:
+        key = generated.screen_raw(dict(answers))
+        if key is not None:
+            return decision_of(key, rulebook)
+    checked, _ = answers_of_document(dict(answers), rulebook, source)
+    return decide(checked, rulebook)
+
+
 def evaluate(cases: Iterable[Case], rulebook: Rulebook) -> Evaluation:
-    """Screen each case with the rulebook, as `screen` and `batch` do, and judge it."""
+    """Screen each case with the rulebook, as `batch` does, and judge it. An answer set that
+    this rulebook's questions refuse is an InputError naming the case's line."""
+    screen = Screener(rulebook)
     results = []
     for case in cases:
-        answers, _ = answers_of_document(dict(case.answers), rulebook, case.id)
-        decision = decide(answers, rulebook)
-        results.append(
-            CaseResult(case, decision.disposition, tuple(r.rule for r in decision.reasons),
-                       verdict(decision.disposition, case.acceptable))
-        )  # fmt: skip
+        disposition, rules = screen(case.answers, f"line {case.line}")
+        results.append(CaseResult(case, disposition, rules, verdict(disposition, case.acceptable)))
     return Evaluation(rulebook.version, tuple(results))
 
 

@@ -68,27 +68,22 @@ def run_evaluate(
     rulebook), else 0. Input errors (InputError, exit 2) name the line and the key."""
     from neckcheck.authoring.evaluate import (
         any_under,
-        evaluate,
+        evaluate_lines,
         evaluation_json,
         evaluation_text,
-        read_cases,
     )
 
     lines, source = _lines(cases_path or shipped_cases_path())
     if cases_path is None:
         source = SHIPPED_CASES
-    cases = read_cases(lines, book, source)
-    evaluation = evaluate(cases, book)
+    evaluation = evaluate_lines(lines, book, source)
     other = None
     if against is not None:
         folder, other_book = against
         # The other rulebook's questions may differ: its problems name the line too.
-        other = (
-            edge.safe_text(folder),
-            evaluate(read_cases(lines, other_book, source), other_book),
-        )
-    if as_json:
-        edge.write_out(edge.json_bytes(evaluation_json(evaluation, other)))
+        other = (edge.safe_text(folder), evaluate_lines(lines, other_book, source))
+    if as_json:  # one line: a clinic's case list can be long
+        edge.write_out(edge.json_bytes(evaluation_json(evaluation, other), indent=None))
     else:
         edge.write_out(edge.safe_text(evaluation_text(evaluation, source, other)).encode("utf-8"))
     return EXIT_UNDER_TRIAGED if any_under(evaluation, other) else EXIT_SAFE
