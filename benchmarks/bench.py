@@ -3,6 +3,7 @@
     python benchmarks/bench.py            # the full run (a few minutes)
     python benchmarks/bench.py --quick    # smaller sizes, a smoke test (CI; under a minute)
     python benchmarks/bench.py --only invalid   # only the invalid-line rows (full sizes)
+    python benchmarks/bench.py --only batch     # only the batch rows (full sizes)
 
 Every figure is a median of interleaved runs (the command and its yardstick take turns, so that
 load on a shared machine hits both alike), printed beside its yardstick with the ratio:
@@ -20,15 +21,16 @@ load on a shared machine hits both alike), printed beside its yardstick with the
   JSON Lines in and out) on the same valid lines, goal 1.0x; and against a bare
   json.loads/json.dumps loop over the same lines (the I/O floor no screener can beat).
 - invalid lines: `neckcheck batch` on 20,000 lines with one unknown key each, and with 30
-  each, against the same 20,000 answer sets valid; goal: at most about 2x. One object of
+  each (holding text, or floats), and with every value of the wrong type (the same [1]
+  everywhere, and a value of each line's own), against the same 20,000 answer sets valid;
+  goal: at most about 2x. One object of
   80,000 unknown keys, and 20 such lines, against the json.loads/json.dumps loop on the same
   lines (reading them at all costs that).
 - memory: peak RSS of `neckcheck batch` on 1,000,000 lines streamed in; goal: flat, 25 MB.
 
-Checks, not figures: the hand-written screener agrees with `neckcheck batch` line by line, and
-the batch output is byte-identical to the interpreted rules' (the code generated from the
-shipped rules switched off). The children run with bytecode caching on (as installed programs
-do), whatever PYTHONDONTWRITEBYTECODE says here. Nothing here passes or fails a test.
+A check, not a figure: the hand-written screener agrees with `neckcheck batch` line by line.
+The children run with bytecode caching on (as installed programs do), whatever
+PYTHONDONTWRITEBYTECODE says here. Nothing here passes or fails a test.
 """
 
 from __future__ import annotations
@@ -155,14 +157,26 @@ def answer_set(rng: random.Random) -> dict:
     return a
 
 
-def write_lines(path: Path, count: int, seed: int = 1, unknown: int = 0) -> None:
+def write_lines(
+    path: Path,
+    count: int,
+    seed: int = 1,
+    unknown: int = 0,
+    unknown_value: object = "no",
+    wrong: str | None = None,
+) -> None:
     """`count` valid answer sets, one a line; with `unknown`, each line also holds that many
-    keys no question has (each line its own, so no suggestion or text is ever reused)."""
+    keys no question has (each line its own, so no suggestion or text is ever reused), each
+    holding `unknown_value`. With `wrong`, every value has the wrong type instead: [1]
+    ("same", as a system that writes every value the wrong way sends it), or [n] with n the
+    line's number ("own": no two lines alike, so nothing is reused)."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):
             answers = answer_set(rng)
-            answers.update({f"note_{n}_{k}": "no" for k in range(unknown)})
+            answers.update({f"note_{n}_{k}": unknown_value for k in range(unknown)})
+            if wrong is not None:
+                answers = dict.fromkeys(answers, [1] if wrong == "same" else [n])
             out.write(json.dumps(answers) + "\n")
 
 
@@ -277,22 +291,6 @@ def line(what: str, ours: float, what_yard: str, yard: float, goal: str, unit: s
     )
 
 
-def identical_to_interpreted(lines_path: Path) -> tuple[bool, int]:
-    """Whether `neckcheck batch`'s output is byte for byte that of the interpreted rules (the
-    shipped rulebook with its generated code switched off), and how many lines were compared."""
-    from neckcheck.cli.batch import Summary, result_lines
-    from neckcheck.rulebook.load import load_rulebook
-
-    ours = subprocess.run(
-        [NECKCHECK, "batch", str(lines_path)], capture_output=True, check=False, env=ENV
-    ).stdout
-    book = load_rulebook()
-    book.derived.pop("generated", None)
-    with lines_path.open("rb") as stream:
-        theirs = "".join(result_lines(stream, book, Summary())).encode("ascii")
-    return ours == theirs, ours.count(b"\n")
-
-
 def peak_rss_mb(command: list[str], lines: int) -> float:
     """Peak resident memory of `command` while `lines` answer sets are streamed into it.
 
@@ -382,16 +380,23 @@ def invalid_rows(tmp: Path, invalid: int, wide: int, batch_runs: int) -> None:
     print(f"invalid lines ({invalid:,} lines each; goal: at most about 2x the valid lines)")
     valid = Path(tmp, "valid.jsonl")
     write_lines(valid, invalid, seed=4)
+    kinds: list[tuple[str, dict]] = []
     for unknown in (1, 30):
-        bad = Path(tmp, f"unknown-{unknown}.jsonl")
-        write_lines(bad, invalid, seed=4, unknown=unknown)
+        keys = f"{unknown} unknown key{'s' if unknown > 1 else ''}"
+        kinds.append((f"{keys} a line", {"unknown": unknown}))
+        kinds.append((f"{keys} holding {'a float' if unknown == 1 else 'floats'} a line",
+                      {"unknown": unknown, "unknown_value": 1.5}))  # fmt: skip
+    kinds.append(("every value of the wrong type ([1])", {"wrong": "same"}))
+    kinds.append(("every value of the wrong type, no two lines alike", {"wrong": "own"}))
+    for what, shape in kinds:
+        bad = Path(tmp, "invalid.jsonl")
+        write_lines(bad, invalid, seed=4, **shape)
         t_bad, t_good = [], []
         for _ in range(batch_runs):
             t_bad.append(timed(ours_cmd, bad))
             t_good.append(timed(ours_cmd, valid))
         bad_s, good_s = statistics.median(t_bad), statistics.median(t_good)
-        print(line(f"{unknown} unknown key{'s' if unknown > 1 else ''} a line", bad_s,
-                   "valid lines", good_s, "goal 2x", "s"))  # fmt: skip
+        print(line(what, bad_s, "valid lines", good_s, "goal 2x", "s"))
     for count in (1, wide):
         path = Path(tmp, f"wide-{count}.jsonl")
         write_wide_objects(path, count)
@@ -400,10 +405,38 @@ def invalid_rows(tmp: Path, invalid: int, wide: int, batch_runs: int) -> None:
         print(line(what, ours_s, "json.loads/json.dumps loop", floor_s, "I/O floor", "s"))
 
 
+def batch_rows(tmp: Path, lines: int, batch_runs: int, compiled: Path) -> None:
+    """`neckcheck batch` on valid lines against the hand-written reference and the I/O floor,
+    and the agreement check."""
+    data = tmp / "lines.jsonl"
+    write_lines(data, lines)
+    hand_cmd = [PYTHON, str(HERE / "handwritten.py"), str(compiled)]
+    floor_cmd = [PYTHON, "-c", FLOOR]
+    ours_cmd = [NECKCHECK, "batch"]
+    t_hand, t_ours, t_floor = [], [], []
+    for _ in range(batch_runs):
+        t_hand.append(timed(hand_cmd, data))
+        t_ours.append(timed(ours_cmd, data))
+        t_floor.append(timed(floor_cmd, data))
+    hand, batch, floor = (statistics.median(t) for t in (t_hand, t_ours, t_floor))
+    print(f"batch, {lines:,} valid lines (neckcheck batch: {lines / batch:,.0f} lines/s)")
+    print(line("neckcheck batch", batch, "hand-written reference", hand, "goal 1.0x", "s"))
+    print(line("neckcheck batch", batch, "json.loads/json.dumps loop", floor, "I/O floor",
+               "s"))  # fmt: skip
+    differ, details, errors, examples = agree(data, compiled)
+    print(
+        f"  agreement with the hand-written reference: {differ} lines differ in outcome or "
+        f"disposition, {details} more in exit code, timeframe or cautions; {errors} error "
+        "lines from neckcheck batch"
+    )
+    for example in examples:
+        print(example, file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke test")
-    parser.add_argument("--only", choices=["invalid"], help="only these rows (same sizes)")
+    parser.add_argument("--only", choices=["invalid", "batch"], help="only these rows (same sizes)")
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate is not None:
@@ -416,7 +449,8 @@ def main() -> None:
     runs, batch_runs, lines, big, invalid, wide = (
         (5, 3, 5_000, 50_000, 2_000, 2) if args.quick else (21, 5, 100_000, 1_000_000, 20_000, 20)
     )
-    from neckcheck.rulebook.load import default_rules_dir, load_rulebook
+    from neckcheck.api import load_rulebook
+    from neckcheck.rulebook.load import default_rules_dir
 
     compiled = Path(default_rules_dir(), "rulebook.compiled.json")
     first = load_rulebook().questions[0].prompt
@@ -430,6 +464,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             timed([NECKCHECK, "--help"])  # bytecode written
             invalid_rows(Path(tmp), invalid, wide, batch_runs)
+        return
+    if args.only == "batch":
+        with tempfile.TemporaryDirectory() as tmp:
+            timed([NECKCHECK, "--help"])  # bytecode written
+            batch_rows(Path(tmp), lines, batch_runs, compiled)
         return
     with tempfile.TemporaryDirectory() as tmp:
         answers = Path(tmp, "answers.json")
@@ -476,43 +515,17 @@ def main() -> None:
         print(line("screen --json < answers.json", json_ms, "... validating with pydantic",
                    floor_ms, "goal 1.15x"))  # fmt: skip
 
-        data = Path(tmp, "lines.jsonl")
-        write_lines(data, lines)
-        hand_cmd = [PYTHON, str(HERE / "handwritten.py"), str(compiled)]
-        floor_cmd = [PYTHON, "-c", FLOOR]
-        ours_cmd = [NECKCHECK, "batch"]
-        t_hand, t_ours, t_floor = [], [], []
-        for _ in range(batch_runs):
-            t_hand.append(timed(hand_cmd, data))
-            t_ours.append(timed(ours_cmd, data))
-            t_floor.append(timed(floor_cmd, data))
-        hand, batch, floor = (statistics.median(t) for t in (t_hand, t_ours, t_floor))
-        print(f"batch, {lines:,} valid lines (neckcheck batch: {lines / batch:,.0f} lines/s)")
-        print(line("neckcheck batch", batch, "hand-written reference", hand, "goal 1.0x", "s"))
-        print(line("neckcheck batch", batch, "json.loads/json.dumps loop", floor, "I/O floor",
-                   "s"))  # fmt: skip
-        differ, details, errors, examples = agree(data, compiled)
-        print(
-            f"  agreement with the hand-written reference: {differ} lines differ in outcome or "
-            f"disposition, {details} more in exit code, timeframe or cautions; {errors} error "
-            "lines from neckcheck batch"
-        )
-        for example in examples:
-            print(example, file=sys.stderr)
-        same, compared = identical_to_interpreted(data)
-        print(
-            f"  byte-identical to the interpreted rules: {'yes' if same else 'NO'} "
-            f"({compared:,} lines)"
-        )
+        batch_rows(Path(tmp), lines, batch_runs, compiled)
 
+        data = Path(tmp, "lines.jsonl")
         cases = Path(tmp, "cases.jsonl")
         write_cases(data, cases)
         evaluate_cmd = [NECKCHECK, "rules", "evaluate", str(cases), "--json"]
-        t_evaluate, t_ours = [], []
+        t_evaluate, t_batch = [], []
         for _ in range(batch_runs):
             t_evaluate.append(timed(evaluate_cmd))
-            t_ours.append(timed(ours_cmd, data))
-        evaluated, batch = statistics.median(t_evaluate), statistics.median(t_ours)
+            t_batch.append(timed([NECKCHECK, "batch"], data))
+        evaluated, batch = statistics.median(t_evaluate), statistics.median(t_batch)
         print(f"rules evaluate, the same {lines:,} answer sets as cases")
         print(line("rules evaluate --json", evaluated, "neckcheck batch", batch,
                    "goal: batch speed, 1.0x", "s"))  # fmt: skip

@@ -9,9 +9,9 @@ import random
 from pathlib import Path
 from typing import Any
 
+from neckcheck.api import screen
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from tests.rows import ROWS
 from tests.spec import QUESTIONS, TRI, is_asked, oracle
 

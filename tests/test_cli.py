@@ -11,23 +11,11 @@ from typing import Any
 import pytest
 
 from neckcheck import __version__
-from tests.conftest import neckcheck_command
+from tests.cli import Done, invoke
 from tests.spec import BASELINE, JSON_KEYS, NO_INJURY, OUTCOMES, TIMEFRAMES
 
 
-def run(args: list[str], stdin: bytes | str | None = b"", cwd: Path | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    done = subprocess.run(
-        neckcheck_command() + args, input=data, capture_output=True, cwd=cwd, env=env,
-        timeout=60, check=False,
-    )  # fmt: skip
-    return subprocess.CompletedProcess(
-        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
-    )
-
-
-def assert_input_error(done: subprocess.CompletedProcess[str], *keys: str) -> None:
+def assert_input_error(done: Done, *keys: str) -> None:
     assert done.returncode == 2, done
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
@@ -52,7 +40,7 @@ def test_json_output_and_exit_code(
 ) -> None:
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers), encoding="utf-8")
-    done = run(["screen", "--answers", str(path), "--json"])
+    done = invoke(["screen", "--answers", str(path), "--json"])
     assert done.stderr == ""
     result = json.loads(done.stdout)
     assert done.returncode == OUTCOMES[(outcome, disposition)] == result["exit_code"]
@@ -78,28 +66,28 @@ def test_json_output_and_exit_code(
 def test_piped_stdin_dash_and_file_agree(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     path.write_text(json.dumps(BASELINE), encoding="utf-8")
-    piped = run(["screen", "--json"], stdin=json.dumps(BASELINE))
-    dash = run(["screen", "--answers", "-", "--json"], stdin=json.dumps(BASELINE))
-    from_file = run(["screen", "-a", str(path), "--json"])
+    piped = invoke(["screen", "--json"], stdin=json.dumps(BASELINE))
+    dash = invoke(["screen", "--answers", "-", "--json"], stdin=json.dumps(BASELINE))
+    from_file = invoke(["screen", "-a", str(path), "--json"])
     assert piped.stdout == dash.stdout == from_file.stdout
     assert piped.returncode == dash.returncode == from_file.returncode == 0
 
 
 def test_text_output_for_people() -> None:
-    done = run(["screen"], stdin=json.dumps(BASELINE | {"low_back_pain": "yes"}))
+    done = invoke(["screen"], stdin=json.dumps(BASELINE | {"low_back_pain": "yes"}))
     assert done.returncode == 0
     out = done.stdout
     assert "TECHNIQUE SUITS YOU" in out
     assert "1. " in out
     assert "10. " in out
-    assert "Source: Posterior neck release article" in out
+    assert "Source: Posterior Neck Release + Spine Traction (self-care web article" in out
     assert "foam roller" in out
     assert "screening aid" in out
     assert "\x1b[" not in out  # no colour codes when stdout is not a terminal
 
 
 def test_emergency_text_says_so_without_colour() -> None:
-    done = run(["screen"], stdin=json.dumps(BASELINE | {"bladder_bowel": "yes", "age": 70}))
+    done = invoke(["screen"], stdin=json.dumps(BASELINE | {"bladder_bowel": "yes", "age": 70}))
     assert done.returncode == 5
     assert done.stdout.startswith("EMERGENCY")
     assert "Why (3 reasons)" in done.stdout
@@ -107,7 +95,7 @@ def test_emergency_text_says_so_without_colour() -> None:
 
 def test_urgent_text_says_today_without_colour_at_40_columns() -> None:
     env = dict(os.environ, COLUMNS="40", NO_COLOR="1")
-    done = run(
+    done = invoke(
         ["screen"],
         stdin=json.dumps(NO_INJURY | {"new_headache": "yes", "signs_recent": "yes"}),
         env=env,
@@ -140,36 +128,40 @@ def test_urgent_text_says_today_without_colour_at_40_columns() -> None:
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_naming_the_problem(stdin: str | bytes, keys: list[str]) -> None:
-    assert_input_error(run(["screen", "--json"], stdin=stdin), *keys)
+    assert_input_error(invoke(["screen", "--json"], stdin=stdin), *keys)
 
 
 def test_all_bad_keys_named_together() -> None:
     raw = BASELINE | {"age": "forty", "vasculr_signs": "no", "sore_front": "perhaps"}
-    assert_input_error(run(["screen"], stdin=json.dumps(raw)), "age", "vasculr_signs", "sore_front")
+    assert_input_error(
+        invoke(["screen"], stdin=json.dumps(raw)), "age", "vasculr_signs", "sore_front"
+    )
 
 
 def test_no_terminal_and_nothing_piped() -> None:
-    done = run(["screen"], stdin=b"")
+    done = invoke(["screen"], stdin=b"")
     assert_input_error(done, "nothing was piped in and there is no terminal")
 
 
 def test_missing_answers_file() -> None:
-    assert_input_error(run(["screen", "--answers", "/nonexistent/a.json"]), "/nonexistent/a.json")
+    assert_input_error(
+        invoke(["screen", "--answers", "/nonexistent/a.json"]), "/nonexistent/a.json"
+    )
 
 
 def test_usage_errors_exit_2() -> None:
-    assert run(["screen", "--no-such-flag"]).returncode == 2
-    assert run(["no-such-command"]).returncode == 2
+    assert invoke(["screen", "--no-such-flag"]).returncode == 2
+    assert invoke(["no-such-command"]).returncode == 2
 
 
 def test_bad_rules_folder_exits_2(tmp_path: Path) -> None:
-    assert_input_error(run(["screen", "--rules", str(tmp_path)], stdin=json.dumps(BASELINE)),
+    assert_input_error(invoke(["screen", "--rules", str(tmp_path)], stdin=json.dumps(BASELINE)),
                        "questions.yaml")  # fmt: skip
 
 
 def test_version_names_the_program_the_rules_and_the_contract(book) -> None:
     for flag in ("--version", "-V"):
-        done = run([flag])
+        done = invoke([flag])
         assert done.returncode == 0
         assert done.stdout.splitlines() == [
             f"neckcheck {__version__}",
@@ -179,7 +171,7 @@ def test_version_names_the_program_the_rules_and_the_contract(book) -> None:
 
 
 def test_schema_command_prints_json_schema() -> None:
-    done = run(["schema"])
+    done = invoke(["schema"])
     assert done.returncode == 0
     schema = json.loads(done.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -187,7 +179,7 @@ def test_schema_command_prints_json_schema() -> None:
 
 
 def test_rules_check_on_shipped_rules() -> None:
-    done = run(["rules", "check"])
+    done = invoke(["rules", "check"])
     assert done.returncode == 0, done.stderr
     assert "valid" in done.stdout
 
@@ -202,7 +194,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
 def test_nothing_written_to_disk(tmp_path: Path) -> None:
     before = set(tmp_path.iterdir())
-    run(["screen", "--json"], stdin=json.dumps(BASELINE), cwd=tmp_path)
+    invoke(["screen", "--json"], stdin=json.dumps(BASELINE), cwd=tmp_path)
     assert set(tmp_path.iterdir()) == before
 
 
@@ -213,7 +205,7 @@ def test_manual_example_is_what_neckcheck_prints() -> None:
     page = (REPO / "docs" / "scripting.md").read_text(encoding="utf-8")
     given = page.split("neckcheck screen --json <<'JSON'\n", 1)[1].split("\nJSON\n", 1)[0]
     shown = page.split("prints (exit code 0):\n\n```json\n", 1)[1].split("```", 1)[0]
-    done = run(["screen", "--json"], stdin=given)
+    done = invoke(["screen", "--json"], stdin=given)
     assert done.returncode == 0
     assert json.loads(done.stdout) == json.loads(shown)
 
@@ -234,7 +226,7 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 def test_explain_json_lists_every_rule(book) -> None:
     answers = BASELINE | {"midline_tenderness": "unsure", "age": 70}
-    done = run(["screen", "--json", "--explain"], stdin=json.dumps(answers))
+    done = invoke(["screen", "--json", "--explain"], stdin=json.dumps(answers))
     assert done.returncode == 5
     result = json.loads(done.stdout)
     trace = {t["rule"]: t for t in result["explain"]}
@@ -257,16 +249,18 @@ def test_explain_json_lists_every_rule(book) -> None:
 
 
 def test_explain_text_is_a_tree() -> None:
-    done = run(["screen", "--explain"], stdin=json.dumps(BASELINE))
+    done = invoke(["screen", "--explain"], stdin=json.dumps(BASELINE))
     assert done.returncode == 0
     assert "How the rules decided" in done.stdout
     assert "[FIRED] pattern.back_loaded_after_accident" in done.stdout
-    assert "fall_direction in [forward, sideways]? yes (answer: forward)" in done.stdout
+    assert "fall_direction in [forward, sideways]: true" in done.stdout
     assert "[no] emergency.vascular" in done.stdout
 
 
 def test_plain_json_has_no_explain() -> None:
-    assert "explain" not in json.loads(run(["screen", "--json"], stdin=json.dumps(BASELINE)).stdout)
+    assert "explain" not in json.loads(
+        invoke(["screen", "--json"], stdin=json.dumps(BASELINE)).stdout
+    )
 
 
 def test_manual_graph_is_generated_from_the_rules() -> None:
@@ -275,13 +269,15 @@ def test_manual_graph_is_generated_from_the_rules() -> None:
 
     page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     shown = page.split("<!-- rules-graph:start -->\n```mermaid\n", 1)[1].split("```", 1)[0]
-    assert shown == run(["rules", "graph"]).stdout, "run `neckcheck rules graph` into docs/rules.md"
+    assert shown == invoke(["rules", "graph"]).stdout, (
+        "run `neckcheck rules graph` into docs/rules.md"
+    )
 
 
 def test_rules_report_names_tests_for_every_rule(book) -> None:
     from tests.conftest import REPO
 
-    done = run(["rules", "report", "--tests", str(REPO / "tests")])
+    done = invoke(["rules", "report", "--tests", str(REPO / "tests")])
     assert done.returncode == 0
     rows = [line for line in done.stdout.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == [r.id for r in book.rules]
@@ -297,7 +293,7 @@ def test_report_for_the_clinician(tmp_path: Path) -> None:
     answers = BASELINE | {"midline_tenderness": "unsure", "blood_thinners": "yes",
                           "days_since_injury": 20}  # fmt: skip
     del answers["intoxicated"]  # not asked after day 14
-    done = run(["screen", "--report", str(target)], stdin=json.dumps(answers))
+    done = invoke(["screen", "--report", str(target)], stdin=json.dumps(answers))
     assert done.returncode == 4
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     text = target.read_text(encoding="utf-8")
@@ -318,7 +314,7 @@ def test_report_from_a_fhir_response(book, tmp_path: Path) -> None:
 
     target = tmp_path / "report.md"
     response = response_from_answers(BASELINE, book)
-    done = run(["screen", "--report", str(target), "--json"], stdin=json.dumps(response))
+    done = invoke(["screen", "--report", str(target), "--json"], stdin=json.dumps(response))
     assert done.returncode == 0
     assert "## The technique: Posterior neck release" in target.read_text(encoding="utf-8")
 
@@ -327,9 +323,9 @@ def test_no_color_is_honoured() -> None:
     import os
 
     emergency = json.dumps(BASELINE | {"vascular_signs": "yes", "signs_recent": "yes"})
-    coloured = run(["screen"], stdin=emergency, env=dict(os.environ, FORCE_COLOR="1"))
+    coloured = invoke(["screen"], stdin=emergency, env=dict(os.environ, FORCE_COLOR="1"))
     assert "\x1b[1;37;41mEMERGENCY" in coloured.stdout  # colour when a terminal is assumed
-    plain = run(["screen"], stdin=emergency,
+    plain = invoke(["screen"], stdin=emergency,
                 env=dict(os.environ, FORCE_COLOR="1", NO_COLOR="1"))  # fmt: skip
     assert plain.stdout.startswith("\x1b[1mEMERGENCY")  # bold stays; no colour at all
     import re

@@ -4,21 +4,16 @@ current and valid (tests/test_rules_trust.py: edited, damaged and unproved copie
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
+from neckcheck.api import load_rulebook
 from neckcheck.authoring.validation import load_validated
 from neckcheck.core.conditions import parse
 from neckcheck.core.model import Rulebook
-from neckcheck.rulebook.load import (
-    COMPILED,
-    COMPILED_FORMAT,
-    compiled_state,
-    load_rulebook,
-    sources_hash,
-)
+from neckcheck.rulebook.load import COMPILED, COMPILED_FORMAT, compiled_state, sources_hash
 from neckcheck.rulebook.rulecheck import book_from_plain, to_plain
-from tests.conftest import RULES, neckcheck_command
+from tests.cli import invoke
+from tests.conftest import RULES
 
 
 def test_shipped_compiled_copy_is_current_valid_proved_and_equal(book: Rulebook) -> None:
@@ -70,8 +65,7 @@ def test_a_damaged_copy_is_ignored(rules_copy: Path) -> None:
 
 def test_rules_compile_command(rules_copy: Path) -> None:
     (rules_copy / COMPILED).unlink()
-    done = subprocess.run([*neckcheck_command(), "rules", "compile", str(rules_copy)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = invoke(["rules", "compile", str(rules_copy)])
     assert done.returncode == 0, done.stderr
     stored = json.loads((rules_copy / COMPILED).read_text(encoding="utf-8"))
     assert stored["sources"] == sources_hash(rules_copy)

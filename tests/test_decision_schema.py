@@ -92,7 +92,7 @@ def test_batch_decision_lines_are_valid(book: Rulebook, validator: Draft202012Va
 
 
 def test_a_decision_from_unproved_rules_is_valid(rules_copy: Path) -> None:
-    from neckcheck.rulebook.load import load_rulebook
+    from neckcheck.api import load_rulebook
 
     book = load_rulebook(rules_copy, allow_unproved=True)
     decision = screen(json.loads(CASES[0].read_text(encoding="utf-8"))["answers"], book).to_dict()
@@ -162,12 +162,12 @@ def test_the_manual_example_decision_is_valid(validator: Draft202012Validator) -
 
 
 def test_schema_decision_command_prints_it() -> None:
-    from tests.test_cli import run
+    from tests.cli import invoke
 
-    done = run(["schema", "--decision"])
+    done = invoke(["schema", "--decision"])
     assert done.returncode == 0
     assert json.loads(done.stdout) == json.loads(DOC.read_text(encoding="utf-8"))
-    answers = run(["schema"])
+    answers = invoke(["schema"])
     assert json.loads(answers.stdout) != json.loads(done.stdout)
 
 

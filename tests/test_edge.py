@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -21,12 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neckcheck.cli.batch import Summary, result_lines
+from neckcheck.api import screen
 from neckcheck.cli.edge import MAX_DOCUMENT_BYTES, safe_text
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
-from tests.conftest import neckcheck_command
+from neckcheck.formats.jsonlines import Summary, result_lines
+from tests.cli import can_see_where_processes_wait, invoke, neckcheck_command, wait_until_blocked
 from tests.spec import BASELINE, NO_INJURY
 
 ANSWERS = json.dumps(BASELINE)
@@ -42,6 +41,13 @@ def sh(script: str, stdin: str | bytes = b"", env: dict[str, str] | None = None,
     return subprocess.run(["bash", "-c", f"nc() {{ {command} \"$@\"; }}; {script}"], input=data,
                           capture_output=True, timeout=timeout, env=env or dict(os.environ),
                           check=False)  # fmt: skip
+
+
+def cli(args: str, stdin: str | bytes = b"", env: dict[str, str] | None = None,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:  # fmt: skip
+    """`neckcheck ARGS` in this process (no shell, no stream fault): its streams as bytes."""
+    done = invoke(args.split(), stdin, env=env, cwd=cwd)
+    return subprocess.CompletedProcess(args, done.returncode, done.stdout_bytes, done.stderr_bytes)
 
 
 def no_traceback(done: subprocess.CompletedProcess[bytes]) -> None:
@@ -161,7 +167,7 @@ HOSTILE = [f"{ESC}[2J{ESC}[H", "\x9b31m", "\u202eEMERGENCY", "\x07\x08", "\ud800
 def test_echoed_keys_and_values_are_escaped(hostile: str) -> None:
     document = json.dumps(BASELINE | {f"x{hostile}": "yes", "sore_back": hostile})
     for args in ("screen --json", "screen"):
-        done = sh(f"nc {args}", document)
+        done = cli(args, document)
         assert done.returncode == 2
         assert done.stdout == b""
         text = done.stderr.decode("utf-8")
@@ -171,7 +177,7 @@ def test_echoed_keys_and_values_are_escaped(hostile: str) -> None:
         assert "\x07" not in text
         assert "\ud800" not in text
         no_traceback(done)
-    done = sh("nc batch", document + "\n" + ANSWERS + "\n")
+    done = cli("batch", document + "\n" + ANSWERS + "\n")
     lines = done.stdout.decode("ascii").splitlines()
     assert "error" in json.loads(lines[0])
     assert "outcome" in json.loads(lines[1])
@@ -183,7 +189,7 @@ def test_a_key_cannot_forge_a_line_of_stderr(breaker: str) -> None:
     """Each problem is one line that starts with "neckcheck:": a key holding a line break (or
     a separator, a zero-width or direction mark) is escaped, never shown as a line of its own."""
     key = f"x{breaker}neckcheck: answers saved to notes.json{breaker}y"
-    done = sh("nc screen --json", json.dumps(BASELINE | {key: "yes"}))
+    done = cli("screen --json", json.dumps(BASELINE | {key: "yes"}))
     assert done.returncode == 2
     lines = done.stderr.decode("utf-8").split("\n")
     assert lines[-1] == ""
@@ -196,11 +202,10 @@ def test_a_key_cannot_forge_a_line_of_stderr(breaker: str) -> None:
 
 def test_a_path_with_control_characters_is_escaped(tmp_path: Path) -> None:
     missing = str(tmp_path / f"a{ESC}[2Jb.json")
-    done = subprocess.run([*neckcheck_command(), "screen", "--answers", missing, "--json"],
-                          capture_output=True, check=False)  # fmt: skip
+    done = invoke(["screen", "--answers", missing, "--json"])
     assert done.returncode == 2
-    assert ESC.encode() not in done.stderr
-    assert b"\\x1b[2J" in done.stderr
+    assert ESC not in done.stderr
+    assert "\\x1b[2J" in done.stderr
 
 
 def test_safe_text_escapes_what_a_terminal_would_obey() -> None:
@@ -231,10 +236,10 @@ def test_any_text_in_a_key_or_value_is_an_input_error_never_a_crash(
 def test_deep_nesting_is_an_input_error(depth: int) -> None:
     deep = "[" * depth + "]" * depth
     for document in (deep, '{"age": ' + deep + "}"):
-        done = sh("nc screen --json", document)
+        done = cli("screen --json", document)
         assert done.returncode == 2
         no_traceback(done)
-    done = sh("nc batch", deep + "\n" + ANSWERS + "\n")
+    done = cli("batch", deep + "\n" + ANSWERS + "\n")
     lines = done.stdout.decode().splitlines()
     assert "error" in json.loads(lines[0])
     assert "outcome" in json.loads(lines[1])
@@ -279,7 +284,7 @@ def test_an_endless_pipe_is_cut_at_the_size_cap() -> None:
 
 def test_a_batch_line_over_the_cap_is_an_error_line_and_the_stream_goes_on() -> None:
     long = '{"age": "' + "x" * (MAX_DOCUMENT_BYTES + 10) + '"}'
-    done = sh("nc batch", long + "\n" + ANSWERS + "\n")
+    done = cli("batch", long + "\n" + ANSWERS + "\n")
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [list(line)[:2] for line in lines] == [["line", "error"], ["line", "outcome"]]
     assert lines[0]["line"] == 1
@@ -296,7 +301,7 @@ def test_a_batch_line_over_the_cap_is_an_error_line_and_the_stream_goes_on() -> 
      "screen --json --json", "batch --rules r --rules s"],
 )  # fmt: skip
 def test_an_option_given_twice_is_a_usage_error(args: str) -> None:
-    done = sh(f"nc {args}", ANSWERS)
+    done = cli(args, ANSWERS)
     assert done.returncode == 2
     assert done.stdout == b""
     assert b"more than once" in done.stderr
@@ -304,16 +309,20 @@ def test_an_option_given_twice_is_a_usage_error(args: str) -> None:
 
 @pytest.mark.parametrize("columns", ["0", "-1", "3", "abc", "99999999"])
 def test_a_silly_width_never_hides_the_result(columns: str) -> None:
-    done = sh("nc screen", EMERGENCY, env=dict(os.environ, COLUMNS=columns))
+    done = cli("screen", EMERGENCY, env={"COLUMNS": columns})
     assert done.returncode == 5
     assert b"EMERGENCY" in done.stdout
     assert b"Why" in done.stdout
 
 
+WAITS = pytest.mark.skipif(not can_see_where_processes_wait(), reason="no /proc/PID/wchan")
+
+
+@WAITS
 def test_ctrl_c_while_reading_piped_answers_exits_130() -> None:
     process = subprocess.Popen([*neckcheck_command(), "screen", "--json"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    time.sleep(1.5)  # it is waiting for the rest of the answers
+    wait_until_blocked(process.pid, "pipe")  # it is waiting for the rest of the answers
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -321,18 +330,22 @@ def test_ctrl_c_while_reading_piped_answers_exits_130() -> None:
     assert b"Traceback" not in err
 
 
+@WAITS
 def test_ctrl_c_during_batch_exits_130() -> None:
     process = subprocess.Popen([*neckcheck_command(), "batch"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     assert process.stdin is not None
+    assert process.stdout is not None
     process.stdin.write((ANSWERS + "\n").encode())
     process.stdin.flush()
-    time.sleep(1.5)
+    first = process.stdout.readline()  # written out before batch waits for the next line
+    wait_until_blocked(process.pid, "pipe", "poll", "select")  # ... which it now does
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert b"Traceback" not in err
-    assert json.loads(out.decode().splitlines()[0])["line"] == 1  # what was done stays done
+    assert json.loads(first)["line"] == 1  # what was done stays done
+    assert out == b""
 
 
 # ---- Files written on request -------------------------------------------------------------------
@@ -344,14 +357,12 @@ def test_only_regular_files_are_written(tmp_path: Path, option: str) -> None:
     os.mkfifo(fifo)
     for target in (str(fifo), "/dev/null", "/dev/full"):
         for answers, code in ((ANSWERS, 0), (EMERGENCY, 5)):
-            done = subprocess.run([*neckcheck_command(), "screen", option, target, "--json"],
-                                  input=answers.encode(), capture_output=True, timeout=30,
-                                  check=False)  # fmt: skip
+            done = cli(f"screen {option} {target} --json", answers)
             # Refused, said on stderr; the result is still shown, with its own exit code.
             assert done.returncode == code, target
             assert b"not a regular file" in done.stderr
             assert option.encode() in done.stderr
-            assert json.loads(done.stdout)["exit_code"] in (0, 5)
+            assert json.loads(done.stdout)["exit_code"] == code
     assert Path("/dev/full").is_char_device()
     assert fifo.is_fifo()
 
@@ -359,10 +370,10 @@ def test_only_regular_files_are_written(tmp_path: Path, option: str) -> None:
 @pytest.mark.parametrize("target", ["dir/", ".", "-"])
 def test_a_folder_like_name_is_refused(tmp_path: Path, target: str) -> None:
     (tmp_path / "dir").mkdir()
-    done = subprocess.run([*neckcheck_command(), "screen", "--save", target, "--json"],
-                          input=EMERGENCY.encode(), capture_output=True, cwd=tmp_path,
-                          check=False)  # fmt: skip
-    assert done.returncode in (2, 5)
+    done = cli(f"screen --save {target} --json", EMERGENCY, cwd=tmp_path)
+    assert done.returncode == 5  # from a script the decision is never lost to a bad file name
+    assert b"--save" in done.stderr
+    assert json.loads(done.stdout)["disposition"] == "emergency"
     assert not (tmp_path / "-").exists()
     assert (tmp_path / "dir").is_dir()
 
@@ -373,9 +384,7 @@ def test_links_to_one_file_are_the_same_file(tmp_path: Path) -> None:
     (tmp_path / "soft").symlink_to(first)
     os.link(first, tmp_path / "hard")
     for other in ("soft", "hard"):
-        done = subprocess.run([*neckcheck_command(), "screen", "--save", str(first), "--report",
-                               str(tmp_path / other), "--json"], input=ANSWERS.encode(),
-                              capture_output=True, check=False)  # fmt: skip
+        done = cli(f"screen --save {first} --report {tmp_path / other} --json", ANSWERS)
         assert done.returncode == 2
         assert b"same file" in done.stderr
 
@@ -384,8 +393,7 @@ def test_links_to_one_file_are_the_same_file(tmp_path: Path) -> None:
 def test_missing_folder_and_long_name_name_the_option(tmp_path: Path, option: str) -> None:
     for target, words in ((tmp_path / "nope" / "a.json", b"the folder does not exist"),
                           (tmp_path / ("x" * 300), b"longer than")):  # fmt: skip
-        command = [*neckcheck_command(), "screen", option, str(target), "--json"]
-        done = subprocess.run(command, input=EMERGENCY.encode(), capture_output=True, check=False)
+        done = cli(f"screen {option} {target} --json", EMERGENCY)
         assert done.returncode == 5  # the emergency is not lost to a bad file name
         assert json.loads(done.stdout)["disposition"] == "emergency"
         assert words in done.stderr
@@ -401,9 +409,8 @@ def test_files_are_written_even_when_the_reader_went_away(tmp_path: Path) -> Non
 
 
 def test_a_failed_save_never_hides_a_red_flag(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from neckcheck.cli import commands as cli
     from neckcheck.cli import edge
 
     def failing(path: str, text: str, option: str, force: bool = False) -> None:
@@ -412,34 +419,18 @@ def test_a_failed_save_never_hides_a_red_flag(
 
     monkeypatch.setattr(edge, "write_private", failing)
     for answers, expected in ((EMERGENCY, 5), (ANSWERS, 0), (json.dumps(NO_INJURY), 0)):
-        monkeypatch.setattr(sys, "argv", ["neckcheck", "screen", "--save",
-                                          str(tmp_path / "a.json"), "--json"])  # fmt: skip
-        monkeypatch.setattr(sys, "stdin", _FakeStdin(answers.encode()))
-        with pytest.raises(SystemExit) as ended:
-            cli.main()
-        assert ended.value.code == expected
-        out = capfd.readouterr()
-        assert json.loads(out.out)["exit_code"] in (0, 5)
-        assert "No space left on device" in out.err
-
-
-class _FakeStdin:
-    def __init__(self, data: bytes) -> None:
-        import io
-
-        self.buffer = io.BytesIO(data)
-
-    def isatty(self) -> bool:
-        return False
+        done = invoke(["screen", "--save", str(tmp_path / "a.json"), "--json"], answers)
+        assert done.returncode == expected
+        assert json.loads(done.stdout)["exit_code"] == expected
+        assert "No space left on device" in done.stderr
 
 
 @pytest.mark.parametrize("arg", [f"--answrs{ESC}[2J", f"--rules=/tmp/{ESC}]0;x\x07"])
 def test_control_characters_on_the_command_line_are_never_echoed(arg: str) -> None:
-    done = subprocess.run([*neckcheck_command(), "screen", arg], capture_output=True,
-                          input=b"", check=False)  # fmt: skip
+    done = invoke(["screen", arg])
     assert done.returncode == 2
-    assert ESC.encode() not in done.stderr
-    assert b"\\x1b" in done.stderr
+    assert ESC not in done.stderr
+    assert "\\x1b" in done.stderr
 
 
 def test_a_number_with_thousands_of_digits_names_its_key(book: Rulebook) -> None:
@@ -482,8 +473,8 @@ def _run_on_nonblocking_pipe(args: list[str], pieces: list[bytes]) -> subprocess
     os.close(read_end)
     try:
         for number, piece in enumerate(pieces):
-            if number:
-                time.sleep(0.4)  # long enough for a reader that takes "nothing yet" for the end
+            if number:  # the child has read what came, and waits for more (or has ended)
+                wait_until_blocked(child.pid, "poll", "select", "pipe")
             os.write(write_end, piece)
     finally:
         os.close(write_end)
@@ -491,6 +482,7 @@ def _run_on_nonblocking_pipe(args: list[str], pieces: list[bytes]) -> subprocess
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
+@WAITS
 @pytest.mark.parametrize("output", [False, True], ids=["stdout", "output file"])
 def test_batch_on_a_nonblocking_stdin_waits_for_every_line(output: bool, tmp_path: Path) -> None:
     line = (json.dumps(NO_INJURY) + "\n").encode()
@@ -503,6 +495,7 @@ def test_batch_on_a_nonblocking_stdin_waits_for_every_line(output: bool, tmp_pat
     assert b"screened 3 lines" in done.stderr
 
 
+@WAITS
 def test_screen_on_a_nonblocking_stdin_waits_for_the_whole_document() -> None:
     document = json.dumps(NO_INJURY).encode()
     half = len(document) // 2

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from neckcheck.api import screen
 from neckcheck.core.answers import check_answers
 from neckcheck.core.engine import decide
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from tests.rows import ROWS
 from tests.spec import BASELINE, NO_INJURY, oracle
 

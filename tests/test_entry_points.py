@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import neckcheck
+from neckcheck.api import load_rulebook
 from neckcheck.cli.edge import safe_text
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Decision, Rulebook
 from neckcheck.formats.fhir import response_from_answers
 from neckcheck.formats.fhir_decision import response_reference, risk_assessment
-from neckcheck.rulebook.load import load_rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import invoke
 from tests.spec import BASELINE
 
 BOOK = load_rulebook()
@@ -139,8 +138,7 @@ ENTRY_POINTS: dict[str, Callable[[object], Outcome]] = {
 def batch_outcomes() -> list[Outcome]:
     """`neckcheck batch` over every document at once (one line each)."""
     lines = "".join(json.dumps(document) + "\n" for _, document, _ in DOCUMENTS)
-    done = subprocess.run([*neckcheck_command(), "batch", "--quiet"], input=lines,
-                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    done = invoke(["batch", "--quiet"], lines)
     assert "Traceback" not in done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["line"] for r in records] == list(range(1, len(DOCUMENTS) + 1))
@@ -163,8 +161,7 @@ def test_every_entry_point_accepts_and_refuses_alike(
         assert sorted({key for key, _ in detail}) == sorted(refused), detail
 
     # `neckcheck screen --json`: the same decision on stdout, or the same problems on stderr.
-    done = subprocess.run([*neckcheck_command(), "screen", "--json"], input=json.dumps(document),
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    done = invoke(["screen", "--json"], json.dumps(document))
     if kind == "decision":
         assert done.returncode == detail["exit_code"], done.stderr
         assert json.loads(done.stdout) == detail
@@ -186,8 +183,7 @@ def test_only_an_r4_id_is_copied_into_the_risk_assessment(book: Rulebook) -> Non
 
 def test_screen_fhir_refuses_a_hostile_id_naming_it() -> None:
     hostile = json.dumps(response(id="../../Patient/x\u202e"))
-    done = subprocess.run([*neckcheck_command(), "screen", "--fhir"], input=hostile,
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    done = invoke(["screen", "--fhir"], hostile)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith("neckcheck: stdin: id: must be a FHIR id")
     assert "Patient/x" in done.stderr

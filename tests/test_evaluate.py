@@ -80,7 +80,6 @@ def test_the_shipped_rules_triage_every_shipped_case_safely(book: Rulebook) -> N
 def test_a_case_is_screened_by_batch_s_path_to_the_same_decision(
     book: Rulebook, answers: dict[str, Any]
 ) -> None:
-    assert book.derived.get("generated") is not None  # the shipped rules: the fast path is taken
     assert screen_case(answers, book, "case") == screen(answers, book)
 
 
@@ -191,12 +190,15 @@ if __name__ == "__main__":
 def test_run_evaluate_prints_and_chooses_the_exit_code(
     book: Rulebook, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
 ) -> None:
+    from neckcheck.cli.environment import Environment
     from neckcheck.cli.evaluate import EXIT_SAFE, EXIT_UNDER_TRIAGED, run_evaluate
 
-    assert run_evaluate(None, book, None, as_json=True) == EXIT_SAFE
+    env = Environment.current()
+
+    assert run_evaluate(env, None, book, None, as_json=True) == EXIT_SAFE
     data = json.loads(capfdbinary.readouterr().out)
     assert (data["cases"], data["under"]) == (len(VIGNETTES), 0)
-    assert run_evaluate(None, book, None, as_json=False) == EXIT_SAFE
+    assert run_evaluate(env, None, book, None, as_json=False) == EXIT_SAFE
     assert (
         capfdbinary.readouterr()
         .out.decode()
@@ -206,12 +208,12 @@ def test_run_evaluate_prints_and_chooses_the_exit_code(
     )
     under = tmp_path / "under.jsonl"
     under.write_text(line("desk", NO_INJURY, "urgent") + "\n", encoding="utf-8")
-    assert run_evaluate(str(under), book, None, as_json=False) == EXIT_UNDER_TRIAGED
+    assert run_evaluate(env, str(under), book, None, as_json=False) == EXIT_UNDER_TRIAGED
     text = capfdbinary.readouterr().out.decode()
     assert text.startswith(f"1 case from {under}, rules version {book.version}\n")
     assert "- desk: technique (acceptable: urgent)" in text
     # With the same rules against themselves nothing changes, and the under-triage still counts.
-    assert run_evaluate(str(under), book, ("same", book), as_json=True) == EXIT_UNDER_TRIAGED
+    assert run_evaluate(env, str(under), book, ("same", book), as_json=True) == EXIT_UNDER_TRIAGED
     data = json.loads(capfdbinary.readouterr().out)
     assert data["against"]["changed"] == []
     assert data["against"]["under_cases"] == ["desk"]
@@ -228,7 +230,10 @@ def test_run_evaluate_prints_and_chooses_the_exit_code(
 def test_run_evaluate_refuses_what_it_cannot_read(
     book: Rulebook, tmp_path: Path, content: str | None, words: str
 ) -> None:
+    from neckcheck.cli.environment import Environment
     from neckcheck.cli.evaluate import run_evaluate
+
+    env = Environment.current()
 
     path = tmp_path / "cases.jsonl"
     if content == "folder":
@@ -236,7 +241,7 @@ def test_run_evaluate_refuses_what_it_cannot_read(
     elif content is not None:
         path.write_text(content, encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        run_evaluate(str(path), book, None, as_json=False)
+        run_evaluate(env, str(path), book, None, as_json=False)
     assert any(words in message for message in caught.value.lines()), caught.value.lines()
     with pytest.raises(InputError, match="device"):
-        run_evaluate("/dev/zero", book, None, as_json=False)
+        run_evaluate(env, "/dev/zero", book, None, as_json=False)

@@ -4,7 +4,6 @@ fhir.resources package, and a response screens to the same decision as the plain
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,13 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
+from neckcheck.api import screen
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from neckcheck.core.progress import progress
-from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import answers_from_response, questionnaire, response_from_answers
 from neckcheck.formats.fhir_export import answer_codings
-from tests.conftest import neckcheck_command
+from tests.cli import invoke
 from tests.rows import ROWS
 from tests.spec import BASELINE, QUESTIONS
 from tests.test_fhir_strict import every_item
@@ -220,15 +219,13 @@ def test_response_round_trip_gives_the_same_decision(book: Rulebook, answers: di
 def test_response_through_the_command(book: Rulebook, tmp_path: Path) -> None:
     path = tmp_path / "response.json"
     path.write_text(json.dumps(response_from_answers(BASELINE, book)), encoding="utf-8")
-    done = subprocess.run([*neckcheck_command(), "screen", "--answers", str(path), "--json"],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = invoke(["screen", "--answers", str(path), "--json"])
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == screen(BASELINE, book).to_dict()
 
 
 def test_export_command_prints_the_questionnaire(book: Rulebook) -> None:
-    done = subprocess.run([*neckcheck_command(), "export", "fhir"], capture_output=True,
-                          text=True, check=False)  # fmt: skip
+    done = invoke(["export", "fhir"])
     assert done.returncode == 0
     assert json.loads(done.stdout) == questionnaire(book)
 
@@ -282,8 +279,7 @@ def test_export_response_round_trips_through_the_commands(
     answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
     plain = tmp_path / "answers.json"
     plain.write_text(json.dumps(answers), encoding="utf-8")
-    made = subprocess.run([*neckcheck_command(), "export", "fhir", "--response", str(plain)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    made = invoke(["export", "fhir", "--response", str(plain)])
     assert made.returncode == 0, made.stderr
     response = json.loads(made.stdout)
     QuestionnaireResponse.model_validate(response)
@@ -295,9 +291,7 @@ def test_export_response_round_trips_through_the_commands(
     ]  # fmt: skip
     results = []
     for document in (plain, "-"):
-        done = subprocess.run([*neckcheck_command(), "screen", "--answers", str(document),
-                               "--json"], input=made.stdout, capture_output=True, text=True,
-                              check=False)  # fmt: skip
+        done = invoke(["screen", "--answers", str(document), "--json"], made.stdout)
         results.append((done.returncode, json.loads(done.stdout)))
     assert results[0] == results[1]
     assert results[0][0] == json.loads(path.read_text(encoding="utf-8"))["expect"]["exit_code"]
@@ -318,8 +312,7 @@ def response_keys(response: dict[str, Any]) -> set[str]:
 )  # fmt: skip
 def test_export_response_refuses_what_screen_refuses(document: Any, words: str) -> None:
     text = document if isinstance(document, str) else json.dumps(document)
-    done = subprocess.run([*neckcheck_command(), "export", "fhir", "--response", "-"],
-                          input=text, capture_output=True, text=True, check=False)  # fmt: skip
+    done = invoke(["export", "fhir", "--response", "-"], text)
     assert done.returncode == 2
     assert done.stdout == ""
     assert words in done.stderr

@@ -4,17 +4,16 @@ disposition, every reason with its rule and source, and the reference to the res
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
+from neckcheck.api import screen
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import response_from_answers
 from neckcheck.formats.fhir_decision import DISPOSITION_SYSTEM, RULE_SYSTEM, risk_assessment
-from tests.conftest import neckcheck_command
+from tests.cli import invoke
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
 
@@ -52,8 +51,7 @@ def test_without_a_reference_the_basis_names_the_questionnaire(book: Rulebook) -
 def test_screen_fhir_prints_the_risk_assessment(book: Rulebook, path: Path) -> None:
     case = json.loads(path.read_text(encoding="utf-8"))
     response = response_from_answers(case["answers"], book) | {"id": "intake-7"}
-    done = subprocess.run([*neckcheck_command(), "screen", "--fhir"], input=json.dumps(response),
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = invoke(["screen", "--fhir"], json.dumps(response))
     assert done.returncode == case["expect"]["exit_code"], done.stderr
     resource = json.loads(done.stdout)
     RiskAssessment.model_validate(resource)
@@ -62,7 +60,6 @@ def test_screen_fhir_prints_the_risk_assessment(book: Rulebook, path: Path) -> N
 
 
 def test_screen_json_and_fhir_together_is_a_usage_error() -> None:
-    done = subprocess.run([*neckcheck_command(), "screen", "--fhir", "--json"], input="{}",
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = invoke(["screen", "--fhir", "--json"], "{}")
     assert done.returncode == 2
     assert "--fhir" in done.stderr

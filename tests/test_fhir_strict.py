@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,13 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from neckcheck.api import load_rulebook, screen
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from neckcheck.formats import fhir, fhir_export
-from neckcheck.formats.documents import screen
 from neckcheck.formats.fhir import answers_from_response, questionnaire, response_from_answers
-from neckcheck.rulebook.load import load_rulebook
-from tests.conftest import RULES, neckcheck_command
+from tests.cli import Done, invoke
+from tests.conftest import RULES
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
@@ -98,11 +97,10 @@ def decision_of(resource: dict[str, Any], book: Rulebook) -> dict[str, object]:
     return screen(answers_from_response(resource, book, SOURCE), book).to_dict()
 
 
-def run_cli(tmp_path: Path, document: object, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp_path: Path, document: object, *args: str) -> Done:
     path = tmp_path / "response.json"
     path.write_text(json.dumps(document), encoding="utf-8")
-    return subprocess.run([*neckcheck_command(), *args, str(path)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    return invoke([*args, str(path)])
 
 
 def grouped(response: dict[str, Any]) -> dict[str, Any]:
@@ -577,8 +575,7 @@ def test_nesting_too_deep_for_the_json_parser_through_the_command(
     assert text.endswith("]}")
     path = tmp_path / "deep.json"
     path.write_text(text[:-2] + ", " + deep + "]}", encoding="utf-8")
-    done = subprocess.run([*neckcheck_command(), "screen", "--json", "--answers", str(path)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = invoke(["screen", "--json", "--answers", str(path)])
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     assert "nested too deeply" in done.stderr
@@ -590,8 +587,7 @@ def test_a_refusal_in_batch_names_the_key(book: Rulebook, tmp_path: Path) -> Non
     bad = valid(book) | {"status": "stopped"}
     path = tmp_path / "lines.jsonl"
     path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
-    done = subprocess.run([*neckcheck_command(), "batch", str(path)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = invoke(["batch", str(path)])
     assert done.returncode == 2, done.stderr
     first, second = (json.loads(line) for line in done.stdout.splitlines())
     assert first["outcome"] == screen(BASELINE, book).outcome

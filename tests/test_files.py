@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import io
 import json
 import os
 import resource
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,7 @@ import pytest
 
 from neckcheck.core.errors import InputError, RulesError
 from neckcheck.core.model import Rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import Done, invoke, neckcheck_command
 from tests.spec import BASELINE
 
 # One answer set per exit code (SPEC.md section 2).
@@ -66,24 +64,9 @@ def _one_line_naming(err: str, *words: str) -> None:
     assert "Traceback" not in err
 
 
-class _FakeStdin:
-    def __init__(self, data: bytes) -> None:
-        self.buffer = io.BytesIO(data)
-
-    def isatty(self) -> bool:
-        return False
-
-
-def _run_in_process(
-    monkeypatch: pytest.MonkeyPatch, args: list[str], stdin: bytes
-) -> int | str | None:
-    from neckcheck.cli import commands as cli
-
-    monkeypatch.setattr(sys, "argv", ["neckcheck", *args])
-    monkeypatch.setattr(sys, "stdin", _FakeStdin(stdin))
-    with pytest.raises(SystemExit) as ended:
-        cli.main()
-    return ended.value.code
+def _run_in_process(args: list[str], stdin: bytes) -> Done:
+    """`neckcheck ARGS` in this process (so that a patched os.write is the one used)."""
+    return invoke(args, stdin)
 
 
 def _failing_file_writes(monkeypatch: pytest.MonkeyPatch, error: int, after: int = 0) -> None:
@@ -112,29 +95,24 @@ def _failing_file_writes(monkeypatch: pytest.MonkeyPatch, error: int, after: int
 @pytest.mark.parametrize("mode", sorted(MODES))
 @pytest.mark.parametrize("option", ["--save", "--report"])
 def test_a_full_disk_never_hides_the_decision_nor_its_exit_code(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capfd: pytest.CaptureFixture[str],
-    option: str,
-    mode: str,
-    code: int,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, mode: str, code: int
 ) -> None:
     target = tmp_path / "out.file"
     target.write_text("earlier\n", encoding="utf-8")
     target.chmod(0o600)
     _failing_file_writes(monkeypatch, errno.ENOSPC, after=10)
     args = ["screen", *MODES[mode], option, str(target)]
-    assert _run_in_process(monkeypatch, args, json.dumps(BY_CODE[code]).encode()) == code
-    out = capfd.readouterr()
-    _stdout_holds(mode, out.out, code)
-    _one_line_naming(out.err, option, str(target), LOST[option], "No space left on device")
+    done = _run_in_process(args, json.dumps(BY_CODE[code]).encode())
+    assert done.returncode == code
+    _stdout_holds(mode, done.stdout, code)
+    _one_line_naming(done.stderr, option, str(target), LOST[option], "No space left on device")
     assert target.read_text(encoding="utf-8") == "earlier\n"  # as it was, never half-written
     assert [p.name for p in tmp_path.iterdir()] == ["out.file"]  # no temporary file left
 
 
 @pytest.mark.parametrize("fails", ["fsync", "replace"])
 def test_a_failure_when_the_file_is_put_in_place_is_said_the_same_way(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], fails: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: str
 ) -> None:
     def broken(*args: object) -> None:
         raise OSError(errno.EIO, "Input/output error")
@@ -142,10 +120,10 @@ def test_a_failure_when_the_file_is_put_in_place_is_said_the_same_way(
     monkeypatch.setattr(os, fails, broken)
     target = tmp_path / "report.md"
     args = ["screen", "--json", "--report", str(target)]
-    assert _run_in_process(monkeypatch, args, json.dumps(BY_CODE[6]).encode()) == 6
-    out = capfd.readouterr()
-    _stdout_holds("json", out.out, 6)
-    _one_line_naming(out.err, "--report", str(target), "Input/output error")
+    done = _run_in_process(args, json.dumps(BY_CODE[6]).encode())
+    assert done.returncode == 6
+    _stdout_holds("json", done.stdout, 6)
+    _one_line_naming(done.stderr, "--report", str(target), "Input/output error")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -216,7 +194,7 @@ def test_batch_output_too_large_for_the_limit_goes_to_stdout_instead(
     data, expected = intake_and_results
     (tmp_path / "out.jsonl").write_text("earlier\n", encoding="utf-8")
     done = _run_limited(["batch", "--output", "out.jsonl", "--quiet"], data, tmp_path, limit)
-    assert done.returncode == 0
+    assert done.returncode == 7  # every line screened; the file asked for was not written
     assert done.stdout == expected
     _one_line_naming(done.stderr.decode(), "--output", "out.jsonl", "File too large",
                      "standard output")  # fmt: skip
@@ -237,17 +215,18 @@ def test_batch_output_to_a_target_that_cannot_take_it_goes_to_stdout(
     tmp_path: Path, target: str, words: str
 ) -> None:
     """As for `screen --save` from a script: a target that cannot take the file costs no
-    result. Every result goes to stdout, one line says why, and the exit code is the run's own
-    (0 here, 2 with an invalid line)."""
+    result. Every result goes to stdout, one line says why, and the exit code says that the
+    file was not written (7), or that a line was invalid (2, which wins)."""
     (tmp_path / "a-folder").mkdir()
-    for invalid, code in ((False, 0), (True, 2)):
+    for invalid, code in ((False, 7), (True, 2)):
         data = _intake(12, invalid=invalid)
         plain = subprocess.run([*neckcheck_command(), "batch", "--quiet"], input=data,
                                capture_output=True, timeout=60, check=False)  # fmt: skip
         done = subprocess.run([*neckcheck_command(), "batch", "--output", target, "--quiet"],
                               input=data, capture_output=True, cwd=tmp_path, timeout=60,
                               check=False)  # fmt: skip
-        assert done.returncode == plain.returncode == code
+        assert done.returncode == code
+        assert plain.returncode == (2 if invalid else 0)
         assert done.stdout == plain.stdout
         _one_line_naming(done.stderr.decode(), "--output", target, words, "standard output")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder"]
@@ -267,20 +246,11 @@ def test_batch_output_that_fails_keeps_the_exit_code_of_an_invalid_line(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-def _run_batch_in_process(source: Path, target: Path) -> int:
-    from neckcheck.cli.batch import run_batch
-    from neckcheck.rulebook.load import load_rulebook
-
-    summary = run_batch(str(source), load_rulebook(), str(target), quiet=True)
-    return 2 if summary.errors else 0
-
-
 @pytest.mark.parametrize(("fails", "after"), [("write", 0), ("write", 5000), ("fsync", 0),
                                               ("replace", 0)])  # fmt: skip
 def test_batch_output_that_fails_anywhere_loses_no_result(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capfd: pytest.CaptureFixture[str],
     intake_and_results: tuple[bytes, bytes],
     fails: str,
     after: int,
@@ -296,15 +266,15 @@ def test_batch_output_that_fails_anywhere_loses_no_result(
             raise OSError(errno.ENOSPC, "No space left on device")
 
         monkeypatch.setattr(os, fails, broken)
-    assert _run_batch_in_process(source, target) == 0
-    out = capfd.readouterr()
-    assert out.out.encode() == expected
-    _one_line_naming(out.err, "--output", str(target), "standard output")
+    done = invoke(["batch", str(source), "--output", str(target), "--quiet"])
+    assert done.returncode == 7  # every line screened; the file asked for was not written
+    assert done.stdout.encode() == expected
+    _one_line_naming(done.stderr, "--output", str(target), "standard output")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
 def test_batch_output_whose_results_cannot_be_read_back_is_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An I/O error that also loses what was written: said, exit 2, no temporary file left."""
     source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
@@ -315,9 +285,10 @@ def test_batch_output_whose_results_cannot_be_read_back_is_an_error(
         raise OSError(errno.EIO, "Input/output error")
 
     monkeypatch.setattr(os, "pread", unreadable)
-    with pytest.raises(InputError, match="could not be read back"):
-        _run_batch_in_process(source, target)
-    assert capfd.readouterr().out == ""
+    done = invoke(["batch", str(source), "--output", str(target), "--quiet"])
+    assert done.returncode == 2
+    assert "could not be read back" in done.stderr
+    assert done.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
@@ -337,12 +308,10 @@ def test_a_read_only_file_is_refused_before_anything_is_read(tmp_path: Path, opt
     _read_only(target)
     command = "batch" if option == "--output" else "screen"
     for extra in ([], ["--json"]):
-        done = subprocess.run([*neckcheck_command(), command, *extra, option, str(target)],
-                              input=json.dumps(BY_CODE[5]).encode(), capture_output=True,
-                              timeout=60, check=False)  # fmt: skip
+        done = invoke([command, *extra, option, str(target)], json.dumps(BY_CODE[5]))
         assert done.returncode == 2
-        assert done.stdout == b""
-        _one_line_naming(done.stderr.decode(), option, str(target), "read-only", "0444",
+        assert done.stdout == ""
+        _one_line_naming(done.stderr, option, str(target), "read-only", "0444",
                          "--force")  # fmt: skip
         assert target.read_text(encoding="utf-8") == "keep me\n"
         assert target.stat().st_mode & 0o777 == 0o444
@@ -355,9 +324,7 @@ def test_force_replaces_a_read_only_file(tmp_path: Path, option: str) -> None:
     target = tmp_path / "kept"
     _read_only(target)
     command = ["batch"] if option == "--output" else ["screen", "--json"]
-    done = subprocess.run([*neckcheck_command(), *command, option, str(target), "--force"],
-                          input=json.dumps(BY_CODE[5]).encode(), capture_output=True,
-                          timeout=60, check=False)  # fmt: skip
+    done = invoke([*command, option, str(target), "--force"], json.dumps(BY_CODE[5]))
     assert done.returncode == (0 if option == "--output" else 5)
     assert target.read_text(encoding="utf-8") != "keep me\n"
     assert target.stat().st_mode & 0o777 == 0o600
@@ -438,11 +405,10 @@ def test_rule_texts_with_control_or_bidi_characters_are_refused(
 def test_rules_check_names_every_such_character(rules_copy: Path) -> None:
     for name, change, _, _ in TAMPERED:
         _tamper(rules_copy, name, change)
-    done = subprocess.run([*neckcheck_command(), "rules", "check", str(rules_copy)],
-                          capture_output=True, timeout=120, check=False)  # fmt: skip
+    done = invoke(["rules", "check", str(rules_copy)])
     assert done.returncode == 2
-    assert done.stdout == b""
-    err = done.stderr.decode("ascii")  # nothing of the texts is echoed
+    assert done.stdout == ""
+    err = done.stderr_bytes.decode("ascii")  # nothing of the texts is echoed
     for _, _, code_point, _ in TAMPERED:
         assert code_point in err
     assert "Traceback" not in err

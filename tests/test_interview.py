@@ -7,21 +7,22 @@ import json
 import os
 import re
 import stat
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pexpect
 import pytest
 
+from neckcheck.cli.interview import offers, which_one
 from neckcheck.core.model import Rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE, NO_INJURY, oracle
 
 # One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).
 pytestmark = pytest.mark.xdist_group("terminal")
 
 REVIEW = "Check your answers"
+STOPPED = r"The\s+interview\s+stopped\s+early:\s+your\s+answers\s+call"
 
 
 def spawn(*args: str, cwd: Path | None = None) -> pexpect.spawn:
@@ -48,27 +49,51 @@ def help_start(question: Any) -> str:
     return words("Help: " + question.help, 6)
 
 
-def key_for(book: Rulebook, question: Any, value: Any) -> str:
+def keys_for(book: Rulebook, question: Any, value: Any) -> list[str]:
+    """The keys that give this answer: its number and Enter; for a kind of yes (a known spine
+    problem), Yes first, then the kind's number once "which one?" is asked."""
     if question.type == "int":
-        return f"{value}\r"
-    return f"{list(question.allowed_values()).index(value) + 1}\r"
+        return [f"{value}\r"]
+    first, kinds = offers(book, question)
+    if value in first.values:
+        return [f"{first.values.index(value) + 1}\r"]
+    assert kinds is not None
+    return ["1\r", f"{kinds.values.index(value) + 1}\r"]
+
+
+def key_for(book: Rulebook, question: Any, value: Any) -> str:
+    (key,) = keys_for(book, question, value)
+    return key
+
+
+def give(child: pexpect.spawn, book: Rulebook, question: Any, value: Any) -> None:
+    first, *then = keys_for(book, question, value)
+    child.send(first)
+    for key in then:
+        child.expect(re.escape(which_one(question)))
+        child.send(key)
 
 
 def answer_until_review(child: pexpect.spawn, book: Rulebook, answers: dict) -> list[str]:
-    """Answer each question the screen shows from `answers`; return the ids asked, in order."""
+    """Answer each question the screen shows from `answers`; return the ids asked, in order.
+    After an early stop, Enter shows the result (the pointer starts on it)."""
     questions = list(book.questions)
     # The help line is printed once per question, just before its prompt: it tells which
     # question is on screen (the prompt itself is echoed again once answered).
-    patterns = [help_start(q) for q in questions] + [REVIEW, pexpect.EOF]
+    patterns = [help_start(q) for q in questions] + [REVIEW, STOPPED, pexpect.EOF]
     asked: list[str] = []
     while True:
         index = child.expect(patterns)
+        if index == len(questions) + 1:
+            child.expect("Show my result")
+            child.send("\r")
+            continue
         if index >= len(questions):
             return asked
         question = questions[index]
         child.expect(prompt_start(question))
         asked.append(question.id)
-        child.send(key_for(book, question, answers[question.id]))
+        give(child, book, question, answers[question.id])
 
 
 def finish(child: pexpect.spawn) -> int:
@@ -80,7 +105,7 @@ def finish(child: pexpect.spawn) -> int:
 def test_face_first_fall_from_first_question_to_steps(book: Rulebook) -> None:
     child = spawn()
     child.expect("starting with the signs that need")  # the intro
-    child.expect(r"Part 1 of 6: About you and what happened\. Question 1 of about \d+")
+    child.expect(r"Part 1 of 6: About you and what happened\. Question 1 of at most 27")
     asked = answer_until_review(child, book, BASELINE)
     # An injury and no warning sign: every question but the one about a sudden start without an
     # injury, how recent the artery signs are, and how numbness came on.
@@ -143,6 +168,9 @@ def test_changing_an_answer_on_review_changes_the_decision(book: Rulebook) -> No
     child.expect(r"Changing an answer")
     child.expect(prompt_start(book.question("sore_front")))
     child.send("1\r")  # Yes
+    child.expect('Change "Sore at the front" from "No" to "Yes"')
+    child.send("1\r")  # Yes, change it
+    child.expect("Changed: Sore at the front: No -> Yes")
     child.expect(REVIEW)
     child.expect("Sore at the front: Yes")
     child.send("\r")
@@ -159,6 +187,8 @@ def test_edit_that_opens_new_questions_asks_them(book: Rulebook) -> None:
     child.send("\r")
     child.expect(prompt_start(book.question("injury")))
     child.send(key_for(book, book.question("injury"), "fall"))  # now the injury questions too
+    child.expect("Yes, change it")
+    child.send("1\r")
     asked = answer_until_review(child, book, BASELINE)
     assert {"days_since_injury", "fall_direction", "head_injury"} <= set(asked)
     child.send("\r")
@@ -181,6 +211,8 @@ def test_enter_alone_never_picks_an_answer(book: Rulebook) -> None:
     child.send("1\r")
     # 70 years old, a day after a fall: emergency care, whatever else is answered.
     child.expect("stopped early")
+    child.expect("Show my result")
+    child.send("\r")
     child.expect("EMERGENCY: get emergency care now")
     assert finish(child) == 5
 
@@ -256,10 +288,7 @@ def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path
     assert saved["rules_version"] == book.version
     interview_decision = json.loads(screen_text[screen_text.index('{\r\n  "outcome"') :]
                                     .split("\r\n}", 1)[0] + "}")  # fmt: skip
-    replay = subprocess.run(
-        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 0
     assert json.loads(replay.stdout) == interview_decision
     assert (interview_decision["outcome"], interview_decision["disposition"]) == oracle(answers)[:2]
@@ -330,19 +359,13 @@ def test_an_early_stop_that_was_saved_replays_to_the_same_emergency(
     assert child.exitstatus == 5
     saved = json.loads(target.read_text(encoding="utf-8"))
     assert saved["ended_early"] is True
-    replay = subprocess.run(
-        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 5, replay.stderr
     assert json.loads(replay.stdout)["reasons"][0]["rule"] == "emergency.meningitis"
     # The marker is no licence: answers that do not make the emergency certain are refused.
     saved["answers"]["meningitis_signs"] = "no"
     target.write_text(json.dumps(saved), encoding="utf-8")
-    replay = subprocess.run(
-        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 2
     assert replay.stdout == ""
     assert "do not make emergency care certain" in replay.stderr
@@ -350,10 +373,7 @@ def test_an_early_stop_that_was_saved_replays_to_the_same_emergency(
 
 def test_save_and_report_to_one_file_is_a_usage_error(tmp_path: Path) -> None:
     target = tmp_path / "same.json"
-    done = subprocess.run(
-        [*neckcheck_command(), "screen", "--save", str(target), "--report", str(target)],
-        capture_output=True, text=True, input=json.dumps(BASELINE), check=False,
-    )  # fmt: skip
+    done = invoke(["screen", "--save", str(target), "--report", str(target)], json.dumps(BASELINE))
     assert done.returncode == 2
     assert "same file" in done.stderr
     assert not target.exists()
@@ -442,3 +462,51 @@ def test_long_standing_unchanged_dizziness_goes_to_a_clinician(book: Rulebook) -
     child.expect("SEE A CLINICIAN")
     child.expect(words("have been there for more than four weeks", 7))
     assert finish(child) == 4
+
+
+def test_esc_while_changing_an_answer_changes_nothing(book: Rulebook) -> None:
+    child = spawn()
+    answer_until_review(child, book, BASELINE)
+    child.send("What started it")  # the review list filters as one types
+    child.expect("What started it: A fall")
+    child.send("\r")
+    child.expect("Changing an answer")
+    child.expect(r"Esc\s+goes\s+back\s+without\s+a\s+change")
+    child.expect(re.escape(book.answer_label(book.question("injury"), "none")))
+    child.send("2")  # moves to the car crash, and nothing more without Enter and a confirmation
+    child.send("\x1b")
+    child.expect(REVIEW)
+    child.expect("What started it: A fall")
+    assert "Changed:" not in child.before
+    child.send("\r")
+    child.expect("TECHNIQUE SUITS YOU")
+    assert finish(child) == 0
+
+
+def test_a_mistyped_answer_is_corrected_after_an_early_stop(book: Rulebook) -> None:
+    """70 typed for 40, a day after a fall: the interview stops and says why; the age is
+    corrected (the answer chosen, then the new one chosen and confirmed), the corrected
+    answers no longer call for emergency care, and the interview goes on to the technique."""
+    child = spawn()
+    for key in ("age", "injury", "days_since_injury"):
+        question = book.question(key)
+        child.expect(prompt_start(question))
+        child.send(key_for(book, question, 70 if key == "age" else BASELINE[key]))
+    child.expect(STOPPED)
+    scan = next(r for r in book.red_flags if r.id == "emergency.neck_scan_first_days")
+    child.expect(words(scan.reason, 6))
+    child.expect("Show my result")
+    child.send("Age")
+    child.expect("Age: 70")
+    child.send("\r")
+    child.expect("Changing an answer")
+    child.expect(prompt_start(book.question("age")))
+    child.send("\x08\x0840\r")
+    child.expect('Change "Age" from "70" to "40"')
+    child.send("1\r")
+    asked = answer_until_review(child, book, BASELINE)
+    assert asked[0] == "chest_symptoms"  # the interview goes on where it stopped
+    assert re.search(r"Changed:\s+Age:\s+70\s+->\s+40", child.before)  # above the review
+    child.send("\r")
+    child.expect("TECHNIQUE SUITS YOU")
+    assert finish(child) == 0

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, neckcheck_command
+from tests.cli import neckcheck_command
+from tests.conftest import REPO
 from tests.spec import BASELINE
 
 # The wheel is built once, on one worker (pyproject.toml).

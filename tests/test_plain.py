@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,16 @@ from typing import Any
 import pexpect
 import pytest
 
+from neckcheck.cli.interview import offers
 from neckcheck.core.model import Question, Rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE, NO_INJURY
 
 # One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).
 pytestmark = pytest.mark.xdist_group("terminal")
 
 REVIEW = b"Check your answers."
+STOPPED = b"The interview stopped early: your answers call"
 PICK = b"Type a number and press Enter: "
 # Every C0 control but tab, LF and CR, and DEL: none may be written, whatever is typed.
 CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -73,10 +74,25 @@ def answer(question: Question, answers: dict[str, Any]) -> Any:
     return "no"  # a question added after these tests were written: the calm answer
 
 
-def number(question: Question, value: Any) -> bytes:
+def typed(book: Rulebook, question: Question, value: Any, words: bool = False) -> list[bytes]:
+    """The lines that give this answer: its number (or with `words` its words); for a kind of
+    yes (a known spine problem), Yes first and then the kind."""
     if question.type == "int":
-        return str(value).encode()
-    return str(list(question.allowed_values()).index(value) + 1).encode()
+        return [str(value).encode()]
+    first, kinds = offers(book, question)
+    if value in first.values:
+        offer, lines = first, []
+    else:
+        assert kinds is not None
+        offer, lines = kinds, [b"Yes" if words else b"1"]
+    index = offer.values.index(value)
+    lines.append(offer.labels[index].encode() if words else str(index + 1).encode())
+    return lines
+
+
+def number(book: Rulebook, question: Question, value: Any) -> bytes:
+    (only,) = typed(book, question, value)
+    return only
 
 
 def answer_until_review(
@@ -85,20 +101,21 @@ def answer_until_review(
     """Answer each question the screen shows (by its number, or with `words` by its label);
     return the ids asked, in order, once the review or the end has come."""
     questions = list(book.questions)
-    patterns = [line(q.prompt) for q in questions] + [REVIEW, pexpect.EOF]
+    patterns = [line(q.prompt) for q in questions] + [REVIEW, STOPPED, pexpect.EOF]
     asked: list[str] = []
     while True:
         index = child.expect(patterns)
+        if index == len(questions) + 1:  # an early stop: show the result
+            child.expect(PICK)
+            child.send(b"1\r")
+            continue
         if index >= len(questions):
             return asked
         question = questions[index]
         asked.append(question.id)
-        value = answer(question, answers)
-        child.expect(b"and press Enter: ")
-        if words and question.type != "int":
-            child.send(book.answer_label(question, value).encode() + b"\r")
-        else:
-            child.send(number(question, value) + b"\r")
+        for text in typed(book, question, answer(question, answers), words):
+            child.expect(b"and press Enter: ")
+            child.send(text + b"\r")
 
 
 def review_number(child: pexpect.spawn, label: str) -> bytes:
@@ -110,7 +127,7 @@ def review_number(child: pexpect.spawn, label: str) -> bytes:
 def test_a_whole_interview_by_numbers_reaches_the_technique(book: Rulebook) -> None:
     child = spawn()
     child.expect(b"starting with the signs that need")  # the intro
-    child.expect(rb"\r\nQuestion 1 of about \d+ \(part 1 of \d+: ")
+    child.expect(rb"\r\nQuestion 1 of at most 27 \(part 1 of \d+: ")
     asked = answer_until_review(child, book, BASELINE)
     skipped = ("sudden_onset", "signs_recent", "neuro_onset")
     assert asked == [q.id for q in book.questions if q.id not in skipped]
@@ -129,7 +146,7 @@ def test_a_whole_interview_by_numbers_reaches_the_technique(book: Rulebook) -> N
         + [f"{n}. {book.answer_label(injury, v)}" for n, v in enumerate(injury.allowed_values(), 1)]
     )
     assert shown.encode() + b"\r\n" + PICK in text
-    assert re.search(rb"\r\nQuestion 2 of about \d+ \(part 1 of \d+: [^\r\n]+\)\.\r\n", text)
+    assert re.search(rb"\r\nQuestion 2 of at most \d+ \(part 1 of \d+: [^\r\n]+\)\.\r\n", text)
 
 
 def test_an_emergency_answer_stops_at_once(book: Rulebook) -> None:
@@ -153,9 +170,14 @@ def test_changing_an_answer_on_the_review(book: Rulebook) -> None:
     child.send(row + b"\r")
     child.expect(b"Changing an answer")
     child.expect(line(sore_front.prompt))
-    child.expect(b"Your answer now: No. Enter alone keeps it.")
+    child.expect(b"Your answer now: No. Enter alone goes back without a change.")
     child.expect(PICK)
-    child.send(number(sore_front, "yes") + b"\r")
+    child.send(b"y\r")  # y is Yes
+    child.expect(line("\u2192 Yes"))  # the answer taken, said back
+    child.expect(b'Change "Sore at the front" from "No" to "Yes"?')
+    child.expect(PICK)
+    child.send(b"1\r")
+    child.expect(line("Changed: Sore at the front: No -> Yes"))
     child.expect(REVIEW)
     child.expect(re.escape(f"{row.decode()}. {sore_front.label}: Yes".encode()))
     child.expect(PICK)
@@ -189,7 +211,7 @@ def test_enter_alone_asks_again_and_an_invalid_answer_says_why(book: Rulebook) -
         child.expect(line(injury.prompt))  # asked again, with the answers
         child.expect(re.escape(b"1. "))
     child.expect(PICK)
-    child.send(number(injury, "none") + b"\r")
+    child.send(number(book, injury, "none") + b"\r")
     asked = answer_until_review(child, book, NO_INJURY)
     assert "days_since_injury" not in asked
     child.expect(PICK)
@@ -220,13 +242,21 @@ def test_answers_typed_as_words(book: Rulebook) -> None:
     assert b"What started it: A fall (" in written(child)
 
 
-def test_a_word_that_starts_two_answers_is_refused(book: Rulebook) -> None:
-    child = until_asked(book, lambda question: question.type == "tri")
-    child.send(b"n\r")  # No, Not sure
-    child.expect(b'"n" could be answer 2 or 3: type its number.')
+def test_a_word_that_starts_two_answers_is_refused_and_y_n_are_yes_no(book: Rulebook) -> None:
+    child = until_asked(book, lambda question: question.id == "injury")
+    child.send(b"a\r")  # A fall, A car crash, A sports injury, Another kind
+    child.expect(b'"a" could be answer 1 or 2 or 3 or 4: type its number.')
     child.expect(PICK)
-    child.send(b"no\r")  # a whole label wins over the longer one it starts
-    child.expect(rb"\r\nQuestion \d+ of about")
+    child.send(b"5\r")  # no fall or accident
+    child.expect(line("\u2192 " + book.answer_label(book.question_read("injury"), "none")))
+    child.expect(PICK)
+    child.send(b"n\r")  # No, though it starts "Not sure" too
+    child.expect(line("\u2192 No"))
+    child.expect(rb"\r\nQuestion \d+ of at most")
+    child.expect(PICK)
+    child.send(b"Y\r")  # chest pressure: Yes, an emergency
+    child.expect(line("\u2192 Yes"))
+    child.expect(STOPPED)
     child.sendcontrol("d")
     child.expect(b"cancelled, nothing saved")
     assert finish(child) == 130
@@ -264,10 +294,7 @@ def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path
     text = written(child).decode()
     shown = json.loads(text[text.index('{\r\n  "outcome"') :].split("\r\n}", 1)[0] + "}")
     assert json.loads(target.read_text(encoding="utf-8"))["answers"] == answers
-    replay = subprocess.run(
-        [*neckcheck_command(), "screen", "--answers", str(target), "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 0
     assert json.loads(replay.stdout) == shown
 
@@ -283,7 +310,7 @@ def until_asked(book: Rulebook, wanted: Callable[[Question], bool], *args: str) 
         child.expect(b"and press Enter: ")
         if wanted(question):
             return child
-        child.send(number(question, answer(question, BASELINE)) + b"\r")
+        child.send(number(book, question, answer(question, BASELINE)) + b"\r")
 
 
 def at_a_choice_list(book: Rulebook, *args: str) -> pexpect.spawn:

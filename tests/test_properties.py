@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from neckcheck.api import screen
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from tests.spec import (
     CLINICIAN_ANY_TIME,
     EMERGENCY_ANY_TIME,

@@ -1,6 +1,6 @@
-"""`neckcheck.__all__` is exactly the public API: the lazily exported names plus __version__, each
-resolves to the object its module defines, and the names mypy sees (the TYPE_CHECKING imports)
-are the same ones from the same modules."""
+"""`neckcheck.__all__` is exactly the public API: the names of the one API module, neckcheck.api,
+plus __version__, each resolving to that module's object, and the names mypy sees (the
+TYPE_CHECKING imports) are the same ones from the same module."""
 
 from __future__ import annotations
 
@@ -21,7 +21,15 @@ def test_all_is_exactly_the_lazy_exports() -> None:
     for name, module in exports.items():
         value = getattr(neckcheck, name)
         assert value is getattr(importlib.import_module(module), name)
-        assert getattr(value, "__module__", module) == module  # defined there, not re-exported
+
+
+def test_the_api_lives_in_one_module() -> None:
+    api = importlib.import_module("neckcheck.api")
+    assert set(neckcheck._EXPORTS.values()) == {"neckcheck.api"}
+    assert sorted(api.__all__) == sorted(neckcheck._EXPORTS)
+    # The functions a caller calls are written there; the records and errors are the core's own.
+    for name in ("load_rulebook", "screen", "screen_many", "screen_lines"):
+        assert getattr(api, name).__module__ == "neckcheck.api", name
 
 
 def test_the_errors_a_caller_must_catch_are_public() -> None:

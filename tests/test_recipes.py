@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,8 @@ import pytest
 
 from neckcheck import screen
 from neckcheck.core.model import Rulebook
-from tests.conftest import REPO, neckcheck_command
+from tests.cli import invoke
+from tests.conftest import REPO
 from tests.spec import BASELINE
 
 RECIPES = REPO / "docs" / "recipes"
@@ -65,8 +65,7 @@ def intake(path: Path) -> Path:
 
 
 def batch_records(path: Path) -> list[dict[str, Any]]:
-    done = subprocess.run([*neckcheck_command(), "batch", str(path)], capture_output=True,
-                          timeout=300, check=False)  # fmt: skip
+    done = invoke(["batch", str(path)])
     assert done.returncode == 2, done.stderr  # some lines are invalid
     return [json.loads(line) for line in done.stdout.splitlines()]
 

@@ -11,22 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import neckcheck_command
+from tests.cli import invoke, neckcheck_command
 from tests.spec import NO_INJURY
 
 VALID = NO_INJURY  # a valid answer set: no injury, no red flag
-
-
-def _run(args: list[str], cwd: Path, **kw: object) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*neckcheck_command(), *args], cwd=cwd, capture_output=True,
-                          timeout=60, **kw)  # type: ignore[call-overload]  # fmt: skip
 
 
 def test_batch_output_onto_its_own_input_is_refused(tmp_path: Path) -> None:
     """batch --output naming the input file replaced the intake data with the results."""
     data = (json.dumps(VALID) + "\n").encode() * 3
     (tmp_path / "in.jsonl").write_bytes(data)
-    done = _run(["batch", "in.jsonl", "--output", "in.jsonl"], tmp_path)
+    done = invoke(["batch", "in.jsonl", "--output", "in.jsonl"], cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert (tmp_path / "in.jsonl").read_bytes() == data
 
@@ -35,8 +30,10 @@ def test_batch_output_onto_its_own_stdin_file_is_refused(tmp_path: Path) -> None
     """batch --output FILE < FILE replaces the intake data with the results (data loss)."""
     data = (json.dumps(VALID) + "\n").encode() * 3
     (tmp_path / "in.jsonl").write_bytes(data)
-    with open(tmp_path / "in.jsonl", "rb") as stdin:
-        done = _run(["batch", "--output", "in.jsonl"], tmp_path, stdin=stdin)
+    with open(tmp_path / "in.jsonl", "rb") as stdin:  # a real file as stdin: a process
+        done = subprocess.run([*neckcheck_command(), "batch", "--output", "in.jsonl"],
+                              cwd=tmp_path, stdin=stdin, capture_output=True, timeout=60,
+                              check=False)  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert (tmp_path / "in.jsonl").read_bytes() == data
 
@@ -45,7 +42,7 @@ def test_screen_report_onto_the_answers_file_is_refused(tmp_path: Path) -> None:
     """screen --answers F --report F overwrites the answers with a Markdown report (data loss)."""
     text = json.dumps(VALID)
     (tmp_path / "a.json").write_text(text)
-    done = _run(["screen", "--answers", "a.json", "--report", "a.json"], tmp_path)
+    done = invoke(["screen", "--answers", "a.json", "--report", "a.json"], cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert (tmp_path / "a.json").read_text() == text
 
@@ -63,7 +60,10 @@ def test_batch_output_leaves_no_temporary_file_on_hangup_or_quit(
     with open(fifo, "wb") as feed:
         feed.write((json.dumps(VALID) + "\n").encode())
         feed.flush()
-        time.sleep(1.5)
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob(".neckcheck.*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.01)  # waits on the state: the temporary file exists
+        assert list(tmp_path.glob(".neckcheck.*.tmp")), "batch never began its file"
         proc.send_signal(sig)
         proc.communicate(timeout=30)
     assert (tmp_path / "out.jsonl").read_text() == "old\n"
@@ -84,7 +84,8 @@ def test_batch_output_through_a_symlink_to_stdout_does_not_replace_the_link(
         done = subprocess.run(command, cwd=tmp_path, stdout=out, stderr=subprocess.PIPE,
                               timeout=60, check=False)  # fmt: skip
     assert link.is_symlink(), "the symbolic link was replaced by a regular file"
-    assert done.returncode == 2 or (tmp_path / "stdout.txt").read_bytes()
+    assert done.returncode == 7, done.stderr  # the file was not written; the results were
+    assert json.loads((tmp_path / "stdout.txt").read_bytes())["line"] == 1
 
 
 def test_interview_ctrl_backslash_before_the_widget_restores_the_terminal(tmp_path: Path) -> None:
@@ -109,8 +110,8 @@ def test_a_hand_edited_compiled_copy_with_its_digest_recomputed_is_not_trusted_a
     digest recomputed is screened as proved, with no warning: a head injury 14 days ago gets the
     technique instead of emergency care (the stored proof record is trusted, never re-proved,
     and nothing checks that the compiled rulebook is what the YAML compiles to)."""
+    from neckcheck.api import load_rulebook, screen
     from neckcheck.core.errors import RulesError
-    from neckcheck.formats.documents import screen
     from neckcheck.rulebook import load as rb
 
     compiled = rules_copy / "rulebook.compiled.json"
@@ -118,7 +119,7 @@ def test_a_hand_edited_compiled_copy_with_its_digest_recomputed_is_not_trusted_a
     stored["rulebook"] = json.loads(
         json.dumps(stored["rulebook"]).replace('"lte": 14', '"lte": 13')
     )
-    stored["digest"] = rb._digest(stored)
+    stored["digest"] = rb.compiled_digest(stored)
     compiled.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n")
     monkeypatch.setattr(rb, "default_rules_path", lambda: str(rules_copy))
     answers = {**VALID, "injury": "fall", "days_since_injury": 14, "head_injury": "yes",
@@ -126,7 +127,7 @@ def test_a_hand_edited_compiled_copy_with_its_digest_recomputed_is_not_trusted_a
                "possible_fracture": "no", "blood_thinners": "no", "intoxicated": "no",
                "can_rotate_45": "yes"}  # fmt: skip
     try:
-        book = rb.load_rulebook()
+        book = load_rulebook()
     except RulesError:
         return  # refused: fine
     decision = screen(answers, book)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from neckcheck.api import load_rulebook
 from neckcheck.core.conditions import Compare
 from neckcheck.core.errors import RulesError
-from neckcheck.rulebook.load import default_rules_dir, load_rulebook
+from neckcheck.rulebook.load import default_rules_dir
 from tests.conftest import RULES
 
 

@@ -18,26 +18,25 @@ from typing import Any
 
 import pytest
 
+from neckcheck.api import load_rulebook, screen
+from neckcheck.authoring.compiler import compile_and_verify, compile_rulebook
+from neckcheck.authoring.rules_schema import write_schemas
 from neckcheck.authoring.validation import load_validated
 from neckcheck.core.conditions import ConditionError, parse
 from neckcheck.core.errors import EXIT_USAGE, RulesError, UnprovedRulesError
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.documents import screen
 from neckcheck.rulebook import rulefiles
 from neckcheck.rulebook.load import (
     COMPILED,
     FILES,
     NOT_PROVED_SINCE_EDIT,
-    _digest,
-    compile_and_verify,
-    compile_rulebook,
+    compiled_digest,
     compiled_state,
-    load_rulebook,
     sources_hash,
-    write_schemas,
 )
 from neckcheck.rulebook.rulecheck import book_from_plain
 from neckcheck.rulebook.rulefiles import MAX_RULE_FILE_BYTES, read_rule_file, write_atomic
+from tests.cli import Done, invoke
 from tests.conftest import RULES
 from tests.spec import BASELINE
 from tests.test_rulebook import edit
@@ -54,7 +53,7 @@ def stored(folder: Path) -> dict[str, Any]:
 
 def store(folder: Path, data: dict[str, Any], *, redigest: bool) -> None:
     if redigest:
-        data["digest"] = _digest(data)
+        data["digest"] = compiled_digest(data)
     (folder / COMPILED).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
@@ -303,7 +302,7 @@ def test_invalid_yaml_is_refused_even_when_unproved_rules_are_allowed(rules_copy
 
 
 def test_screening_path_imports_no_parser_no_pydantic_no_solver() -> None:
-    probe = ("import sys; from neckcheck.rulebook.load import load_rulebook; b = load_rulebook(); "
+    probe = ("import sys; from neckcheck.api import load_rulebook; b = load_rulebook(); "
              "assert b.warning is None; "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pydantic', "
              "'pydantic_core', 'z3'}))")  # fmt: skip
@@ -319,7 +318,7 @@ def test_screening_path_imports_no_parser_no_pydantic_no_solver() -> None:
 def load_in_subprocess(folder: Path) -> subprocess.CompletedProcess[str]:
     """Load in a child process with a time-out, so that a hang fails the test, not the suite."""
     probe = ("import sys\nfrom neckcheck.core.errors import RulesError\n"
-             "from neckcheck.rulebook.load import load_rulebook\n"
+             "from neckcheck.api import load_rulebook\n"
              "try:\n    load_rulebook(sys.argv[1], allow_unproved=True)\n"
              "except RulesError as exc:\n    print(exc)\n    sys.exit(2)\n")  # fmt: skip
     return subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True,
@@ -583,11 +582,8 @@ def test_write_schemas_where_the_folder_cannot_be_made(book: Rulebook, tmp_path:
 # ---- The command line: refused unless asked for, and then every result warns ----
 
 
-def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    from tests.conftest import neckcheck_command
-
-    return subprocess.run([*neckcheck_command(), *args], input=stdin, capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+def _cli(*args: str, stdin: str = "") -> Done:
+    return invoke(list(args), stdin)
 
 
 def test_screen_and_batch_refuse_unproved_rules_unless_allowed(rules_copy: Path) -> None:
@@ -679,30 +675,17 @@ RELIED_ON: list[tuple[str, ...]] = [
 ]
 
 
-def _in_process(args: list[str], stdin: str, capfd: pytest.CaptureFixture[str],
-                monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:  # fmt: skip
-    """`neckcheck ARGS` run in this process (so that the copy counts as the shipped rules), as
-    the console script runs it: (exit code, stdout, stderr)."""
-    import io
-
-    from neckcheck.cli import edge
-    from neckcheck.cli.commands import run_command_line
-
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
-    capfd.readouterr()
-    with pytest.raises(SystemExit) as done:
-        edge.run(lambda: run_command_line(args))
-    out, err = capfd.readouterr()
-    code = done.value.code
-    assert isinstance(code, int)
-    return code, out, err
+def _in_process(args: list[str], stdin: str) -> tuple[int, str, str]:
+    """`neckcheck ARGS` run in this process (so that the copy counts as the shipped rules):
+    (exit code, stdout, stderr)."""
+    done = invoke(args, stdin)
+    return done.returncode, done.stdout, done.stderr
 
 
 @pytest.mark.parametrize("args", RELIED_ON, ids=" ".join)
 def test_every_command_refuses_edited_shipped_rules(
-    rules_copy: Path, as_shipped: None, args: tuple[str, ...],
-    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+    rules_copy: Path, as_shipped: None, args: tuple[str, ...]
+) -> None:
     """A red flag deleted from the shipped YAML: screen and batch refused it already; the form,
     the schema, the reference, the report and the graph made from it (whose emergency notice no
     longer covers the deleted flag) are refused the same way, in one line, exit 2."""
@@ -712,7 +695,7 @@ def test_every_command_refuses_edited_shipped_rules(
     (rules_copy / "decisions.yaml").write_text(decisions[:start] + decisions[end:],
                                                encoding="utf-8")  # fmt: skip
     answers = json.dumps(BASELINE | {"chest_symptoms": "yes"}) + "\n"
-    code, out, err = _in_process(list(args), answers, capfd, monkeypatch)
+    code, out, err = _in_process(list(args), answers)
     assert (code, out) == (2, "")
     lines = err.splitlines()
     assert len(lines) == 1, err
@@ -720,22 +703,17 @@ def test_every_command_refuses_edited_shipped_rules(
     assert NOT_PROVED_SINCE_EDIT in lines[0]
     assert "--allow-unproved-rules" in lines[0]
     if args[0] not in ("screen", "batch"):  # those carry the warning in each result
-        code, out, err = _in_process([*args, "--allow-unproved-rules"], answers, capfd,
-                                     monkeypatch)  # fmt: skip
+        code, out, err = _in_process([*args, "--allow-unproved-rules"], answers)
         # rules evaluate finds the heart attacks the deleted red flag lowers: exit 1.
         assert code == (1 if args[:2] == ("rules", "evaluate") else 0), err
         assert out
         assert "WARNING: these results come from UNPROVED rules" in err
 
 
-def test_the_form_of_unproved_rules_says_so(
-    rules_copy: Path, as_shipped: None, capfd: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+def test_the_form_of_unproved_rules_says_so(rules_copy: Path, as_shipped: None) -> None:
     edit(rules_copy, "decisions.yaml", "when: {meningitis_signs: [yes, unsure]}",
          "when: {meningitis_signs: yes}")  # fmt: skip
-    code, out, _ = _in_process(["export", "fhir", "--allow-unproved-rules"], "", capfd,
-                               monkeypatch)  # fmt: skip
+    code, out, _ = _in_process(["export", "fhir", "--allow-unproved-rules"], "")
     assert code == 0
     form = json.loads(out)
     assert form["status"] == "draft"
@@ -743,15 +721,13 @@ def test_the_form_of_unproved_rules_says_so(
 
 
 def test_the_authoring_tools_still_read_edited_rules(
-    rules_copy: Path, as_shipped: None, capfd: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-) -> None:  # fmt: skip
+    rules_copy: Path, as_shipped: None, tmp_path: Path
+) -> None:
     """`rules schemas` (the editors' schemas) works on rules being edited, and -V says the
     shipped rules are unproved."""
     edit(rules_copy, "decisions.yaml", "were not tested on children", "were not tried on children")
-    code, out, err = _in_process(["rules", "schemas", "--out", str(tmp_path / "s")], "", capfd,
-                                 monkeypatch)  # fmt: skip
+    code, out, err = _in_process(["rules", "schemas", "--out", str(tmp_path / "s")], "")
     assert code == 0, err
-    code, out, err = _in_process(["-V"], "", capfd, monkeypatch)
+    code, out, err = _in_process(["-V"], "")
     assert code == 0
     assert "(shipped, UNPROVED)" in out

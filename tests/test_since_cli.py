@@ -4,9 +4,7 @@ nothing on stdout)."""
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import pytest
 
 from neckcheck.core.model import Rulebook
 from neckcheck.formats.saved import saved_interview
+from tests.cli import invoke
 from tests.conftest import REPO
 from tests.spec import BASELINE, NO_INJURY
 
@@ -27,17 +26,9 @@ def neckcheck(
     args: list[str], capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     stdin: str = "",
 ) -> tuple[int, str, str]:  # fmt: skip
-    """(exit code, stdout, stderr) of `neckcheck ARGS`."""
-    from neckcheck.cli import edge
-    from neckcheck.cli.commands import run_command_line
-
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
-    capfd.readouterr()
-    with pytest.raises(SystemExit) as done:
-        edge.run(lambda: run_command_line(args))
-    out, err = capfd.readouterr()
-    assert isinstance(done.value.code, int)
-    return done.value.code, out, err
+    """(exit code, stdout, stderr) of `neckcheck ARGS`, run in this process."""
+    done = invoke(args, stdin=stdin)
+    return done.returncode, done.stdout, done.stderr
 
 
 @pytest.fixture
@@ -273,6 +264,6 @@ def test_the_plain_interview_shows_last_time_and_the_rise(files: Path, book: Rul
     assert f"\n{headache}\n(last time: No)\n" in text
     days = text.split("\n(last time: 1; ", 1)[1].split("\n", 1)[0]
     assert days.endswith("for the same injury)")
-    result = text.rsplit("Type a number and press Enter: 1\n", 1)[1]
-    assert result.lstrip("\n").startswith("More urgent than last time:")
+    result = text.rsplit("Type a number and press Enter: 1\n", 1)[1].split("\n", 1)[1]
+    assert result.lstrip("\n").startswith("More urgent than last time:")  # before all else
     assert "\nSince last time\n" in result

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from neckcheck.api import screen
 from neckcheck.core.model import Rulebook
 from neckcheck.core.progress import asked
-from neckcheck.formats.documents import screen
 from tests.spec import CAUTION_IDS, INJURIES, JSON_KEYS, NO_INJURY, QUESTIONS, is_asked
 
 

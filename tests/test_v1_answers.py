@@ -1,15 +1,14 @@
 """A complete v1 answer set is not valid v2 input (SPEC.md v2, introduction and section 1): it
 lacks the new keys, a missing answer is never guessed, and `serious_history` is gone. Run through
-the installed command, as a script still sending v1 answers would."""
+the command line, as a script still sending v1 answers would."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.conftest import neckcheck_command
+from tests.cli import invoke
 
 # The v1 BASELINE, exactly the v1 keys: a face-first fall yesterday, age 40, every red flag no,
 # can turn the head, sore at the back and not at the front (v1's reverse whiplash).
@@ -45,14 +44,8 @@ NEW_KEYS = ("new_headache", "neck_mark", "cancer_history", "infection_risk", "ni
     "args", [["screen", "--answers", "-", "--json"], ["screen", "--json"]], ids=["answers", "piped"]
 )
 def test_complete_v1_answer_set_is_an_input_error(args: list[str]) -> None:
-    done = subprocess.run(
-        neckcheck_command() + args,
-        input=json.dumps(V1_BASELINE).encode(),
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    stdout, stderr = done.stdout.decode(), done.stderr.decode()
+    done = invoke(args, json.dumps(V1_BASELINE))
+    stdout, stderr = done.stdout, done.stderr
     assert done.returncode == 2, stderr
     assert stdout == ""
     assert "Traceback" not in stderr

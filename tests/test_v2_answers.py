@@ -1,15 +1,14 @@
 """A complete v2 answer set is not valid v3 input (SPEC.md v3, introduction): it lacks the new
-keys, and a missing answer is never guessed. Run through the installed command, as a script
+keys, and a missing answer is never guessed. Run through the command line, as a script
 still sending v2 answers would, and through batch."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.conftest import neckcheck_command
+from tests.cli import invoke
 
 # The v2 answers of a face-first fall yesterday, age 40, every red flag no, the head turns:
 # exactly the keys v2 asked in that situation.
@@ -37,18 +36,12 @@ CASES = [
 ]
 
 
-def run(args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        neckcheck_command() + args, input=data, capture_output=True, timeout=60, check=False
-    )
-
-
 @pytest.mark.parametrize(("answers", "missing", "not_named"), CASES, ids=["injured", "dizzy"])
 def test_complete_v2_answer_set_is_an_input_error_naming_the_new_keys(
     answers: dict[str, object], missing: tuple[str, ...], not_named: tuple[str, ...]
 ) -> None:
-    done = run(["screen", "--json"], json.dumps(answers).encode())
-    stdout, stderr = done.stdout.decode(), done.stderr.decode()
+    done = invoke(["screen", "--json"], json.dumps(answers))
+    stdout, stderr = done.stdout, done.stderr
     assert done.returncode == 2, stderr
     assert stdout == ""
     assert "Traceback" not in stderr
@@ -65,9 +58,9 @@ def test_complete_v2_answer_set_is_an_input_error_naming_the_new_keys(
 def test_batch_reports_the_same_missing_keys(
     answers: dict[str, object], missing: tuple[str, ...], not_named: tuple[str, ...]
 ) -> None:
-    done = run(["batch"], (json.dumps(answers) + "\n").encode())
+    done = invoke(["batch"], json.dumps(answers) + "\n")
     assert done.returncode == 2
-    (line,) = [json.loads(text) for text in done.stdout.decode().splitlines()]
+    (line,) = [json.loads(text) for text in done.stdout.splitlines()]
     problems = {p["key"]: p["message"] for p in line["error"]["problems"]}
     assert set(problems) == set(missing)
     assert all("missing" in message for message in problems.values())

@@ -17,13 +17,12 @@ from typing import Any
 import pytest
 import z3
 
+from neckcheck.api import load_rulebook
 from neckcheck.authoring import verify as verify_module
 from neckcheck.authoring.verify import ROTATION, _Encoding, red_flag_answers, verify
-from neckcheck.cli.commands import run_command_line
 from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.core.model import URGENCY, Rulebook
-from neckcheck.rulebook.load import load_rulebook
-from tests.conftest import neckcheck_command
+from tests.cli import Done, invoke, neckcheck_command
 from tests.guard import spec_violations
 from tests.test_rulebook import edit
 
@@ -84,10 +83,8 @@ def result_of(folder: Path, start: str) -> verify_module.PropertyResult:
 
 def replay(answers: dict[str, Any], rules: Path) -> dict[str, Any]:
     """What the real command decides for these answers with these rules."""
-    done = subprocess.run([*neckcheck_command(), "screen", "--rules", str(rules), "--json",
-                           "--allow-unproved-rules"],
-                          input=json.dumps(answers), capture_output=True, text=True,
-                          check=False)  # fmt: skip
+    done = invoke(["screen", "--rules", str(rules), "--json", "--allow-unproved-rules"],
+                  json.dumps(answers))  # fmt: skip
     assert done.stderr == "", done.stderr
     decision: dict[str, Any] = json.loads(done.stdout)
     return decision
@@ -97,16 +94,14 @@ def urgency(answers: dict[str, Any], rules: Path) -> int:
     return URGENCY[replay(answers, rules)["disposition"]]
 
 
-def cli_rules_check(capfd: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def cli_rules_check() -> tuple[int, str]:
     """`neckcheck rules check` in this process (so that a patched solver is the one used)."""
-    capfd.readouterr()
-    exit_code = run_command_line(["rules", "check"])
-    return exit_code, capfd.readouterr().out
+    done = invoke(["rules", "check"])
+    return done.returncode, done.stdout
 
 
-def rules_check(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*neckcheck_command(), "rules", "check", *args], capture_output=True,
-                          text=True, check=False, env=env)  # fmt: skip
+def rules_check(*args: str, env: dict[str, str] | None = None) -> Done:
+    return invoke(["rules", "check", *args], env=env)
 
 
 # ---- Each property catches its own kind of mistake --------------------------------------------
@@ -337,9 +332,7 @@ def test_timeouts_are_unproved_never_failed(book: Rulebook) -> None:
         assert result.proved + len(result.unproved) == result.checked
 
 
-def test_solver_unknown_is_unproved(
-    book: Rulebook, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
-) -> None:
+def test_solver_unknown_is_unproved(book: Rulebook, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(z3.Solver, "check", lambda self, *a: z3.unknown)
     report = verify(book)
     monotone = next(r for r in report.results if r.name.startswith("monotone in time"))
@@ -347,7 +340,7 @@ def test_solver_unknown_is_unproved(
     assert monotone.proved == 0
     assert monotone.unproved == ["days_since_injury d vs d + 1: z3 answered unknown (unknown)"]
     assert not report.interrupted
-    exit_code, output = cli_rules_check(capfd)
+    exit_code, output = cli_rules_check()
     assert exit_code == 1
     assert f"UNPROVED {monotone.name}" in output
     assert "unproved: days_since_injury d vs d + 1: z3 answered unknown" in output
@@ -357,9 +350,7 @@ def test_solver_unknown_is_unproved(
     assert "every property holds" not in output
 
 
-def test_interrupted_solver(
-    book: Rulebook, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
-) -> None:
+def test_interrupted_solver(book: Rulebook, monkeypatch: pytest.MonkeyPatch) -> None:
     # Ctrl-C inside z3 makes the check return unknown (z3 handles the signal itself).
     monkeypatch.setattr(z3.Solver, "check", lambda self, *a: z3.unknown)
     monkeypatch.setattr(z3.Solver, "reason_unknown", lambda self: "interrupted from keyboard")
@@ -368,9 +359,8 @@ def test_interrupted_solver(
     first = report.results[0]
     assert first.unproved[0].endswith("z3 answered unknown (interrupted from keyboard)")
     assert first.unproved[1].endswith("not attempted: the check was interrupted")
-    capfd.readouterr()
-    exit_code = run_command_line(["rules", "check"])
-    out, err = capfd.readouterr()
+    done = invoke(["rules", "check"])
+    exit_code, out, err = done.returncode, done.stdout, done.stderr
     assert exit_code == 130  # SPEC.md section 5
     assert "Proved over" not in out  # half a proof is none: no table, no verdict
     assert err == "neckcheck: interrupted: the safety properties were not proved\n"
@@ -396,11 +386,11 @@ def test_counterexample_the_engine_does_not_reproduce_is_unproved(
          "when: {bladder_bowel: yes}")  # fmt: skip
     broken = load_rulebook(rules_copy, allow_unproved=True)
     calm = {**{q.id: "no" for q in broken.questions if q.type == "tri"}, "meningitis_signs": "yes"}
-    emergency = verify_module.screen(
+    emergency = verify_module.screen_document(
         {"age": 40, "injury": "none", "known_spine_problem": "none", **calm}, broken
     )
     assert emergency.disposition == "emergency"
-    monkeypatch.setattr(verify_module, "screen", lambda answers, book: emergency)
+    monkeypatch.setattr(verify_module, "screen_document", lambda answers, book: emergency)
     report = verify(broken)
     unsure = next(r for r in report.results if r.name.startswith("unsure"))
     assert unsure.status == "unproved"

@@ -17,31 +17,33 @@ load_rulebook raises RulesError for a broken rules folder, UnprovedRulesError (a
 rules whose safety properties are not proved, and MissingExtraError when another rules folder
 needs the `rules` extra (pip install 'neckcheck[rules]'). All are NeckcheckError.
 
-Names are imported on first use, so that `import neckcheck` stays cheap for scripts.
+Every name is neckcheck.api's, imported on first use, so that `import neckcheck` stays cheap for
+scripts.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
+# Not `from typing import TYPE_CHECKING`: importing typing would lengthen every start-up of the
+# command before its Ctrl-C handling is in place (neckcheck.cli.entry).
+TYPE_CHECKING = False
 
 __version__ = "0.2.0"
 
+# Every name lives in neckcheck.api, the one module of the Python API.
 _EXPORTS = {
-    "Decision": "neckcheck.core.model",
-    "Rulebook": "neckcheck.core.model",
-    "InputError": "neckcheck.core.errors",
-    "MissingExtraError": "neckcheck.core.errors",
-    "NeckcheckError": "neckcheck.core.errors",
-    "RulesError": "neckcheck.core.errors",
-    "SinceError": "neckcheck.core.errors",
-    "UnprovedRulesError": "neckcheck.core.errors",
-    "check_answers": "neckcheck.core.answers",
-    "parse_json": "neckcheck.core.answers",
-    "decide": "neckcheck.core.engine",
-    "screen": "neckcheck.formats.documents",
-    "screen_many": "neckcheck.formats.documents",
-    "load_rulebook": "neckcheck.rulebook.load",
-    "screen_lines": "neckcheck.cli.batch",
+    "Decision": "neckcheck.api",
+    "Rulebook": "neckcheck.api",
+    "InputError": "neckcheck.api",
+    "MissingExtraError": "neckcheck.api",
+    "NeckcheckError": "neckcheck.api",
+    "RulesError": "neckcheck.api",
+    "SinceError": "neckcheck.api",
+    "UnprovedRulesError": "neckcheck.api",
+    "check_answers": "neckcheck.api",
+    "parse_json": "neckcheck.api",
+    "decide": "neckcheck.api",
+    "screen": "neckcheck.api",
+    "screen_many": "neckcheck.api",
+    "load_rulebook": "neckcheck.api",
+    "screen_lines": "neckcheck.api",
 }
 
 __all__ = [
@@ -64,20 +66,23 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from neckcheck.cli.batch import screen_lines
-    from neckcheck.core.answers import check_answers, parse_json
-    from neckcheck.core.engine import decide
-    from neckcheck.core.errors import (
+    from neckcheck.api import (
+        Decision,
         InputError,
         MissingExtraError,
         NeckcheckError,
+        Rulebook,
         RulesError,
         SinceError,
         UnprovedRulesError,
+        check_answers,
+        decide,
+        load_rulebook,
+        parse_json,
+        screen,
+        screen_lines,
+        screen_many,
     )
-    from neckcheck.core.model import Decision, Rulebook
-    from neckcheck.formats.documents import screen, screen_many
-    from neckcheck.rulebook.load import load_rulebook
 
 
 def __getattr__(name: str) -> object:

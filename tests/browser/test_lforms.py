@@ -35,7 +35,7 @@ from neckcheck.core.errors import InputError
 from neckcheck.core.model import Decision, Rulebook
 from neckcheck.core.progress import progress
 from neckcheck.formats.fhir import questionnaire, response_from_answers
-from tests.conftest import neckcheck_command
+from tests.cli import neckcheck_command
 from tests.rows import ROWS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("terminal")]

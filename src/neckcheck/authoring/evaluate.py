@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from neckcheck.core.answers import parse_json
-from neckcheck.core.engine import decide, decision_of
+from neckcheck.core.engine import decide, decision_key
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import DISPOSITIONS, URGENCY
 from neckcheck.formats.documents import answers_of_document
@@ -226,36 +226,22 @@ def _acceptable_problems(acceptable: object) -> list[Problem]:
 
 
 class Screener:
-    """Screens answers by the path `batch` takes: the shipped rules' generated code checks a
-    plainly valid answer set and decides it in one call; anything else takes the careful path
-    (which names every problem, InputError). Gives (the disposition, the rules that fired)."""
+    """Screens answers by the path `batch` takes: the answers checked as any document is, then
+    the key of the decision (the rules that fired), without building the decision itself. Gives
+    (the disposition, the rules that fired); InputError naming every problem."""
 
     def __init__(self, rulebook: Rulebook) -> None:
-        generated = rulebook.derived.get("generated")
-        self.fast = (
-            generated.screen_raw if generated is not None and rulebook.warning is None else None
-        )
         self.rulebook = rulebook
         self.disposition = {r.id: r.disposition for r in rulebook.rules}
 
     def __call__(self, answers: Mapping[str, object], source: str) -> tuple[str, tuple[str, ...]]:
-        if self.fast is not None:
-            key = self.fast(dict(answers))
-            if key is not None:
-                rules: tuple[str, ...] = key[0]
-                return self.disposition[rules[0]], rules
         checked, _ = answers_of_document(dict(answers), self.rulebook, source)
-        decision = decide(checked, self.rulebook)
-        return decision.disposition, tuple(r.rule for r in decision.reasons)
+        rules = decision_key(checked, self.rulebook)[0]
+        return self.disposition[rules[0]], rules
 
 
 def screen_case(answers: Mapping[str, object], rulebook: Rulebook, source: str) -> Decision:
-    """The decision for a case's answers, by the path `batch` takes (see Screener)."""
-    generated = rulebook.derived.get("generated")
-    if generated is not None and rulebook.warning is None:
-        key = generated.screen_raw(dict(answers))
-        if key is not None:
-            return decision_of(key, rulebook)
+    """The decision for a case's answers, exactly as `screen` and `batch` make it."""
     checked, _ = answers_of_document(dict(answers), rulebook, source)
     return decide(checked, rulebook)
 

@@ -4,11 +4,15 @@ language, whose question ids come from the rulebook."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from neckcheck.authoring.validation import SHAPES
 from neckcheck.core.conditions import COMBINATORS, ORDER_OPS, SET_OPS
+from neckcheck.core.errors import RulesError
 from neckcheck.core.model import Rulebook
+from neckcheck.rulebook.rulefiles import describe_os_error, write_atomic
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -64,3 +68,22 @@ def rule_file_schemas(book: Rulebook) -> dict[str, dict[str, Any]]:
         schema.setdefault("$defs", {})["Condition"] = condition_schema(book)
         schemas[name] = {"$schema": DIALECT, **schema, "title": f"neckcheck rules: {name}"}
     return schemas
+
+
+def write_schemas(book: Rulebook, target: Path | str | None = None) -> list[Path]:
+    """Write a JSON Schema for each rule file (for editors) into `target` (default: the rules
+    folder's schemas/), each atomically and never through a symbolic link; any problem is a
+    RulesError with one line. Returns the paths written."""
+    folder = Path(target) if target is not None else Path(book.source) / "schemas"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RulesError(
+            [f"{folder}: cannot create the folder: {describe_os_error(exc)}"]
+        ) from None
+    written = []
+    for name, schema in rule_file_schemas(book).items():
+        path = folder / name.replace(".yaml", ".schema.json")
+        write_atomic(str(path), (json.dumps(schema, indent=2) + "\n").encode("utf-8"))
+        written.append(path)
+    return written

@@ -214,6 +214,21 @@ _LEVEL_WORDS = {
 }
 
 
+def _whole(name: str) -> str:
+    """A rule id or an answer key in code, which the manual's style sheet keeps whole (never
+    broken inside a word); elsewhere the span is invisible."""
+    return f'<span class="whole-name">`{name}`</span>'
+
+
+def _reads(book: Rulebook, rule: Rule) -> str:
+    """The condition, then each question it reads: its key beside its short wording."""
+    if rule.when is None:
+        return "anything else"
+    keys = sorted(rule.when.reads, key=[q.id for q in book.questions].index)
+    named = "<br>".join(f"`{key}`: {_cell(book.question_read(key).label)}" for key in keys)
+    return f"`{_cell(str(rule.when))}`<br>{named}"
+
+
 def red_flag_reference(book: Rulebook) -> str:
     """Every red flag for clinicians, generated from the rules: grouped by level of care, each
     with when it fires, what the person is told and where its threshold comes from; then the
@@ -245,12 +260,12 @@ def red_flag_reference(book: Rulebook) -> str:
             f"Disposition `{disposition}`, exit code {code}, timeframe "
             f"{'`' + timeframe + '`' if timeframe else 'null'}; {len(flags)} red flags.",
             "",
-            "| rule | fires when | the person is told | source |",
+            "| rule | fires when, and the questions it reads | the person is told | source |",
             "|---|---|---|---|",
         ]
         for r in flags:
             lines.append(
-                f"| `{r.id}` | `{_cell(str(r.when))}` | {_cell(r.reason)} | {_cell(r.source)} |"
+                f"| {_whole(r.id)} | {_reads(book, r)} | {_cell(r.reason)} | {_cell(r.source)} |"
             )
     lines += [
         "",
@@ -258,14 +273,30 @@ def red_flag_reference(book: Rulebook) -> str:
         "",
         "The first pattern that matches decides; if none does, the result is the last row.",
         "",
-        "| rule | outcome / disposition | exit code | matches when | the person is told | source |",
+        "| rule | outcome / disposition | exit code | matches when, and the questions it reads | "
+        "the person is told | source |",
         "|---|---|---|---|---|---|",
     ]
     for r in (*book.patterns, book.otherwise):
-        when = "anything else" if r.when is None else f"`{_cell(str(r.when))}`"
         code = OUTCOME_EXIT_CODES[(r.outcome, r.disposition)]
         lines.append(
-            f"| `{r.id}` | `{r.outcome}` / `{r.disposition}` | {code} | {when} | "
+            f"| {_whole(r.id)} | `{r.outcome}` / `{r.disposition}` | {code} | {_reads(book, r)} | "
             f"{_cell(r.reason)} | {_cell(r.source)} |"
         )
+    lines += [
+        "",
+        "## The questions, as the person reads them",
+        "",
+        "Each key the rules read, in the order asked, with the question's wording and its help "
+        "line as shown in the interview, and the answers it takes.",
+        "",
+        "| key | the question | help shown with it | answers |",
+        "|---|---|---|---|",
+    ]
+    for q in book.questions:
+        if q.type == "int":
+            answers = f"a whole number, {q.min} to {q.max}"
+        else:
+            answers = "<br>".join(f"`{v}`: {book.answer_label(q, v)}" for v in q.allowed_values())
+        lines.append(f"| {_whole(q.id)} | {_cell(q.prompt)} | {_cell(q.help)} | {_cell(answers)} |")
     return "\n".join(lines) + "\n"

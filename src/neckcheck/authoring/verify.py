@@ -24,7 +24,8 @@ asked, and the skip logic is re-evaluated for each side of the pair (SPEC.md sec
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,7 +34,7 @@ from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not, Value
 from neckcheck.core.engine import decide
 from neckcheck.core.errors import InputError, require_extra
 from neckcheck.core.model import TRI_VALUES, URGENCY, Decision, Question, Rule, Rulebook
-from neckcheck.formats.documents import screen
+from neckcheck.formats.documents import screen_document
 
 require_extra("z3")  # the `rules` extra: only proving pays for the solver
 
@@ -437,7 +438,7 @@ def _shows(book: Rulebook, rule: Rule, decision: Decision) -> bool:
 def _engine(book: Rulebook, answers: Mapping[str, Any]) -> Decision | str:
     """The real engine's decision for an answer set, or why it rejects it."""
     try:
-        return screen(dict(answers), book)
+        return screen_document(dict(answers), book)
     except InputError as exc:
         return f"the engine rejects the answer set: {exc}"
 
@@ -491,25 +492,40 @@ def _witness(
             )
 
 
+# Watches for an interruption while the solver runs: given the function that cancels the
+# solver call under way, a context manager that yields the question "did it come?". The shell
+# passes one that listens for SIGINT (cli.edge.sigint_cancels); a library caller needs none.
+Watch = Callable[[Callable[[], None]], AbstractContextManager[Callable[[], bool]]]
+
+
+@contextmanager
+def unwatched(cancel: Callable[[], None]) -> Iterator[Callable[[], bool]]:
+    """No watch: nothing interrupts the solver."""
+    yield lambda: False
+
+
 def verify(
-    book: Rulebook, *, timeout_ms: int = DEFAULT_TIMEOUT_MS, rlimit: int | None = None
+    book: Rulebook,
+    *,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    rlimit: int | None = None,
+    watch: Watch = unwatched,
 ) -> Report:
     """Prove the properties. `timeout_ms` bounds each solver call in time, `rlimit` (optional)
-    in z3's deterministic resource units; a call that hits either leaves its instance unproved."""
+    in z3's deterministic resource units; a call that hits either leaves its instance unproved.
+    `watch` (see Watch) may cancel the proofs: then the report says interrupted."""
     import z3
 
-    from neckcheck.cli.edge import sigint_cancels
-
     started = time.perf_counter()
-    # SIGINT (Ctrl-C or `kill -INT`) cancels the solver call under way at once, and no other
-    # is started: the report says interrupted, never that the properties hold.
+    # An interruption cancels the solver call under way at once, and no other is started: the
+    # report says interrupted, never that the properties hold.
     contexts: list[Any] = []  # z3's context, once made: a signal may come before
 
     def cancel() -> None:
         for context in contexts:
             context.interrupt()
 
-    with sigint_cancels(cancel) as stopped:
+    with watch(cancel) as stopped:
         contexts.append(z3.main_ctx())
         enc = _Encoding(book)
         enc.timeout_ms = timeout_ms

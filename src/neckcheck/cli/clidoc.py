@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from neckcheck.cli.commands import click_command
+from neckcheck.cli.commands import command_tree
 
 
 def commands() -> list[tuple[str, Any]]:
     """Every command of the app with its path ("neckcheck rules check"), parents first."""
     found: list[tuple[str, Any]] = []
-    pending: list[tuple[str, Any]] = [("neckcheck", click_command())]
+    pending: list[tuple[str, Any]] = [("neckcheck", command_tree())]
     while pending:
         path, command = pending.pop(0)
         found.append((path, command))
@@ -23,7 +23,7 @@ def commands() -> list[tuple[str, Any]]:
 def help_of(path: str) -> str:
     """The help screen `PATH -h` prints (without its last newline)."""
     words = path.split()
-    command: Any = click_command()
+    command: Any = command_tree()
     ctx = command.make_context(words[0], [], resilient_parsing=True)
     for word in words[1:]:
         command = command.commands[word]

@@ -27,12 +27,15 @@ import json
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TextIO
 
 from neckcheck.core.errors import InputError, NeckcheckError, Problem
 
 # The input formats turned into plain answers: pure, in neckcheck.formats.documents (the Python
 # API reads documents through them too); named here as well for the commands.
+from neckcheck.formats.documents import (
+    MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES,
+)
 from neckcheck.formats.documents import (
     SAVED_INTERVIEW as SAVED_INTERVIEW,
 )
@@ -49,56 +52,23 @@ from neckcheck.formats.documents import (
     saved_interview as saved_interview,
 )
 
+# Escaping is pure string work, shared with the formats (the Markdown report): it lives there.
+from neckcheck.formats.escape import one_line as one_line
+from neckcheck.formats.escape import safe_text as safe_text
+
 if TYPE_CHECKING:
-    import re
     from collections.abc import Callable, Iterator
-    from typing import IO, Any, NoReturn
+    from typing import Any, NoReturn
 
     from neckcheck.core.model import Rulebook
     from neckcheck.formats.since import Previous
 
-
-MAX_DOCUMENT_BYTES = 1024 * 1024  # one answer set, or one batch line (a FHIR response fits)
 
 EXIT_BUG = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
 EXIT_TERMINATED = 143  # 128 + SIGTERM
-
-# C0 and C1 controls (bar newline and tab), DEL, lone surrogates, and the bidirectional
-# overrides that can make text read backwards.
-_UNSAFE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
-# In one line of stderr, also what breaks or hides a line: newline, tab, the line and paragraph
-# separators, zero-width and direction marks (a key holding "\nneckcheck: answers saved"
-# must not read as a line of its own).
-_UNSAFE_IN_LINE = (
-    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
-    r"\ufeff]"
-)
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def _escaped(text: str, unsafe: str) -> str:
-    if text.isprintable():  # every character either pattern names is unprintable
-        return text
-    import re  # only here: `re` (with `enum`) costs a scripted screening's start-up
-
-    return re.sub(unsafe, _escape_char, text)
-
-
-def safe_text(text: str) -> str:
-    """Text that can be shown on a terminal as it is: controls and lone surrogates escaped."""
-    return _escaped(text, _UNSAFE)
-
-
-def one_line(text: str) -> str:
-    """Text shown as one line: safe_text, and nothing that breaks or hides a line either."""
-    return _escaped(text, _UNSAFE_IN_LINE)
 
 
 def now_iso() -> str:
@@ -120,20 +90,25 @@ class OutputLost(Exception):
 
 
 def say(message: str) -> None:
-    """One line on stderr, prefixed and escaped. A closed or full stderr loses the message, never
-    the result: nothing falls back to stdout."""
-    stream = sys.__stderr__
+    """One line on the current stderr (see say_to): sys.stderr when asked, which typer's
+    CliRunner swaps for its own."""
+    say_to(sys.stderr, message)
+
+
+def say_to(stream: TextIO | None, message: str) -> None:
+    """One line on `stream` (stderr), prefixed and escaped. A closed or full stderr loses the
+    message, never the result: nothing falls back to stdout."""
     if stream is None:
         return
     try:
+        stream.flush()  # whatever text went before, in order
         stream.buffer.write(("neckcheck: " + one_line(message) + "\n").encode("utf-8"))
         stream.flush()
     except (OSError, ValueError, AttributeError):
         pass
 
 
-def _stdout_buffer() -> Any:
-    stream = sys.__stdout__
+def _stdout_buffer(stream: TextIO | None) -> Any:
     if stream is None:
         raise OutputLost("standard output is closed")
     try:
@@ -150,9 +125,15 @@ def _reason(exc: BaseException) -> str:
 
 
 def write_out(data: bytes, flush: bool = True) -> None:
-    """Write result bytes to stdout; a closed or full stdout raises OutputLost, a reader that went
-    away raises BrokenPipeError (both are turned into exit codes by `run`)."""
-    out = _stdout_buffer()
+    """Write result bytes to the current stdout (see write_bytes): sys.stdout when asked."""
+    write_bytes(sys.stdout, data, flush)
+
+
+def write_bytes(stream: TextIO | None, data: bytes, flush: bool = True) -> None:
+    """Write result bytes to `stream` (stdout); a closed or full stdout raises OutputLost, a
+    reader that went away raises BrokenPipeError (both are turned into exit codes by
+    `exit_code`)."""
+    out = _stdout_buffer(stream)
     try:
         out.write(data)
         if flush:
@@ -213,16 +194,17 @@ def make_text_streams_safe() -> None:
 
 
 def stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except ValueError:  # stdin closed
-        return False
+    return is_terminal(sys.stdin)
 
 
 def stderr_is_terminal() -> bool:
+    return is_terminal(sys.stderr)
+
+
+def is_terminal(stream: TextIO | None) -> bool:
     try:
-        return sys.stderr is not None and sys.stderr.isatty()
-    except ValueError:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
         return False
 
 
@@ -331,11 +313,14 @@ def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
-def read_document(path: str | None, must_be_given: bool) -> tuple[bytes, str]:
-    """The raw bytes of one answer set and a name for messages: from a file, '-' or piped stdin.
-    `must_be_given`: nothing piped in is then an error that says how to give answers."""
+def read_document(
+    path: str | None, must_be_given: bool, stdin: TextIO | None = None
+) -> tuple[bytes, str]:
+    """The raw bytes of one answer set and a name for messages: from a file, '-' or piped stdin
+    (`stdin`, else the current sys.stdin). `must_be_given`: nothing piped in is then an error
+    that says how to give answers."""
     if path is None or path == "-":
-        stdin = sys.stdin
+        stdin = stdin if stdin is not None else sys.stdin
         if stdin is None:
             raise InputError([Problem("", "standard input is closed")], "stdin")
         data = read_bounded(waiting_reader(stdin.buffer), "stdin")
@@ -493,9 +478,10 @@ def same_file(first: str, second: str) -> bool:
 
 def is_stdin_file(path: str) -> bool:
     """Whether `path` names the file that standard input reads from (`< answers.json`)."""
+    stdin = sys.stdin
     try:
-        given, target = os.fstat(0), os.stat(path)
-    except (OSError, ValueError):
+        given, target = os.fstat(stdin.fileno() if stdin is not None else 0), os.stat(path)
+    except (OSError, ValueError, AttributeError):  # not a file (a test's in-memory stream)
         return False
     return stat.S_ISREG(given.st_mode) and (given.st_dev, given.st_ino) == (
         target.st_dev,
@@ -537,15 +523,15 @@ def write_private(path: str, text: str, option: str, force: bool = False) -> Non
     the same folder, flushed to disk, then renamed over `path` (a rename replaces a symbolic link
     itself, never its target). Any failure (a target that cannot take the file, a full disk, a
     quota, an I/O error) is an InputError naming the option and the file, and leaves `path` as
-    it was and no temporary file behind, also on an interruption or a SIGTERM turned into
-    SystemExit."""
-    import tempfile
+    it was and no temporary file behind, also when an exception or any signal that ends the
+    program comes before the rename (neckcheck.cli.unfinished)."""
+    from neckcheck.cli import unfinished
 
     check_target(path, option, force)
     where = _where(path, option)
     folder = os.path.dirname(path) or "."
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".neckcheck.", suffix=".tmp")  # 0600
+        fd, tmp = unfinished.create(folder)  # 0600
     except OSError as exc:
         raise _not_written(exc, where) from None
     done = False
@@ -566,6 +552,7 @@ def write_private(path: str, text: str, option: str, force: bool = False) -> Non
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        unfinished.forget(tmp)
 
 
 class ResultFile:
@@ -575,13 +562,14 @@ class ResultFile:
     If the file cannot be written (a full disk, a quota, an I/O error, the size limit of
     `ulimit -f`), no result is lost: one line on stderr names the file and says that the results
     go to standard output instead; the results so far are read back from the temporary file and
-    written there, and every later one follows them. `path` is then left as it was, and the run
-    keeps the exit code it has without the file. Use it as a context manager: the temporary
-    file is removed however the block ends (an error, Ctrl-C, a SIGTERM turned into SystemExit).
+    written there, and every later one follows them. `path` is then left as it was, and
+    `written` stays False (batch then exits 7). Use it as a context manager: the temporary
+    file is removed however the block ends (an error, Ctrl-C), and whatever signal ends the
+    program before it is in place (neckcheck.cli.unfinished).
     """
 
     def __init__(self, path: str, option: str, force: bool = False) -> None:
-        import tempfile
+        from neckcheck.cli import unfinished
 
         self.path = path
         self.where = _where(path, option)
@@ -600,9 +588,7 @@ class ResultFile:
             self.to_stdout = True
             return
         try:
-            self._fd, self._tmp = tempfile.mkstemp(
-                dir=os.path.dirname(path) or ".", prefix=".neckcheck.", suffix=".tmp"
-            )
+            self._fd, self._tmp = unfinished.create(os.path.dirname(path) or ".")
         except OSError as exc:
             self._say_not_written(f"cannot create a file there: {exc.strerror or exc}")
             self.to_stdout = True
@@ -618,11 +604,18 @@ class ResultFile:
         try:
             if kind is None:
                 self.finish()
-        finally:
+        finally:  # also when finishing fails: the unfinished file goes all the same
             self._close()
-        with contextlib.suppress(OSError):
             if self._tmp and not self.written:
-                os.unlink(self._tmp)
+                with contextlib.suppress(OSError):
+                    os.unlink(self._tmp)
+            self._forget()
+
+    def _forget(self) -> None:
+        from neckcheck.cli import unfinished
+
+        if self._tmp:
+            unfinished.forget(self._tmp)
 
     def _close(self) -> None:
         if self._fd >= 0:
@@ -649,23 +642,20 @@ class ResultFile:
             return
         try:
             os.fsync(self._fd)
-            fd, self._fd = self._fd, -1
-            os.close(fd)
+            # Still open: if the rename fails because the file or its folder was removed
+            # meanwhile, the results are read back from the descriptor, which outlives the name.
             os.replace(self._tmp, self.path)
         except OSError as exc:
             self._fall_back(exc)
             return
         self.written = True
+        self._forget()
+        self._close()  # flushed to disk already: nothing is lost if closing says otherwise
 
     def _fall_back(self, exc: OSError) -> None:
         """Say that the file is not written, and copy what the temporary file holds to stdout."""
         self._say_not_written(exc.strerror or type(exc).__name__)
         self.to_stdout = True
-        if self._fd < 0:  # closed by finish: open the temporary file again to read it
-            try:
-                self._fd = os.open(self._tmp, os.O_RDONLY)
-            except OSError as lost:
-                raise self._unreadable(lost) from None
         offset = 0
         while offset < self._written:
             try:
@@ -679,6 +669,7 @@ class ResultFile:
         self._close()
         with contextlib.suppress(OSError):
             os.unlink(self._tmp)
+        self._forget()
 
     def _unreadable(self, exc: OSError) -> InputError:
         reason = exc.strerror or type(exc).__name__
@@ -702,12 +693,43 @@ def _quiet_broken_pipe() -> NoReturn:
     sys.exit(EXIT_BROKEN_PIPE)
 
 
+def exit_code(command: Callable[[], int]) -> int:
+    """Run a command and return its exit code. This is the one place where failures become exit
+    codes and messages on stderr, never tracebacks for bad input (contract section 5). A reader
+    that went away ends the program here (SystemExit 141)."""
+    try:
+        return command()
+    except NeckcheckError as exc:
+        for line in exc.lines():
+            say(line)
+        return exc.exit_code
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except OutputLost as exc:
+        say(f"the result could not be written to standard output: {exc.reason}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        say("interrupted")
+        return EXIT_INTERRUPTED
+    except RecursionError:
+        say("the input is nested too deeply")
+        return EXIT_USAGE
+    except OSError as exc:  # the environment, not the input: a full disk, a closed stream
+        say(f"{exc.strerror or type(exc).__name__}")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: say so in one line (a traceback on request)
+        if os.environ.get("NECKCHECK_DEBUG"):
+            raise
+        say(f"internal error ({type(exc).__name__}); please report it. "
+            "NECKCHECK_DEBUG=1 shows the details")  # fmt: skip
+        return EXIT_BUG
+
+
 def run(command: Callable[[], int]) -> NoReturn:
-    """Run a command and exit with its code. This is the one place where failures become exit
-    codes and messages on stderr, never tracebacks for bad input (contract section 5)."""
+    """Run a command in this process's own streams and exit with its code (see exit_code)."""
     make_text_streams_safe()
     try:
-        code = command()
+        code = exit_code(command)
         _flush_stdout()
     except SystemExit as exc:  # a library or a signal handler may end the command this way
         code = exc.code if isinstance(exc.code, int) else EXIT_USAGE if exc.code else 0
@@ -716,30 +738,9 @@ def run(command: Callable[[], int]) -> NoReturn:
         except OutputLost as lost:
             say(f"the result could not be written to standard output: {lost.reason}")
             code = EXIT_USAGE
-    except NeckcheckError as exc:
-        for line in exc.lines():
-            say(line)
-        code = exc.exit_code
-    except BrokenPipeError:
-        _quiet_broken_pipe()
     except OutputLost as exc:
         say(f"the result could not be written to standard output: {exc.reason}")
         code = EXIT_USAGE
-    except KeyboardInterrupt:
-        say("interrupted")
-        code = EXIT_INTERRUPTED
-    except RecursionError:
-        say("the input is nested too deeply")
-        code = EXIT_USAGE
-    except OSError as exc:  # the environment, not the input: a full disk, a closed stream
-        say(f"{exc.strerror or type(exc).__name__}")
-        code = EXIT_USAGE
-    except Exception as exc:  # a bug: say so in one line (a traceback on request)
-        if os.environ.get("NECKCHECK_DEBUG"):
-            raise
-        say(f"internal error ({type(exc).__name__}); please report it. "
-            "NECKCHECK_DEBUG=1 shows the details")  # fmt: skip
-        code = EXIT_BUG
     sys.exit(code)
 
 

@@ -11,6 +11,7 @@ from neckcheck.cli import edge
 from neckcheck.core.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from neckcheck.cli.environment import Environment
     from neckcheck.core.model import Rulebook
 
 SHIPPED_CASES = "the shipped cases (cases/vignettes.jsonl)"
@@ -27,14 +28,13 @@ def shipped_cases_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(here)), "cases", "vignettes.jsonl")
 
 
-def _lines(path: str) -> tuple[list[bytes | str], str]:
+def _lines(env: Environment, path: str) -> tuple[list[bytes | str], str]:
     """The case lines of a file or of standard input (`-`), each within the size cap."""
-    import sys
-
     if path == "-":
-        if sys.stdin is None:
+        stdin = env.stdin_bytes
+        if stdin is None:
             raise InputError([Problem("", "standard input is closed")], "stdin")
-        return _bounded(edge.waiting_reader(sys.stdin.buffer), "stdin"), "stdin"
+        return _bounded(edge.waiting_reader(stdin), "stdin"), "stdin"
     shown = edge.safe_text(path)
     edge.refuse_device(path)
     try:
@@ -59,6 +59,7 @@ def _bounded(stream: object, source: str) -> list[bytes | str]:
 
 
 def run_evaluate(
+    env: Environment,
     cases_path: str | None,
     book: Rulebook,
     against: tuple[str, Rulebook] | None,
@@ -73,7 +74,7 @@ def run_evaluate(
         evaluation_text,
     )
 
-    lines, source = _lines(cases_path or shipped_cases_path())
+    lines, source = _lines(env, cases_path or shipped_cases_path())
     if cases_path is None:
         source = SHIPPED_CASES
     evaluation = evaluate_lines(lines, book, source)
@@ -83,7 +84,7 @@ def run_evaluate(
         # The other rulebook's questions may differ: its problems name the line too.
         other = (edge.safe_text(folder), evaluate_lines(lines, other_book, source))
     if as_json:  # one line: a clinic's case list can be long
-        edge.write_out(edge.json_bytes(evaluation_json(evaluation, other), indent=None))
+        env.write_out(edge.json_bytes(evaluation_json(evaluation, other), indent=None))
     else:
-        edge.write_out(edge.safe_text(evaluation_text(evaluation, source, other)).encode("utf-8"))
+        env.print(edge.safe_text(evaluation_text(evaluation, source, other)))
     return EXIT_UNDER_TRIAGED if any_under(evaluation, other) else EXIT_SAFE

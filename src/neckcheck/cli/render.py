@@ -1,8 +1,7 @@
-"""Render a Decision for people (rich text) or programs (JSON). No clinical logic here."""
+"""Render a Decision for people (rich text). No clinical logic here."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from neckcheck.cli.edge import safe_text
@@ -10,8 +9,9 @@ from neckcheck.core.model import Decision
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.tree import Tree
 
-    from neckcheck.core.explain import RuleTrace
+    from neckcheck.core.explain import Part, RuleTrace
     from neckcheck.core.model import Rulebook
 
 # Colour only repeats what the headline's words already say (NO_COLOR and dumb terminals lose
@@ -23,13 +23,6 @@ _STYLE = {
     "avoid_technique": "bold magenta",
     "technique": "bold green",
 }
-
-
-def to_json(decision: Decision, trace: list[RuleTrace] | None = None) -> str:
-    data = decision.to_dict()
-    if trace is not None:
-        data["explain"] = [t.to_dict() for t in trace]
-    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def make_console(file: TextIO | None = None, plain: bool = False) -> Console:
@@ -60,11 +53,9 @@ def make_console(file: TextIO | None = None, plain: bool = False) -> Console:
 def _terminal_size(stream: object) -> tuple[int, int]:
     import os
 
-    def number(name: str) -> int | None:
-        text = os.environ.get(name, "").strip()
-        return int(text) if text.isdigit() else None
+    from neckcheck.cli.settings import number_from_environment
 
-    columns, lines = number("COLUMNS"), number("LINES")
+    columns, lines = number_from_environment("COLUMNS"), number_from_environment("LINES")
     try:
         if getattr(stream, "isatty", lambda: False)():
             size = os.get_terminal_size(stream.fileno())  # type: ignore[attr-defined]
@@ -159,13 +150,47 @@ _SECTION_TITLES = {
     "otherwise": "Otherwise (when nothing above decides)",
 }
 
+# The words of the rule files (all / any / not), so that each line can be checked against them;
+# a truth is "true" or "false", never "yes" or "no", which are answers.
+_OP_WORDS = {
+    "all": "all (every part true)",
+    "any": "any (at least one part true)",
+    "not": "not (the part below false)",
+}
+
+
+def _truth(holds: bool) -> str:
+    return "true" if holds else "false"
+
+
+def _add_part(node: Tree, part: Part) -> None:
+    from rich.text import Text
+
+    style = "" if part.holds else "dim"
+    if part.check is not None:
+        c = part.check
+        answer = "question skipped" if c.answer is None else f"answer: {c.answer}"
+        node.add(Text(safe_text(f"{c.test}: {_truth(c.holds)} ({answer})"), style=style))
+        return
+    branch = node.add(Text(f"{_OP_WORDS[part.op]}: {_truth(part.holds)}", style=style))
+    for child in part.parts:
+        _add_part(branch, child)
+
 
 def render_trace(trace: list[RuleTrace], console: Console) -> None:
-    """Every rule as a tree: matched or not, a reason or not, and the answers it read."""
+    """Every rule as a tree: matched or not, a reason or not, and its condition in the shape of
+    the rule file, each part with its truth for these answers and the answers it read."""
     from rich.text import Text
     from rich.tree import Tree
 
     root = Tree(Text("How the rules decided", style="bold"))
+    root.add(
+        Text(
+            "Each condition is shown as the rule file writes it (all, any, not), each part with "
+            "whether it is true for your answers; a comparison on a question that was not asked "
+            "is false."
+        )
+    )
     branches: dict[str, Tree] = {}
     for t in trace:
         if t.section not in branches:
@@ -179,10 +204,9 @@ def render_trace(trace: list[RuleTrace], console: Console) -> None:
         node = branches[t.section].add(
             Text(safe_text(f"[{state}] {t.rule} -> {t.outcome}/{t.disposition}"), style=style)
         )
-        for c in t.checks:
-            answer = "skipped" if c.answer is None else str(c.answer)
-            mark = "yes" if c.holds else "no"
-            shown = safe_text(f"{c.test}? {mark} (answer: {answer})")
-            node.add(Text(shown, style="" if c.holds else "dim"))
+        if t.condition is None:
+            node.add(Text("no condition: it decides when no rule above does", style=style))
+        else:
+            _add_part(node, t.condition)
     console.print()
     console.print(root)

@@ -6,9 +6,12 @@ One optional field per question, typed by its kind: a yes/no/not-sure question t
 Whether an answer is required depends on the answers before it (skip logic), which a field
 type cannot say: `answers.check_answers` applies it after this model has validated the values.
 
-The model is pydantic's core schema, validated by pydantic-core: built in well under a
-millisecond, where a `create_model` class costs tens of milliseconds of start-up for the same
-validator. Its JSON Schema comes from pydantic's generator (`formats.schema`).
+Built with pydantic's public API only: a TypedDict of optional fields (`Literal`, `StrictBool`,
+`StrictInt` with `Field(ge=, le=)`), strict and closed (`ConfigDict(strict=True,
+extra="forbid")`), read by a `TypeAdapter`. Every error it raises names its key in `loc`, so
+one validation pass says which answers are wrong. Its JSON Schema is the answer schema's value
+part (`formats.schema`). pydantic is imported only when the first answers are checked: help
+and the interview's first question never pay for it.
 """
 
 from __future__ import annotations
@@ -19,62 +22,56 @@ from typing import TYPE_CHECKING, Any
 from neckcheck.core.model import TRI_VALUES, Question, Rulebook
 
 if TYPE_CHECKING:
-    from pydantic_core import SchemaValidator
-    from pydantic_core.core_schema import CoreSchema
+    from pydantic import TypeAdapter
 
-
-def _value_schema(
-    kind: str, low: int | None, high: int | None, allowed: tuple[str, ...]
-) -> CoreSchema:
-    """The field type of one question's answer."""
-    from pydantic_core import core_schema
-
-    if kind == "tri":
-        return core_schema.union_schema(
-            [core_schema.literal_schema(list(TRI_VALUES)), core_schema.bool_schema(strict=True)]
-        )
-    if kind == "int":
-        return core_schema.int_schema(ge=low, le=high, strict=True)
-    return core_schema.literal_schema(list(allowed))
-
-
-def _shape(question: Question) -> tuple[str, int | None, int | None, tuple[str, ...]]:
-    return question.type, question.min, question.max, question.allowed_values()
-
-
-def answer_core_schema(rulebook: Rulebook) -> CoreSchema:
-    """The answer set's core schema: every question an optional, strictly typed field; no other
-    key allowed."""
-    from pydantic_core import core_schema
-
-    fields = {
-        q.id: core_schema.typed_dict_field(_value_schema(*_shape(q)), required=False)
-        for q in rulebook.questions
-    }
-    return core_schema.typed_dict_schema(fields, extra_behavior="forbid", strict=True)
-
-
-def answer_validator(rulebook: Rulebook) -> SchemaValidator:
-    """The validator of the rulebook's answer sets, built once per rulebook."""
-    validator: Any = rulebook.derived.get("answer_validator")
-    if validator is None:
-        from pydantic_core import SchemaValidator
-
-        validator = SchemaValidator(answer_core_schema(rulebook))
-        rulebook.derived["answer_validator"] = validator
-    return validator  # type: ignore[no-any-return]
+Shape = tuple[str, int | None, int | None, tuple[str, ...]]
 
 
 @functools.lru_cache(maxsize=128)
-def _one_value_validator(
-    kind: str, low: int | None, high: int | None, allowed: tuple[str, ...]
-) -> SchemaValidator:
-    from pydantic_core import SchemaValidator
+def value_type(kind: str, low: int | None, high: int | None, allowed: tuple[str, ...]) -> Any:
+    """The type of one question's answer (one object per shape, so that pydantic builds the
+    validator of a shape shared by many questions once)."""
+    from typing import Annotated, Literal
 
-    return SchemaValidator(_value_schema(kind, low, high, allowed))
+    from pydantic import Field, StrictBool, StrictInt
+
+    if kind == "tri":
+        return Literal[TRI_VALUES] | StrictBool
+    if kind == "int":
+        return Annotated[StrictInt, Field(ge=low, le=high)]
+    return Literal[allowed]
 
 
-def value_validator(question: Question) -> SchemaValidator:
-    """The validator of one answer to this question, with the same field type as in the answer
+def shape(question: Question) -> Shape:
+    return question.type, question.min, question.max, question.allowed_values()
+
+
+def answer_model(rulebook: Rulebook) -> TypeAdapter[dict[str, object]]:
+    """The rulebook's answer set model, built once per rulebook: every question an optional,
+    strictly typed field; no other key allowed."""
+    model: TypeAdapter[dict[str, object]] | None = rulebook.derived.get("answer_model")
+    if model is None:
+        from pydantic import ConfigDict, TypeAdapter, with_config
+        from typing_extensions import TypedDict
+
+        # The functional form: question ids are data, not names written in this file.
+        typed_dict: Any = TypedDict
+        fields = {q.id: value_type(*shape(q)) for q in rulebook.questions}
+        answer_set = typed_dict("AnswerSet", fields, total=False)
+        closed = with_config(ConfigDict(strict=True, extra="forbid"))(answer_set)
+        model = TypeAdapter(closed)
+        rulebook.derived["answer_model"] = model
+    return model
+
+
+@functools.lru_cache(maxsize=128)
+def _value_model(shape: Shape) -> TypeAdapter[object]:
+    from pydantic import ConfigDict, TypeAdapter
+
+    return TypeAdapter(value_type(*shape), config=ConfigDict(strict=True))
+
+
+def value_model(question: Question) -> TypeAdapter[object]:
+    """The model of one answer to this question, with the same field type as in the answer
     set's model (the interview checks a typed number with it)."""
-    return _one_value_validator(*_shape(question))
+    return _value_model(shape(question))

@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from neckcheck.core.answer_model import answer_validator, value_validator
+from neckcheck.core.answer_model import answer_model, value_model
 from neckcheck.core.conditions import Value
 from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, Problem
 from neckcheck.core.model import Question, Rulebook
 from neckcheck.core.unknown_keys import MAX_SUGGESTIONS, input_error, unknown_key_problem
 
 if TYPE_CHECKING:
-    from pydantic_core import ValidationError
+    from pydantic import ValidationError
 
     from neckcheck.core.conditions import Test
 
@@ -142,12 +142,13 @@ def _canonical(value: object) -> Value:
 
 def check_value(question: Question, value: object) -> Value:
     """Return the answer's canonical value, or raise ValueError with a message for the person."""
-    from pydantic_core import ValidationError
+    from pydantic import ValidationError
 
     try:
-        valid = value_validator(question).validate_python(value)
+        valid = value_model(question).validate_python(value)
     except ValidationError as exc:
-        raise ValueError(value_problem(question, value, exc.errors()[0]["type"])) from None
+        error = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+        raise ValueError(value_problem(question, value, error["type"])) from None
     return _canonical(valid)
 
 
@@ -182,23 +183,28 @@ def _plan(rulebook: Rulebook) -> tuple[tuple[str, Test | None], ...]:
 def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> Answers:
     """Check a parsed JSON value as an answer set; raise InputError listing every problem.
 
-    The values are validated by the answer set's pydantic model (answer_model); skip logic
-    then decides which answers are required. Problems come in the order of the keys given,
-    then the missing answers in the order of the questions."""
+    The values are validated by the answer set's pydantic model (answer_model), in one pass
+    whose errors name their keys; skip logic then decides which answers are required. Problems
+    come in the order of the keys given, then the missing answers in the order of the
+    questions."""
     if not isinstance(raw, dict):
         raise InputError(
             [Problem("", f"an answer set must be a JSON object, got {_kind(raw)}")], source
         )
     if len(raw) > 64 and (whole := too_many_keys(raw, rulebook)) is not None:
         raise InputError([whole], source)
-    from pydantic_core import ValidationError
+    from pydantic import ValidationError
 
+    given = _model_input(raw, rulebook)
     try:
-        values: dict[str, object] = answer_validator(rulebook).validate_python(raw)
+        answer_model(rulebook).validate_python(given)
     except ValidationError as exc:
-        values, problems, hidden, unresolved = _sort_out(raw, exc, rulebook)
+        values, problems, hidden, unresolved = _sort_out(raw, _failed_keys(exc), rulebook)
     else:
-        problems, hidden, unresolved = [], 0, set()
+        if given is raw:
+            values, problems, hidden, unresolved = raw, [], 0, set()
+        else:  # the keys the model was not shown are sorted out here
+            values, problems, hidden, unresolved = _sort_out(raw, {}, rulebook)
 
     if not unresolved:  # the common case: every value valid; is every asked question answered?
         # (Unknown keys alone change nothing that is asked: they are reported as they are.)
@@ -233,36 +239,36 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
     return Answers(facts)
 
 
-def _sort_out(
-    raw: dict[object, object], refused: ValidationError, rulebook: Rulebook
-) -> tuple[dict[str, object], list[Problem], int, set[str]]:
-    """For an answer set the model refused: the valid values, the problems in the order of the
-    keys given, how many more were counted but not made, and the questions whose value is not
-    known.
+def _model_input(raw: dict[object, object], rulebook: Rulebook) -> dict[object, object]:
+    """What the model validates: the answer set itself, or, when a key is not plain ASCII
+    text, only its answers to questions. (pydantic names a key that is not text in its error,
+    but refuses an object with a key that is not valid Unicode as a whole, naming no key; the
+    other keys are reported by _sort_out.)"""
+    for key in raw:
+        if not isinstance(key, str) or not key.isascii():
+            return {k: v for k, v in raw.items() if isinstance(k, str) and rulebook.question(k)}
+    return raw
 
-    When other keys are given, the answers to questions are validated again on their own, so
-    that each error names its key (the model reports a key that is not text, or not valid
-    Unicode, without one). Bounded work: a problem for an unknown key is made only while it
-    will be listed (the rest are counted), and a "did you mean" searched for the first few
-    unknown keys only."""
-    from pydantic_core import ValidationError
 
-    answered = {
-        key: value
-        for key, value in raw.items()
-        if isinstance(key, str) and rulebook.question(key) is not None
-    }
-    errors: ValidationError | None = refused
-    if len(answered) != len(raw):
-        try:
-            answer_validator(rulebook).validate_python(answered)
-            errors = None
-        except ValidationError as exc:
-            errors = exc
+def _failed_keys(refused: ValidationError) -> dict[object, str]:
+    """Each key the model refused, with the type of its first error (a value that fits no
+    alternative of a union has one error per alternative; only a number's type matters)."""
     failed: dict[object, str] = {}
-    for error in errors.errors(include_url=False, include_context=False) if errors else ():
+    for error in refused.errors(include_url=False, include_context=False, include_input=False):
         failed.setdefault(error["loc"][0] if error["loc"] else "", error["type"])
-    values: dict[str, object] = {}
+    return failed
+
+
+def _sort_out(
+    raw: dict[object, object], failed: dict[object, str], rulebook: Rulebook
+) -> tuple[dict[object, object], list[Problem], int, set[str]]:
+    """For an answer set the model refused (`failed`: the error type of each key it named):
+    the valid values, the problems in the order of the keys given, how many more were counted
+    but not made, and the questions whose value is not known.
+
+    Bounded work: a problem for an unknown key is made only while it will be listed (the rest
+    are counted), and a "did you mean" searched for the first few unknown keys only."""
+    values: dict[object, object] = {}
     problems: list[Problem] = []
     hidden = unknown = 0
     unresolved: set[str] = set()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from neckcheck.core.answers import Answers, check_value, too_many_keys
-from neckcheck.core.conditions import Value
+from neckcheck.core.conditions import Compare, Facts, Value
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import (
     OUTCOME_EXIT_CODES,
@@ -20,7 +21,59 @@ from neckcheck.core.model import (
 )
 from neckcheck.core.progress import progress
 
+if TYPE_CHECKING:
+    from neckcheck.core.conditions import Test
+
+DecisionKey = tuple[tuple[str, ...], tuple[str, ...]]
+
 _DECISION_CACHE_LIMIT = 4096
+
+
+class _Plan:
+    """What screening one answer set needs from a rulebook, laid out once per rulebook (kept
+    in `rulebook.derived`): each red flag as (key, allowed values, None) when it is one test of
+    membership, done inline, else ("", empty, compiled test); the patterns' tests; for each
+    disposition, the cautions shown with it as (test or None for always, id)."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.red: tuple[tuple[str, frozenset[Value], Test | None, Rule], ...] = tuple(
+            _red_step(rule) for rule in rulebook.red_flags
+        )
+        ranks = [URGENCY[r.disposition] for r in rulebook.red_flags]
+        # Red flags listed most urgent first in the file need no sort (a stable sort keeps the
+        # file order among equals, so both give the same list).
+        self.red_in_order = all(a >= b for a, b in zip(ranks, ranks[1:], strict=False))
+        self.patterns = tuple((r.when.test if r.when else None, r) for r in rulebook.patterns)
+        self.otherwise = rulebook.otherwise
+        self.cautions = {
+            disposition: tuple(
+                (c.when.test if c.when else None, c.id)
+                for c in rulebook.cautions
+                if disposition in c.applies_to
+            )
+            for disposition in URGENCY
+        }
+
+
+_NOTHING: frozenset[Value] = frozenset()
+
+
+def _red_step(rule: Rule) -> tuple[str, frozenset[Value], Test | None, Rule]:
+    when = rule.when
+    if isinstance(when, Compare) and (allowed := when.allowed()) is not None:
+        return when.key, allowed, None, rule
+    return "", _NOTHING, (when.test if when is not None else _always), rule
+
+
+def _always(facts: Facts) -> bool:
+    return True
+
+
+def _plan(rulebook: Rulebook) -> _Plan:
+    plan: _Plan | None = rulebook.derived.get("screening_plan")
+    if plan is None:
+        plan = rulebook.derived["screening_plan"] = _Plan(rulebook)
+    return plan
 
 
 def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
@@ -30,38 +83,44 @@ def fired_rules(answers: Answers, rulebook: Rulebook) -> list[Rule]:
     red flags). Only when none holds is the pattern consulted, where the first rule that holds
     decides; `otherwise` closes the list, so every answer set gets exactly one outcome.
     """
-    facts = answers.facts
-    flags = [rule for test, rule in rulebook.red_flag_tests if test(facts)]
+    return _fired(answers.facts, _plan(rulebook))
+
+
+def _fired(facts: Facts, plan: _Plan) -> list[Rule]:
+    get = facts.get
+    flags = [
+        rule
+        for key, allowed, test, rule in plan.red
+        if (get(key) in allowed if test is None else test(facts))
+    ]
     if flags:
+        if plan.red_in_order:
+            return flags
         return sorted(flags, key=lambda r: -URGENCY[r.disposition])  # stable: file order
-    for test, rule in rulebook.pattern_tests:
-        if test(facts):
+    for test, rule in plan.patterns:
+        if test is None or test(facts):
             return [rule]
-    return [rulebook.otherwise]
+    return [plan.otherwise]
+
+
+def decision_key(answers: Answers, rulebook: Rulebook) -> DecisionKey:
+    """What makes the decision for a checked answer set: the ids of the rules that fired, most
+    urgent first, and the ids of the cautions shown (decision_of builds the decision)."""
+    facts = answers.facts
+    plan = _plan(rulebook)
+    fired = _fired(facts, plan)
+    shown = tuple([c for test, c in plan.cautions[fired[0].disposition]
+                   if test is None or test(facts)])  # fmt: skip
+    if len(fired) == 1:
+        return (fired[0].id,), shown
+    return tuple([r.id for r in fired]), shown
 
 
 def decide(answers: Answers, rulebook: Rulebook) -> Decision:
-    generated = rulebook.derived.get("generated")
-    if generated is not None:  # the shipped rules, as generated code (see rulecode.py)
-        key: tuple[tuple[str, ...], tuple[str, ...]] = generated.decide_facts(answers.facts)
-        decision = rulebook.decisions.get(key)
-        if decision is None:
-            decision = decision_of(key, rulebook)
-        return decision
-    fired = fired_rules(answers, rulebook)
-    facts = answers.facts
-    shown = rulebook.caution_tests[fired[0].disposition]
-    cautions = tuple(c for test, c in shown if test(facts))
-    key = (tuple(r.id for r in fired), tuple(c.id for c in cautions))
-    decision = rulebook.decisions.get(key)
-    if decision is None:
-        decision = _build(fired, cautions, rulebook)
-        if len(rulebook.decisions) < _DECISION_CACHE_LIMIT:
-            rulebook.decisions[key] = decision
-    return decision
+    return decision_of(decision_key(answers, rulebook), rulebook)
 
 
-def decision_of(key: tuple[tuple[str, ...], tuple[str, ...]], rulebook: Rulebook) -> Decision:
+def decision_of(key: DecisionKey, rulebook: Rulebook) -> Decision:
     """The decision for a key (the ids of the rules that fired, most urgent first; the ids of
     the cautions shown), cached in the rulebook while the cache has room."""
     decision = rulebook.decisions.get(key)

@@ -1,5 +1,4 @@
-"""Problems for keys no question has: "did you mean" and their words, as problems or as the
-JSON text batch writes for them.
+"""Problems for keys no question has: "did you mean" and their words.
 
 Bounded work, so that a bad line costs about what a good one does: "did you mean" is searched
 for the first few unknown keys only, at a few dictionary probes per letter, and at most
@@ -8,8 +7,6 @@ MAX_UNKNOWN_KEYS_LISTED unknown keys are listed, the rest counted.
 
 from __future__ import annotations
 
-import functools
-import json
 from typing import NamedTuple
 
 from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, Problem, more_problems
@@ -88,13 +85,15 @@ def suggestion(key: str, rulebook: Rulebook) -> str | None:
 UNKNOWN_KEY = "unknown key"
 
 
-def _unknown_message(key: str, rulebook: Rulebook, suggest: bool) -> str:
+def unknown_key_message(key: str, rulebook: Rulebook, suggest: bool) -> str:
+    """What a problem says of an unknown key: "unknown key", with "did you mean" when `suggest`
+    and a question is near."""
     near = suggestion(key, rulebook) if suggest else None
     return f"{UNKNOWN_KEY}; did you mean {near!r}?" if near else UNKNOWN_KEY
 
 
 def unknown_key_problem(key: str, rulebook: Rulebook, suggest: bool) -> Problem:
-    return Problem(key, _unknown_message(key, rulebook, suggest))
+    return Problem(key, unknown_key_message(key, rulebook, suggest))
 
 
 def unknown_keys_error(keys: list[str], rulebook: Rulebook, source: str) -> InputError:
@@ -105,47 +104,6 @@ def unknown_keys_error(keys: list[str], rulebook: Rulebook, source: str) -> Inpu
         for n, key in enumerate(keys[:MAX_UNKNOWN_KEYS_LISTED])
     ]
     return input_error(listed, len(keys) - len(listed), source)
-
-
-_text = json.encoder.encode_basestring_ascii  # what json.dumps(..., ensure_ascii=True) uses
-_PLAIN_END = ',"message":' + _text(UNKNOWN_KEY) + "}"  # a key's problem, after the key
-_PLAIN_JOIN = _PLAIN_END + ',{"key":'
-
-
-def unknown_keys_json(keys: list[str], rulebook: Rulebook) -> str:
-    """Byte for byte json.dumps(unknown_keys_error(keys, ...).to_dict(), ensure_ascii=True,
-    separators=(",", ":")), written directly: for batch, which knows from the generated check
-    that a line's only problems are these unknown keys, and must not spend on such a line
-    several times what a valid one costs (issue 20, item 5). The error and its problems are
-    never made; each key is encoded once, by the encoder json.dumps uses, and the keys past
-    the first few (which get no "did you mean") are joined around fixed text."""
-    listed = keys[:MAX_UNKNOWN_KEYS_LISTED]
-    first, rest = listed[:MAX_SUGGESTIONS], listed[MAX_SUGGESTIONS:]
-    if "" in rest:  # the one key its message does not start with (Problem.__str__)
-        first, rest = listed, []
-    messages, problems = [], []
-    for n, key in enumerate(first):
-        message = _unknown_message(key, rulebook, n < MAX_SUGGESTIONS)
-        messages.append(f"{key}: {message}" if key else message)
-        problems.append(f'{{"key":{_text(key)},"message":{_text(message)}}}')
-    if rest:
-        messages.append(f": {UNKNOWN_KEY}; ".join(rest) + f": {UNKNOWN_KEY}")
-        problems.append('{"key":' + _PLAIN_JOIN.join(map(_text, rest)) + _PLAIN_END)
-    if len(keys) > len(listed):
-        message, problem = _more_json(len(keys) - len(listed))
-        messages.append(message)
-        problems.append(problem)
-    return (
-        f'{{"code":{_text(InputError.code)},"message":{_text("; ".join(messages))},'
-        f'"problems":[{",".join(problems)}]}}'
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _more_json(count: int) -> tuple[str, str]:
-    """more_problems(count) in an error's message, and as JSON in its problems."""
-    more = more_problems(count)
-    return str(more), f'{{"key":{_text(more.key)},"message":{_text(more.message)}}}'
 
 
 def input_error(problems: list[Problem], hidden: int, source: str) -> InputError:

@@ -2,17 +2,15 @@
 QuestionnaireResponse (read strictly by neckcheck.formats.fhir), or a saved interview (read by
 neckcheck.formats.saved). Pure: parsed JSON in, checked answers out, no I/O. Every entry point
 (`screen` and `batch` on the command line, `screen`, `screen_many` and `screen_lines` in Python)
-reads a document through `answers_of_document`, so that they accept and refuse the same
-documents; `screen` and `screen_many` (the Python API's) live here for that reason."""
+reads a document through `answers_of_document` (or `screen_document`), so that they accept and
+refuse the same documents."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from neckcheck.core.answers import check_answers
 from neckcheck.core.engine import decide
-from neckcheck.core.errors import InputError
 from neckcheck.formats.saved import (
     SAVED_INTERVIEW,
     checked_saved,
@@ -26,15 +24,17 @@ if TYPE_CHECKING:
     from neckcheck.core.model import Decision, Rulebook
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
     "SAVED_INTERVIEW",
     "answers_from_document",
     "answers_of_document",
     "checked_saved",
     "is_saved_interview",
     "saved_interview",
-    "screen",
-    "screen_many",
+    "screen_document",
 ]
+
+MAX_DOCUMENT_BYTES = 1024 * 1024  # one answer set, or one batch line (a FHIR response fits)
 
 
 def answers_from_document(raw: object, rulebook: Rulebook, source: str) -> object:
@@ -57,7 +57,7 @@ def answers_of_document(raw: object, rulebook: Rulebook, source: str) -> tuple[A
     return check_answers(answers_from_document(raw, rulebook, source), rulebook, source), False
 
 
-def screen(
+def screen_document(
     raw: object, rulebook: Rulebook, source: str = "answers", *, since: object = None
 ) -> Decision:
     """Check a parsed document and decide, exactly as `neckcheck screen` and `batch` do: a plain
@@ -78,14 +78,3 @@ def screen(
     from neckcheck.formats.since import previous_screening, with_comparison
 
     return with_comparison(decision, answers, previous_screening(since, rulebook), rulebook)
-
-
-def screen_many(records: Iterable[object], rulebook: Rulebook) -> Iterator[Decision | InputError]:
-    """Screen an iterable of parsed answer sets lazily, one result per record, in order: a
-    Decision, or the InputError that names what is wrong with that record. A pure function of
-    each record, so it maps over a Dask bag or a Spark DataFrame as it is."""
-    for number, raw in enumerate(records, start=1):
-        try:
-            yield screen(raw, rulebook, f"record {number}")
-        except InputError as exc:
-            yield exc

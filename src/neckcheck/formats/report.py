@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from neckcheck.cli.edge import safe_text
 from neckcheck.core.conditions import Value
 from neckcheck.core.model import Decision, Rulebook
+from neckcheck.formats.escape import safe_text
 from neckcheck.formats.since import since_text
 
 

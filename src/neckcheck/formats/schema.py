@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neckcheck.core.answer_model import answer_core_schema
+from neckcheck.core.answer_model import answer_model
 from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.core.model import (
     CONTRACT_VERSION,
@@ -34,9 +34,7 @@ _BOUNDS = {"lt": "exclusiveMaximum", "lte": "maximum", "gt": "exclusiveMinimum",
 def _value_schemas(rulebook: Rulebook) -> dict[str, dict[str, Any]]:
     """Each question's value, as pydantic writes the answer model's field in JSON Schema, with
     the question's own words as its title and description."""
-    from pydantic.json_schema import GenerateJsonSchema
-
-    generated = GenerateJsonSchema().generate(answer_core_schema(rulebook))["properties"]
+    generated = answer_model(rulebook).json_schema()["properties"]
     return {
         q.id: {"title": q.prompt, "description": q.help}
         | {name: part for name, part in generated[q.id].items() if name != "title"}

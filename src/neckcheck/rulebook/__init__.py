@@ -1,5 +1,5 @@
 """The rules at run time: finding and loading a rules folder and deciding whether to trust it
-(`load`), the structural checks every rulebook passes (`rulecheck`), reading and writing rule
-files (`rulefiles`), and the code generated from the shipped rules (`_shipped_rules`, used only
-while `generated` finds it intact and current). Screening with the shipped rules needs nothing
-else."""
+(`load`, which asks the caller for the authoring tools when a folder needs them), the digest of
+the shipped compiled copy the package vouches for (`pinned`), the structural checks every
+rulebook passes (`rulecheck`), and reading and writing rule files (`rulefiles`). Screening with
+the shipped rules needs nothing else. Imports only the core."""

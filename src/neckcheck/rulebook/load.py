@@ -1,9 +1,12 @@
-"""Find, load, compile and prove a rules folder.
+"""Find and load a rules folder, and decide whether to trust it.
 
 The YAML files are the source. Reading and validating them (PyYAML, pydantic, every reference
 check) takes a good part of a second, too long for a command that scripts start thousands of
-times, so `neckcheck rules compile` validates the YAML, proves its safety properties (z3, see
-verify.py) and stores both, as plain JSON, in rulebook.compiled.json beside the YAML files.
+times, so `neckcheck rules compile` (neckcheck.authoring.compiler) validates the YAML, proves
+its safety properties (z3, see authoring/verify.py) and stores both, as plain JSON, in
+rulebook.compiled.json beside the YAML files. Reading YAML and proving are the authoring
+tools' work (the `rules` extra), which this layer does not import: whoever loads a folder
+passes them in (`RuleTools`), and they are called only when the compiled copy cannot stand in.
 
 Nothing on disk is trusted unchecked. The compiled copy is used only when all of this holds:
 
@@ -13,14 +16,16 @@ Nothing on disk is trusted unchecked. The compiled copy is used only when all of
   in the compiler's spelling) and the same cross-reference checks as the YAML (rulecheck.py),
   and converts back to exactly the data stored.
 
-One shortcut: a copy whose bytes are exactly those the package's generated code was made from
-(the code records their SHA-256, see _as_generated_from) passed all of this when the code was
-generated, so it is not checked again; its "sources" still must match the YAML.
+The proof record of the shipped folder's copy counts only when the package pins its digest
+(rulebook/pinned.py, written by `python -m neckcheck.authoring.pin` after the proofs held): a
+copy edited by hand, with its digest and proof record recomputed, is proved afresh. One
+shortcut: a copy whose bytes are exactly those pinned (the pin records their SHA-256) passed all
+of this when it was pinned, so it is not checked again; its "sources" still must match the YAML.
 
 Anything else (missing, stale, damaged, edited, unreadable) and the copy is not used: the YAML is
 validated afresh instead, never a crash. Then the proofs gate screening: the rules are usable
 only when a current, valid compiled copy records that every property was proved. Otherwise
-`load_rulebook` raises UnprovedRulesError, unless the caller passes allow_unproved=True; then the
+`open_rulebook` raises UnprovedRulesError, unless the caller passes allow_unproved=True; then the
 rulebook comes back with `warning` saying why it is unproved.
 
 Compiled format 4 (a JSON object, exactly these keys):
@@ -38,7 +43,7 @@ The digest catches edits and damage; it is not a signature (anyone who can write
 recompute it), which is why `neckcheck rules check` proves the very rulebook that screening
 loads. Either way nothing is executed: JSON and safe YAML are data.
 
-The screening path (load_rulebook with a current compiled copy) imports neither PyYAML, nor
+The screening path (open_rulebook with a current compiled copy) imports neither PyYAML, nor
 pydantic, nor z3 (the answer set's model, core.answer_model, is built when answers arrive).
 """
 
@@ -48,19 +53,14 @@ import dataclasses
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from neckcheck.core.errors import RulesError, UnprovedRulesError
 from neckcheck.core.model import Rulebook
+from neckcheck.rulebook import pinned
 from neckcheck.rulebook.rulecheck import PlainError, book_from_plain, check_references, to_plain
-from neckcheck.rulebook.rulefiles import (
-    FILES,
-    MAX_COMPILED_BYTES,
-    MissingFile,
-    read_rule_file,
-    write_atomic,
-)
+from neckcheck.rulebook.rulefiles import FILES, MAX_COMPILED_BYTES, MissingFile, read_rule_file
 
 __all__ = [
     "COMPILED",
@@ -68,16 +68,16 @@ __all__ = [
     "FILES",
     "CompiledState",
     "ProofRecord",
+    "RuleTools",
     "UnprovedRulesError",
-    "compile_and_verify",
-    "compile_rulebook",
+    "compiled_digest",
     "compiled_state",
     "default_rules_dir",
     "default_rules_path",
-    "load_rulebook",
+    "file_digest",
+    "open_rulebook",
     "sources_hash",
     "to_plain",
-    "write_schemas",
 ]
 
 COMPILED = "rulebook.compiled.json"
@@ -89,10 +89,7 @@ NOT_PROVED_SINCE_EDIT = "not proved since the last edit"
 
 if TYPE_CHECKING:
     from pathlib import Path
-    from types import ModuleType
     from typing import Any
-
-    from neckcheck.authoring.verify import Report
 
 # os.path rather than pathlib here: this module is on the path of every scripted screening,
 # where each millisecond of start-up counts.
@@ -115,7 +112,7 @@ def default_rules_path() -> str:
 
 @dataclass(frozen=True, slots=True)
 class ProofRecord:
-    """What `rules compile` proved about the rulebook it stored."""
+    """What the proofs found about a rulebook: stored by `rules compile`, or just proved."""
 
     holds: bool
     properties: tuple[str, ...]
@@ -132,6 +129,19 @@ class ProofRecord:
         return ", and ".join(parts) or "no property was proved"
 
 
+class RuleTools(Protocol):
+    """What loading needs from the authoring tools (neckcheck.authoring.compiler.Prover), passed
+    in by the caller so that this layer imports none of them."""
+
+    def validate(self, folder: str) -> Rulebook:
+        """The folder's YAML read and fully validated (RulesError listing every problem)."""
+        ...
+
+    def prove(self, book: Rulebook) -> ProofRecord:
+        """The safety properties proved over the rulebook (KeyboardInterrupt if interrupted)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledState:
     """The compiled copy of a folder: `book` and `proof` when it is current and valid, else
@@ -141,49 +151,40 @@ class CompiledState:
     proof: ProofRecord | None
     reason: str = ""
     digest: str = ""  # the compiled copy's digest, when it is used
-    # The package's generated code, when it was made from this copy's content (its very bytes,
-    # see _as_generated_from, or, checked in full, its digest); the proof record counts then.
-    generated: ModuleType | None = field(default=None, compare=False)
+    pinned: bool = False  # its digest is the one the package pins: its proof record counts
 
 
-def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool = False) -> Rulebook:
-    """Load a rules folder (default: the shipped rules) whose safety properties are proved.
+def open_rulebook(
+    directory: Path | str | None, tools: RuleTools, *, allow_unproved: bool = False
+) -> Rulebook:
+    """Load a rules folder (None: the shipped rules) whose safety properties are proved; `tools`
+    read the YAML and prove it when the compiled copy cannot stand in.
 
-    The rulebook is its compiled copy when that is current and valid (see the module docstring),
-    else the validated YAML (a RulesError lists every problem of invalid YAML). Rules count as
-    proved only when a current, valid compiled copy records every property as proved; otherwise
-    UnprovedRulesError, naming the folder, why, and how to fix it. With allow_unproved=True the
-    rulebook is returned anyway, with `warning` saying why it is unproved (None when proved):
-    what `neckcheck rules check` uses, so that it proves exactly what screening would use.
+    The rulebook is the shipped folder's compiled copy when that is current and valid (see the
+    module docstring), else the validated YAML (a RulesError lists every problem of invalid
+    YAML). Rules count as proved when the pinned compiled copy records every property as proved,
+    or, for any other copy or folder, when they are proved afresh; otherwise UnprovedRulesError,
+    naming the folder, why, and how to fix it. With allow_unproved=True the rulebook is returned
+    anyway, with `warning` saying why it is unproved (None when proved): what `neckcheck rules
+    check` uses, so that it proves exactly what screening would use.
     """
     folder = os.fspath(directory) if directory is not None else default_rules_path()
     if not _is_shipped(folder):
-        return _load_and_prove(folder, allow_unproved)
+        return _load_and_prove(folder, tools, allow_unproved)
     state = compiled_state(folder)
     if state.book is not None and state.proof is not None:
         if state.proof.holds:
-            # The proof record is trusted only for the compiled copy that the package's own
-            # code was generated from (its digest is recorded there): a copy edited by hand,
-            # with its digest and proof record recomputed, is proved afresh like any folder.
-            # And its code is used only as the generator makes it from this very rulebook: a
-            # hand edit is refused even with its code digest recomputed (codegen.verified).
-            if state.generated is None:
-                return _load_and_prove(folder, allow_unproved)
-            from neckcheck.rulebook.codegen import verified
-
-            if not verified(state.generated, state.book, state.digest):
-                return _load_and_prove(folder, allow_unproved)
-            state.book.derived["generated"] = state.generated
+            # The proof record is trusted only for the compiled copy whose digest the package
+            # pins: a copy edited by hand, with its digest and proof record recomputed, is
+            # proved afresh like any folder.
+            if not state.pinned:
+                return _load_and_prove(folder, tools, allow_unproved)
             return state.book
         book = state.book
         reason = state.proof.why_not()
         failed, unproved = state.proof.failed, state.proof.unproved
     else:
-        from pathlib import Path
-
-        from neckcheck.authoring.validation import load_validated
-
-        book = load_validated(Path(folder))  # invalid YAML: RulesError, whatever allow_unproved
+        book = tools.validate(folder)  # invalid YAML: RulesError, whatever allow_unproved
         reason = f"{NOT_PROVED_SINCE_EDIT} ({state.reason})"
         failed = unproved = ()
     if not allow_unproved:
@@ -199,34 +200,25 @@ def _is_shipped(folder: str) -> bool:
     return os.path.realpath(folder) == os.path.realpath(default_rules_path())
 
 
-def _load_and_prove(folder: str, allow_unproved: bool) -> Rulebook:
+def _load_and_prove(folder: str, tools: RuleTools, allow_unproved: bool) -> Rulebook:
     """Another rules folder than the shipped one (`--rules DIR`): a file anyone may have edited,
     so nothing stored in it is trusted, not even a compiled copy with its digest and proof
     record (both could be recomputed by hand). The YAML is validated and its safety properties
     are proved afresh, every time; with allow_unproved=True the proofs are skipped and the
     rulebook carries a warning instead."""
-    from pathlib import Path
-
-    from neckcheck.authoring.validation import load_validated
-
-    book = load_validated(Path(folder))  # invalid YAML: RulesError, whatever allow_unproved
+    book = tools.validate(folder)  # invalid YAML: RulesError, whatever allow_unproved
     if allow_unproved:
         warning = (
             f"these results come from UNPROVED rules ({folder}: their safety properties were "
             "not checked, --allow-unproved-rules); run `neckcheck rules check` on the folder"
         )
         return dataclasses.replace(book, warning=warning)
-    from neckcheck.authoring.verify import verify
-
-    report = verify(book)
-    if report.interrupted:
-        raise KeyboardInterrupt
-    if not report.holds:
-        problems = [*report.failed, *report.unproved]
+    proof = tools.prove(book)
+    if not proof.holds:
+        problems = [*proof.failed, *proof.unproved]
         raise UnprovedRulesError(
-            folder, f"not proved: {', '.join(problems)}", tuple(report.failed),
-            tuple(report.unproved),
-        )  # fmt: skip
+            folder, f"not proved: {', '.join(problems)}", proof.failed, proof.unproved
+        )
     return book
 
 
@@ -244,9 +236,8 @@ def sources_hash(folder: str | Path) -> str | None:
     return f"sha256:{digest.hexdigest()}"
 
 
-def _digest(stored: dict[str, Any]) -> str:
-    import json  # the strict reading and compiling only: not on the screening path
-
+def compiled_digest(stored: dict[str, Any]) -> str:
+    """The digest a compiled copy records: SHA-256 over its canonical JSON (but the digest)."""
     content = {key: value for key, value in stored.items() if key != "digest"}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return f"sha256:{hashlib.sha256(canonical.encode('ascii')).hexdigest()}"
@@ -279,11 +270,15 @@ def _proof(raw: object) -> ProofRecord:
     return ProofRecord(holds, tuple(properties), tuple(failed), tuple(unproved))
 
 
-def compiled_state(directory: Path | str, *, trust_generated: bool = True) -> CompiledState:
+def file_digest(data: bytes) -> str:
+    """How the pin records the compiled file's bytes (pinned.COMPILED_FILE_SHA256)."""
+    return f"sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+def compiled_state(directory: Path | str, *, trust_pinned: bool = True) -> CompiledState:
     """Check a folder's compiled copy (see the module docstring). Never raises: whatever is
-    wrong with the copy is a reason not to use it. The copy the package's code was generated
-    from is read without repeating its checks (see _as_generated_from), unless
-    `trust_generated` is False (what the generator itself uses)."""
+    wrong with the copy is a reason not to use it. A copy with exactly the pinned bytes is read
+    without repeating its checks, unless `trust_pinned` is False (what the pin itself uses)."""
     folder = os.fspath(directory)
     path = os.path.join(folder, COMPILED)
     try:
@@ -293,7 +288,7 @@ def compiled_state(directory: Path | str, *, trust_generated: bool = True) -> Co
     except RulesError as exc:
         return CompiledState(None, None, f"{COMPILED} {exc.messages[0].removeprefix(path + ': ')}")
     try:
-        return _check_compiled(folder, raw, trust_generated)
+        return _check_compiled(folder, raw, trust_pinned)
     except PlainError as exc:
         why = str(exc)
     except Exception:  # whatever the content: the copy is not used, never a crash
@@ -301,14 +296,18 @@ def compiled_state(directory: Path | str, *, trust_generated: bool = True) -> Co
     return CompiledState(None, None, f"{COMPILED} is not valid: {why}")
 
 
-def _check_compiled(folder: str, raw: bytes, trust_generated: bool) -> CompiledState:
-    known = _as_generated_from(raw) if trust_generated else None
-    if known is not None:
-        stored, generated = known
-    else:
-        import json  # the strict reading: not on the screening path
+_plain_json = json.JSONDecoder().decode
 
-        generated = None
+
+def _check_compiled(folder: str, raw: bytes, trust_pinned: bool) -> CompiledState:
+    # The pinned bytes passed every check of the strict reading when they were pinned, and the
+    # checks are deterministic, so they would pass again: a plain read is enough. Any other
+    # copy, even one that differs only in spacing, is read and checked in full. Start-up
+    # matters here: scripts screen one answer set per process.
+    known = trust_pinned and file_digest(raw) == pinned.COMPILED_FILE_SHA256
+    if known:
+        stored = _plain_json(raw.decode("utf-8"))
+    else:
         try:
             stored = json.loads(
                 raw.decode("utf-8"),
@@ -324,120 +323,17 @@ def _check_compiled(folder: str, raw: bytes, trust_generated: bool) -> CompiledS
     current = sources_hash(folder)
     if current is None or stored["sources"] != current:
         return CompiledState(None, None, f"{COMPILED} was compiled from other YAML files")
-    if generated is None and stored["digest"] != _digest(stored):
+    if not known and stored["digest"] != compiled_digest(stored):
         raise PlainError("its digest does not match its content (edited by hand, or damaged)")
     proof = _proof(stored["proof"])
     where = f"{os.path.join(folder, COMPILED)} (from {{}})"
     book = book_from_plain(stored["rulebook"], folder)
-    if generated is None:
+    if not known:
         if next(iter(check_references(book, where.format)), None) is not None:
             raise PlainError("its rulebook fails the checks the YAML files must pass")
         if to_plain(book) != stored["rulebook"]:
             raise PlainError("its rulebook is not in the form the compiler writes")
-        if trust_generated:  # other bytes (a newline, other spacing), checked in full above:
-            from neckcheck.rulebook.generated import generated_for  # the same content still counts
-
-            generated = generated_for(stored["digest"])
-    return CompiledState(book, proof, digest=stored["digest"], generated=generated)
-
-
-_plain_json = json.JSONDecoder().decode
-
-
-def _as_generated_from(raw: bytes) -> tuple[dict[str, Any], ModuleType] | None:
-    """The content of a compiled copy, with the package's generated code, when that code was
-    generated from a copy with exactly these bytes (rulecode.py records their SHA-256, and the
-    code is used only while it is intact itself); else None.
-
-    Those bytes passed every check of the strict reading when the code was generated, and the
-    checks are deterministic, so they would pass again: a plain read is enough. Any other copy,
-    even one that differs only in spacing, is read and checked in full. Start-up matters here:
-    scripts screen one answer set per process."""
-    from neckcheck.rulebook.generated import generated_for_file
-
-    module = generated_for_file(raw)
-    if module is None:
-        return None
-    try:
-        stored = _plain_json(raw.decode("utf-8"))
-    except Exception:  # never for those bytes; the strict reading would say what is wrong
-        return None
-    if not isinstance(stored, dict) or stored.get("digest") != module.RULES_DIGEST:
-        return None
-    return stored, module
-
-
-def compile_rulebook(
-    folder: Path | str, *, timeout_ms: int | None = None, rlimit: int | None = None
-) -> Path:
-    """Validate the YAML, prove its properties, and store both in the folder's compiled copy
-    (see compile_and_verify). Returns the path written."""
-    return compile_and_verify(folder, timeout_ms=timeout_ms, rlimit=rlimit)[0]
-
-
-def compile_and_verify(
-    folder: Path | str, *, timeout_ms: int | None = None, rlimit: int | None = None
-) -> tuple[Path, Report]:
-    """Validate the YAML files (RulesError when invalid), run `verify` on the rulebook
-    (`timeout_ms`, `rlimit`: as for verify), and write rulebook.compiled.json with the proof
-    record, atomically; a symbolic link in its place or an unwritable folder is a RulesError.
-    The copy is written whatever the proofs say (loading then names what failed), except when
-    the proof was interrupted (KeyboardInterrupt: the existing copy is left as it was)."""
-    import json
-    from pathlib import Path
-
-    from neckcheck.authoring.validation import load_validated
-    from neckcheck.authoring.verify import DEFAULT_TIMEOUT_MS, verify
-
-    folder = Path(folder)
-    hash_before = sources_hash(folder)
-    book = load_validated(folder)
-    plain = to_plain(book)
-    if book_from_plain(plain, str(folder)) != book:  # the compiled copy must load as this book
-        raise RulesError([f"{folder}: the rulebook does not survive compiling (a neckcheck bug)"])
-    report = verify(book, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS, rlimit=rlimit)
-    if report.interrupted:
-        raise KeyboardInterrupt
-    if hash_before is None or sources_hash(folder) != hash_before:
-        raise RulesError([f"{folder}: the YAML files changed while compiling; compile again"])
-    stored: dict[str, Any] = {
-        "format": COMPILED_FORMAT,
-        "sources": hash_before,
-        "proof": {
-            "holds": report.holds,
-            "properties": [r.name for r in report.results],
-            "failed": report.failed,
-            "unproved": report.unproved,
-        },
-        "rulebook": plain,
-    }
-    stored["digest"] = _digest(stored)
-    target = folder / COMPILED
-    text = json.dumps(stored, indent=1, ensure_ascii=False) + "\n"
-    write_atomic(str(target), text.encode("utf-8"))
-    return target, report
-
-
-def write_schemas(book: Rulebook, target: Path | str | None = None) -> list[Path]:
-    """Write a JSON Schema for each rule file (for editors) into `target` (default: the rules
-    folder's schemas/), each atomically and never through a symbolic link; any problem is a
-    RulesError with one line. Returns the paths written."""
-    import json
-    from pathlib import Path
-
-    from neckcheck.authoring.rules_schema import rule_file_schemas
-    from neckcheck.rulebook.rulefiles import describe_os_error
-
-    folder = Path(target) if target is not None else Path(book.source) / "schemas"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RulesError(
-            [f"{folder}: cannot create the folder: {describe_os_error(exc)}"]
-        ) from None
-    written = []
-    for name, schema in rule_file_schemas(book).items():
-        path = folder / name.replace(".yaml", ".schema.json")
-        write_atomic(str(path), (json.dumps(schema, indent=2) + "\n").encode("utf-8"))
-        written.append(path)
-    return written
+    digest = stored["digest"]
+    return CompiledState(
+        book, proof, digest=digest, pinned=trust_pinned and digest == pinned.COMPILED_DIGEST
+    )

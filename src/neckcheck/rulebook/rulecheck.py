@@ -161,8 +161,8 @@ def check_references(book: Rulebook, where: Where) -> Iterable[str]:
 
 # ---- Characters a rule text may not hold ----------------------------------------------------
 
-# Every reader of the rules (the interview, the text and JSON decisions, the report, FHIR, the
-# generated code) shows their texts as they are. So none may hold what can move a terminal's
+# Every reader of the rules (the interview, the text and JSON decisions, the report, FHIR) shows
+# their texts as they are. So none may hold what can move a terminal's
 # cursor, clear a screen or make a text read otherwise than it is stored: C0 controls (bar
 # newline and tab, which YAML's block scalars need), DEL, C1 controls, the bidirectional marks,
 # embeddings, overrides and isolates, the line and paragraph separators, and lone surrogates.
