@@ -45,7 +45,7 @@ def _lines() -> list[str]:
 def test_every_record_equals_batch_on_the_cases_and_hostile_lines() -> None:
     lines = _lines()
     run = batch("".join(line + "\n" for line in lines).encode())
-    expected = [json.loads(out) for out in run.stdout.decode().splitlines()]
+    expected = [json.loads(out) for out in run.stdout.splitlines()]
     assert len(expected) == len(lines)
     assert list(screen_lines(lines)) == expected
     # bytes lines, with or without their newline, read the same

@@ -335,7 +335,8 @@ def test_batch_results_survive_their_file_vanishing_before_the_rename(
     tmp_path: Path, vanishes: str
 ) -> None:
     """Another program removes the temporary file (or its whole folder) while batch finishes
-    it: the rename fails, and every result still goes to stdout, read back from the open file."""
+    it: the rename fails, every result still goes to stdout, read back from the open file, and
+    the exit code says that the file asked for was not written (7)."""
     import shutil
 
     folder = tmp_path / "out"
@@ -349,7 +350,7 @@ def test_batch_results_survive_their_file_vanishing_before_the_rename(
                 path.unlink()
         child.open_gate()
         code, out, err = child.finish()
-    assert code == 0, err
+    assert code == 7, err
     (line,) = out.decode().splitlines()
     assert json.loads(line)["disposition"] == "emergency"
     assert b"the results were not written to this file" in err

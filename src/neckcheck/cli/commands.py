@@ -686,7 +686,7 @@ def screen(
             if interactive:
                 console.print()
             render_since_rise(decision, book, console)  # a rise in the level of care comes first
-            if ended_early and not interactive:  # the interview has said so on its own screen
+            if ended_early:
                 console.print(
                     "The interview stopped early: your answers already call for emergency care."
                 )

@@ -44,6 +44,7 @@ class ConditionError(ValueError):
 
 
 Test = Callable[[Facts], bool]
+Guard = tuple[str, frozenset[Value], Test | None]
 
 
 class Condition:
@@ -60,6 +61,12 @@ class Condition:
 
     def _compile(self) -> Test:
         raise NotImplementedError
+
+    def guard(self) -> Guard | None:
+        """(key, allowed values, rest): the condition holds exactly when facts.get(key) is in
+        the allowed values and `rest` (None: nothing more) holds, so a caller can test the
+        membership inline, without a call; None when the condition does not split so."""
+        return None
 
     def compares(self) -> Iterator[Compare]:
         """Every comparison in the tree, so callers can check keys and values."""
@@ -105,7 +112,8 @@ class Compare(Condition):
     line: int | None = field(default=None, compare=False)
 
     def _compile(self) -> Test:
-        key, op, value = self.key, self.op, self.value
+        key, op = self.key, self.op
+        value: Any = self.value  # a whole number for the order comparisons (parse checks it)
         # Answers are never None, so f.get(key) is None exactly when the question was skipped,
         # and an absent answer makes every comparison false. One closure per operator, so that
         # a test is one call (batch screens millions of lines).
@@ -125,6 +133,10 @@ class Compare(Condition):
         if op == "gte":
             return lambda f: (v := f.get(key)) is not None and v >= value
         raise ValueError(f"unknown comparison {op!r}")  # parse() lets none through
+
+    def guard(self) -> Guard | None:
+        allowed = self.allowed()
+        return None if allowed is None else (self.key, allowed, None)
 
     def allowed(self) -> frozenset[Value] | None:
         """For `eq` and `in`: the values that make it hold (an absent answer, None, is never
@@ -157,22 +169,18 @@ class All(Condition):
     parts: tuple[Condition, ...]
 
     def _compile(self) -> Test:
-        steps = _steps(_flat(self.parts, All))
-        if len(steps) == 2 and steps[0][2] is not None and steps[1][2] is not None:
-            first, second = steps[0][2], steps[1][2]
-            return lambda f: first(f) and second(f)
+        return _every(self._conjuncts)
 
-        def every(facts: Facts) -> bool:
-            get = facts.get
-            for key, allowed, test in steps:
-                if test is None:
-                    if get(key) not in allowed:
-                        return False
-                elif not test(facts):
-                    return False
-            return True
+    @cached_property
+    def _conjuncts(self) -> tuple[_Step, ...]:
+        return _steps(_flat(self.parts, All))
 
-        return every
+    def guard(self) -> Guard | None:
+        if not self._conjuncts or self._conjuncts[0][2] is not None:
+            return None
+        key, allowed, _ = self._conjuncts[0]
+        rest = self._conjuncts[1:]
+        return key, allowed, _every(rest) if rest else None
 
     def compares(self) -> Iterator[Compare]:
         for p in self.parts:
@@ -196,19 +204,7 @@ class AnyOf(Condition):
     parts: tuple[Condition, ...]
 
     def _compile(self) -> Test:
-        steps = _steps(_flat(self.parts, AnyOf))
-
-        def some(facts: Facts) -> bool:
-            get = facts.get
-            for key, allowed, test in steps:
-                if test is None:
-                    if get(key) in allowed:
-                        return True
-                elif test(facts):
-                    return True
-            return False
-
-        return some
+        return _some(_steps(_flat(self.parts, AnyOf)))
 
     def compares(self) -> Iterator[Compare]:
         for p in self.parts:
@@ -272,14 +268,69 @@ def _flat(parts: tuple[Condition, ...], kind: type[Condition]) -> list[Condition
 
 
 def _steps(parts: list[Condition]) -> tuple[_Step, ...]:
-    steps: list[_Step] = []
+    """The parts as steps, the tests of membership first (inline, no call, cheapest). The tests
+    are pure and the answers checked, so the order changes how soon an `all` or `any` stops,
+    never what it gives; and a comparison is never made where it was not made before."""
+    inline: list[_Step] = []
+    called: list[_Step] = []
     for part in parts:
         allowed = part.allowed() if isinstance(part, Compare) else None
         if isinstance(part, Compare) and allowed is not None:
-            steps.append((part.key, allowed, None))
+            inline.append((part.key, allowed, None))
         else:
-            steps.append(("", _NOTHING, part.test))
-    return tuple(steps)
+            called.append(("", _NOTHING, part.test))
+    return (*inline, *called)
+
+
+def _every(steps: tuple[_Step, ...]) -> Test:
+    """A test that all steps hold, in order; one or two steps as one expression."""
+    if len(steps) == 1:
+        key, allowed, test = steps[0]
+        return test if test is not None else (lambda f: f.get(key) in allowed)
+    if len(steps) == 2:
+        (k1, a1, t1), (k2, a2, t2) = steps
+        if t1 is None and t2 is None:
+            return lambda f: f.get(k1) in a1 and f.get(k2) in a2
+        if t1 is None and t2 is not None:
+            return lambda f: f.get(k1) in a1 and t2(f)
+        if t1 is not None and t2 is not None:
+            return lambda f: t1(f) and t2(f)
+
+    def every(facts: Facts) -> bool:
+        get = facts.get
+        for key, allowed, test in steps:
+            if test is None:
+                if get(key) not in allowed:
+                    return False
+            elif not test(facts):
+                return False
+        return True
+
+    return every
+
+
+def _some(steps: tuple[_Step, ...]) -> Test:
+    """A test that at least one step holds, in order; two steps as one expression."""
+    if len(steps) == 2:
+        (k1, a1, t1), (k2, a2, t2) = steps
+        if t1 is None and t2 is None:
+            return lambda f: f.get(k1) in a1 or f.get(k2) in a2
+        if t1 is None and t2 is not None:
+            return lambda f: f.get(k1) in a1 or t2(f)
+        if t1 is not None and t2 is not None:
+            return lambda f: t1(f) or t2(f)
+
+    def some(facts: Facts) -> bool:
+        get = facts.get
+        for key, allowed, test in steps:
+            if test is None:
+                if get(key) in allowed:
+                    return True
+            elif test(facts):
+                return True
+        return False
+
+    return some
 
 
 def _line(raw: object, key: object = None) -> int | None:

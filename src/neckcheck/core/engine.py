@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from neckcheck.core.answers import Answers, check_value, too_many_keys
-from neckcheck.core.conditions import Compare, Facts, Value
+from neckcheck.core.conditions import Facts, Value
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import (
     OUTCOME_EXIT_CODES,
@@ -24,6 +24,9 @@ from neckcheck.core.progress import progress
 if TYPE_CHECKING:
     from neckcheck.core.conditions import Test
 
+    # (guard key or None, allowed values, rest of the test or None, the rule): see _red_step
+    _RedStep = tuple[str | None, frozenset[Value], Test | None, Rule]
+
 DecisionKey = tuple[tuple[str, ...], tuple[str, ...]]
 
 _DECISION_CACHE_LIMIT = 4096
@@ -31,18 +34,16 @@ _DECISION_CACHE_LIMIT = 4096
 
 class _Plan:
     """What screening one answer set needs from a rulebook, laid out once per rulebook (kept
-    in `rulebook.derived`): each red flag as (key, allowed values, None) when it is one test of
-    membership, done inline, else ("", empty, compiled test); the patterns' tests; for each
-    disposition, the cautions shown with it as (test or None for always, id)."""
+    in `rulebook.derived`): each red flag split by its condition's guard (see _red_step); the
+    patterns' tests; for each disposition, the cautions shown with it as (test or None for
+    always, id)."""
 
     def __init__(self, rulebook: Rulebook) -> None:
-        self.red: tuple[tuple[str, frozenset[Value], Test | None, Rule], ...] = tuple(
-            _red_step(rule) for rule in rulebook.red_flags
-        )
+        self.red: tuple[_RedStep, ...] = tuple(_red_step(rule) for rule in rulebook.red_flags)
         ranks = [URGENCY[r.disposition] for r in rulebook.red_flags]
         # Red flags listed most urgent first in the file need no sort (a stable sort keeps the
         # file order among equals, so both give the same list).
-        self.red_in_order = all(a >= b for a, b in zip(ranks, ranks[1:], strict=False))
+        self.red_in_order = ranks == sorted(ranks, reverse=True)
         self.patterns = tuple((r.when.test if r.when else None, r) for r in rulebook.patterns)
         self.otherwise = rulebook.otherwise
         self.cautions = {
@@ -58,15 +59,17 @@ class _Plan:
 _NOTHING: frozenset[Value] = frozenset()
 
 
-def _red_step(rule: Rule) -> tuple[str, frozenset[Value], Test | None, Rule]:
+def _red_step(rule: Rule) -> _RedStep:
+    """(key, allowed, rest, rule): the rule holds when facts.get(key) is in allowed (key None:
+    nothing to test inline) and rest (None: nothing more) holds."""
     when = rule.when
-    if isinstance(when, Compare) and (allowed := when.allowed()) is not None:
-        return when.key, allowed, None, rule
-    return "", _NOTHING, (when.test if when is not None else _always), rule
-
-
-def _always(facts: Facts) -> bool:
-    return True
+    if when is None:
+        return None, _NOTHING, None, rule
+    guard = when.guard()
+    if guard is not None:
+        key, allowed, rest = guard
+        return key, allowed, rest, rule
+    return None, _NOTHING, when.test, rule
 
 
 def _plan(rulebook: Rulebook) -> _Plan:
@@ -90,8 +93,8 @@ def _fired(facts: Facts, plan: _Plan) -> list[Rule]:
     get = facts.get
     flags = [
         rule
-        for key, allowed, test, rule in plan.red
-        if (get(key) in allowed if test is None else test(facts))
+        for key, allowed, rest, rule in plan.red
+        if (key is None or get(key) in allowed) and (rest is None or rest(facts))
     ]
     if flags:
         if plan.red_in_order:

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from neckcheck.core.conditions import Condition, Value
-
-if TYPE_CHECKING:
-    from neckcheck.core.conditions import Test
 
 # Defined at run time: pydantic reads them when it validates rule files into these classes.
 QuestionType = Literal["tri", "int", "enum"]
@@ -70,10 +66,6 @@ CONTRACT_VERSION = 3
 # Pydantic reads this when it validates the records below from a rule file: an unknown field is
 # an error, never ignored. A plain dict, so this module does not import pydantic.
 _STRICT: Any = {"extra": "forbid"}
-
-
-def _always(facts: Mapping[str, Value]) -> bool:
-    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +144,7 @@ class Technique:
     see_also: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)  # no slots: the cached_property tables below live in __dict__
+@dataclass(frozen=True)
 class Rulebook:
     """A loaded and validated rules folder."""
 
@@ -194,27 +186,6 @@ class Rulebook:
         if question is None:
             raise ValueError(f"a condition reads {key!r}, which is no question")
         return question
-
-    @cached_property
-    def red_flag_tests(self) -> tuple[tuple[Test, Rule], ...]:
-        """Each red flag with its compiled condition, for the engine's inner loop."""
-        return tuple((r.when.test if r.when else _always, r) for r in self.red_flags)
-
-    @cached_property
-    def pattern_tests(self) -> tuple[tuple[Test, Rule], ...]:
-        return tuple((r.when.test if r.when else _always, r) for r in self.patterns)
-
-    @cached_property
-    def caution_tests(self) -> Mapping[str, tuple[tuple[Test, Caution], ...]]:
-        """For each disposition, the cautions shown with it (in file order), compiled."""
-        return {
-            disposition: tuple(
-                (c.when.test if c.when else _always, c)
-                for c in self.cautions
-                if disposition in c.applies_to
-            )
-            for disposition in URGENCY
-        }
 
     @property
     def rules(self) -> tuple[Rule, ...]:
