@@ -180,6 +180,15 @@ def write_lines(
             out.write(json.dumps(answers) + "\n")
 
 
+def write_cases(lines_path: Path, path: Path) -> None:
+    """The answer sets of `lines_path` as `rules evaluate` cases, every disposition acceptable."""
+    acceptable = ["emergency", "urgent", "clinician", "avoid_technique", "technique"]
+    with lines_path.open(encoding="utf-8") as given, path.open("w", encoding="utf-8") as out:
+        for n, text in enumerate(given, start=1):
+            case = {"id": f"case {n}", "answers": json.loads(text), "acceptable": acceptable}
+            out.write(json.dumps(case) + "\n")
+
+
 def write_wide_objects(path: Path, count: int, keys: int = 80_000) -> None:
     """`count` lines, each one object of `keys` unknown keys (about 0.9 MB a line)."""
     line = "{" + ",".join(f'"k{n}":1' for n in range(keys)) + "}\n"
@@ -507,6 +516,20 @@ def main() -> None:
                    floor_ms, "goal 1.15x"))  # fmt: skip
 
         batch_rows(Path(tmp), lines, batch_runs, compiled)
+
+        data = Path(tmp, "lines.jsonl")
+        cases = Path(tmp, "cases.jsonl")
+        write_cases(data, cases)
+        evaluate_cmd = [NECKCHECK, "rules", "evaluate", str(cases), "--json"]
+        t_evaluate, t_batch = [], []
+        for _ in range(batch_runs):
+            t_evaluate.append(timed(evaluate_cmd))
+            t_batch.append(timed([NECKCHECK, "batch"], data))
+        evaluated, batch = statistics.median(t_evaluate), statistics.median(t_batch)
+        print(f"rules evaluate, the same {lines:,} answer sets as cases")
+        print(line("rules evaluate --json", evaluated, "neckcheck batch", batch,
+                   "goal: batch speed, 1.0x", "s"))  # fmt: skip
+
         invalid_rows(Path(tmp), invalid, wide, batch_runs)
 
     rss = peak_rss_mb([NECKCHECK, "batch"], big)

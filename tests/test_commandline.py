@@ -49,6 +49,7 @@ IN_PROCESS: list[tuple[list[str], str | bytes, int, str]] = [
     (["rules", "reference", "--red-flags"], "", 0, "emergency"),
     (["rules", "report"], "", 0, "| id |"),
     (["rules", "graph"], "", 0, "flowchart"),
+    (["rules", "evaluate"], "", 0, "safe 84, under-triaged 0, over-triaged 0"),
 ]  # fmt: skip
 
 

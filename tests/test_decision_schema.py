@@ -169,3 +169,42 @@ def test_schema_decision_command_prints_it() -> None:
     assert json.loads(done.stdout) == json.loads(DOC.read_text(encoding="utf-8"))
     answers = invoke(["schema"])
     assert json.loads(answers.stdout) != json.loads(done.stdout)
+
+
+def since_decision(book: Rulebook) -> dict[str, Any]:
+    """A decision compared with an earlier screening: a technique result on day 1, then a new
+    headache on day 5."""
+    from neckcheck.formats.saved import saved_interview
+
+    before = json.loads((REPO / "tests/cases/face_first_hiking_fall.json").read_text())["answers"]
+    saved = saved_interview(before, False, "2026-12-01T09:00:00+01:00", book.version)
+    after = {k: v for k, v in before.items() if k != "can_rotate_45"} | {
+        "days_since_injury": 5, "new_headache": "yes", "signs_recent": "yes"}  # fmt: skip
+    return screen(after, book, since=saved).to_dict()
+
+
+def test_a_decision_with_since_is_valid(book: Rulebook, validator: Draft202012Validator) -> None:
+    decision = since_decision(book)
+    assert decision["since"]["more_urgent"] is True
+    assert errors(validator, decision) == []
+
+
+SINCE_MUTATIONS = {
+    "more_urgent not a boolean": lambda s: s.update(more_urgent="yes"),
+    "unknown disposition before": lambda s: s.update(disposition_before="fine"),
+    "a change of an unknown key": lambda s: s["changes"][0].update(key="mood"),
+    "a change to a value no question takes": lambda s: s["changes"][1].update(after="maybe"),
+    "a number out of range": lambda s: s["changes"][0].update(after=9999),
+    "a key missing": lambda s: s.pop("given_at"),
+}
+
+
+@pytest.mark.parametrize("mutation", sorted(SINCE_MUTATIONS))
+def test_a_mutated_since_is_refused(
+    mutation: str, book: Rulebook, validator: Draft202012Validator
+) -> None:
+    decision = since_decision(book)
+    assert [c["key"] for c in decision["since"]["changes"]][:2] == [
+        "days_since_injury", "new_headache"]  # fmt: skip
+    SINCE_MUTATIONS[mutation](decision["since"])
+    assert errors(validator, decision) != [], mutation

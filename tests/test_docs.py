@@ -283,6 +283,13 @@ def workplace(tmp_path: Path) -> Path:
     lines = [json.dumps(BASELINE), json.dumps(BASELINE | {"sore_front": "yes"})]
     (tmp_path / "intake.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     shutil.copytree(RULES, tmp_path / "rules")
+    # evaluate.md: a copy with the new-headache red flag lowered on purpose, and a clinic's cases.
+    from tests.test_since_cli import weaken
+
+    shutil.copytree(RULES, tmp_path / "my-rules")
+    weaken(tmp_path / "my-rules")
+    shipped = (REPO / "cases" / "vignettes.jsonl").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "clinic-cases.jsonl").write_text("\n".join(shipped[:5]) + "\n", encoding="utf-8")
     (tmp_path / "tests").mkdir()
     shutil.copy(REPO / "tests" / "rows.py", tmp_path / "tests" / "rows.py")
     return tmp_path
@@ -300,7 +307,9 @@ def test_every_command_shown_runs_with_its_documented_input(shown: Shown, tmp_pa
         stdin = shown.stdin if shown.stdin is not None else json.dumps(BASELINE)
     done = invoke(shown.args, stdin=stdin, cwd=cwd)
     assert "usage error" not in done.stderr, done.stderr
-    assert done.returncode != 1, done.stderr  # a bug
+    # 1 is a bug, except where rules evaluate reports an under-triaged case (and shows it).
+    evaluated = shown.args[:2] == ("rules", "evaluate") and bool(shown.output)
+    assert done.returncode != 1 or evaluated, done.stderr
     for line in shown.output:  # what the page says it prints
         assert line in done.stdout.splitlines() + done.stderr.splitlines(), line
     # Exit 2 only where the page shows the input errors it prints.

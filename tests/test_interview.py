@@ -283,7 +283,9 @@ def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path
     assert child.exitstatus == 0
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     saved = json.loads(target.read_text(encoding="utf-8"))
-    assert saved == answers
+    assert saved["answers"] == answers
+    assert (saved["neckcheck_saved_interview"], saved["ended_early"]) == (2, False)
+    assert saved["rules_version"] == book.version
     interview_decision = json.loads(screen_text[screen_text.index('{\r\n  "outcome"') :]
                                     .split("\r\n}", 1)[0] + "}")  # fmt: skip
     replay = invoke(["screen", "--answers", str(target), "--json"])

@@ -45,10 +45,12 @@ def test_wheel_and_sdist_carry_the_rules(dist: Path) -> None:
     wheel = next(dist.glob("neckcheck-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"neckcheck/rules/{name}" for name in RULE_FILES} <= names
+    assert "neckcheck/cases/vignettes.jsonl" in names
     sdist = next(dist.glob("neckcheck-*.tar.gz"))
     with tarfile.open(sdist) as archive:
         members = {m.split("/", 1)[1] for m in archive.getnames() if "/" in m}
     assert {f"rules/{name}" for name in RULE_FILES} <= members
+    assert "cases/vignettes.jsonl" in members
     assert {"README.md", "LICENSE", "src/neckcheck/py.typed", "docs/answers.md"} <= members
     # The manual's sources, so that `mkdocs build` works from the sdist too.
     assert {"mkdocs.yml", "CHANGELOG.md", "docs/index.md", "docs/clinicians.md"} <= members

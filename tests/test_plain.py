@@ -293,7 +293,7 @@ def test_save_then_replay_gives_the_same_decision(book: Rulebook, tmp_path: Path
     assert finish(child) == 0
     text = written(child).decode()
     shown = json.loads(text[text.index('{\r\n  "outcome"') :].split("\r\n}", 1)[0] + "}")
-    assert json.loads(target.read_text(encoding="utf-8")) == answers
+    assert json.loads(target.read_text(encoding="utf-8"))["answers"] == answers
     replay = invoke(["screen", "--answers", str(target), "--json"])
     assert replay.returncode == 0
     assert json.loads(replay.stdout) == shown

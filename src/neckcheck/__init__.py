@@ -10,6 +10,8 @@ The Python API (the same results as the command line):
         ...
     for record in screen_lines(open("intake.jsonl", "rb")):  # exactly `neckcheck batch`
         ...
+    today = screen(answers, book, since=json.load(open("monday.json")))  # what --save wrote
+    today.since                                 # what changed (SinceError if it cannot tell)
 
 load_rulebook raises RulesError for a broken rules folder, UnprovedRulesError (a RulesError) for
 rules whose safety properties are not proved, and MissingExtraError when another rules folder
@@ -33,6 +35,7 @@ _EXPORTS = {
     "MissingExtraError": "neckcheck.api",
     "NeckcheckError": "neckcheck.api",
     "RulesError": "neckcheck.api",
+    "SinceError": "neckcheck.api",
     "UnprovedRulesError": "neckcheck.api",
     "check_answers": "neckcheck.api",
     "parse_json": "neckcheck.api",
@@ -50,6 +53,7 @@ __all__ = [
     "NeckcheckError",
     "Rulebook",
     "RulesError",
+    "SinceError",
     "UnprovedRulesError",
     "__version__",
     "check_answers",
@@ -69,6 +73,7 @@ if TYPE_CHECKING:
         NeckcheckError,
         Rulebook,
         RulesError,
+        SinceError,
         UnprovedRulesError,
         check_answers,
         decide,

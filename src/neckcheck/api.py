@@ -24,6 +24,7 @@ from neckcheck.core.errors import (
     MissingExtraError,
     NeckcheckError,
     RulesError,
+    SinceError,
     UnprovedRulesError,
 )
 from neckcheck.core.model import Decision, Rulebook
@@ -41,6 +42,7 @@ __all__ = [
     "NeckcheckError",
     "Rulebook",
     "RulesError",
+    "SinceError",
     "UnprovedRulesError",
     "check_answers",
     "decide",
@@ -66,12 +68,18 @@ def load_rulebook(directory: Path | str | None = None, *, allow_unproved: bool =
     return open_rulebook(directory, Prover(), allow_unproved=allow_unproved)
 
 
-def screen(raw: object, rulebook: Rulebook, source: str = "answers") -> Decision:
+def screen(
+    raw: object, rulebook: Rulebook, source: str = "answers", *, since: object = None
+) -> Decision:
     """Check a parsed document and decide, exactly as `neckcheck screen` does: a plain answer
-    set, a FHIR QuestionnaireResponse (an object with a resourceType, read strictly) or an
-    interview saved after an early emergency stop. InputError for anything else, naming every
-    problem (`source` names the document in them)."""
-    return screen_document(raw, rulebook, source)
+    set, a FHIR QuestionnaireResponse (an object with a resourceType, read strictly) or a saved
+    interview (what --save writes). InputError for anything else, naming every problem
+    (`source` names the document in them).
+
+    `since`: an earlier screening of the same person, as --save wrote it (parsed JSON); the
+    decision then carries what changed (`decision.since`, the "since" key of its JSON).
+    SinceError when it cannot be compared."""
+    return screen_document(raw, rulebook, source, since=since)
 
 
 def screen_many(records: Iterable[object], rulebook: Rulebook) -> Iterator[Decision | InputError]:

@@ -21,6 +21,8 @@ from typer.core import TyperCommand, TyperGroup
 from neckcheck.cli.environment import Environment
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from neckcheck.cli.interview import InterviewResult
     from neckcheck.core.model import Rulebook
 
@@ -421,7 +423,9 @@ def _plain(env: Environment, plain: bool) -> bool:
     return plain or env.environ.get("TERM", "") == "dumb"
 
 
-def _interview(env: Environment, book: Rulebook, plain: bool) -> InterviewResult | int:
+def _interview(
+    env: Environment, book: Rulebook, plain: bool, last_time: Mapping[str, str] | None = None
+) -> InterviewResult | int:
     """Run the interview in this terminal: its result, or the exit code when Ctrl-C, Ctrl-D or
     SIGTERM ended it with nothing decided and nothing written."""
     import signal
@@ -436,7 +440,7 @@ def _interview(env: Environment, book: Rulebook, plain: bool) -> InterviewResult
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         prompter: Prompter = PlainPrompter(book) if plain else QuestionaryPrompter(book)
-        return run_interview(book, prompter)
+        return run_interview(book, prompter, last_time)
     except (KeyboardInterrupt, EOFError):
         _stderr_line(env, "\nneckcheck: cancelled, nothing saved")
         return edge.EXIT_INTERRUPTED
@@ -534,8 +538,23 @@ def screen(
         str | None,
         typer.Option(
             "--save",
-            help="Also write the answers to this JSON file (readable by you only), to replay "
-            "them later with --answers. Nothing is written without this option.",
+            help="Also write the answers to this JSON file (readable by you only), with when "
+            "they were given and the rules version, to replay them later with --answers or to "
+            "compare with them next time with --since. Nothing is written without this option.",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Compare with an earlier screening: FILE is what --save wrote then. Each "
+            "question shows the earlier answer (nothing is chosen for you), and the result adds "
+            '"Since last time": what changed, the level of care then and now, and first of all '
+            'whether it rose (JSON: a "since" object). A FILE that is missing, unreadable, not '
+            "a saved answer set or saved under another answer contract is a usage error "
+            "(exit 2).",
             metavar="FILE",
             show_default=False,
         ),
@@ -583,6 +602,8 @@ def screen(
             edge.refuse_overwriting_input(target, option, answers)
             edge.refuse_read_only(target, option, force)
     book = _book(env, rules, allow_unproved_rules, warns=False)  # the warning is in the result
+    # Before anything is asked or read: a file that cannot be compared is a usage error.
+    previous = edge.read_since(since, book) if since is not None else None
     interactive = answers is None and env.stdin_is_terminal()
     if interactive:  # before anything is asked, so that no answer is typed in vain
         for target, option in ((save, "--save"), (report, "--report")):
@@ -592,17 +613,30 @@ def screen(
     # reported after screening (below), never at the cost of the result.
     ended_early = False
     if interactive:
-        result = _interview(env, book, _plain(env, plain))
+        hints = None
+        if previous is not None:
+            import datetime
+
+            from neckcheck.formats.since import last_time_hints
+
+            hints = last_time_hints(previous, book, datetime.date.today())
+        result = _interview(env, book, _plain(env, plain), hints)
         if isinstance(result, int):
             return result
         ended_early = result.ended_early
-        given: object = edge.saved_interview(result.answers, ended_early)
+        given: object = edge.saved_interview(
+            result.answers, ended_early, edge.now_iso(), book.version
+        )
         checked, _ = edge.answers_of_document(given, book, "interview")
     else:
         data, source = edge.read_document(answers, must_be_given=True, stdin=env.stdin)
         given = parse_json(data, source)
         checked, ended_early = edge.answers_of_document(given, book, source)
     decision = decide(checked, book)
+    if previous is not None:
+        from neckcheck.formats.since import with_comparison
+
+        decision = with_comparison(decision, checked, previous, book)
 
     # Files first: they are written even when the reader of stdout has gone away. A file that
     # cannot be written costs nothing else: one line on stderr says so, the decision is still
@@ -610,7 +644,10 @@ def screen(
     if save is not None:
         import json as json_text
 
-        text = json_text.dumps(given, indent=2) + "\n"
+        from neckcheck.formats.saved import document_to_save
+
+        kept = document_to_save(given, ended_early, edge.now_iso(), book.version)
+        text = json_text.dumps(kept, indent=2) + "\n"
         _write_file(env, save, "--save", text, force, "answers saved",
                     "the answers were not saved")  # fmt: skip
     if report is not None:
@@ -638,7 +675,7 @@ def screen(
             data_out["explain"] = [t.to_dict() for t in trace]
         env.write_out(edge.json_bytes(data_out))
     else:
-        from neckcheck.cli.render import render_text
+        from neckcheck.cli.render import render_since, render_since_rise, render_text
 
         is_plain = _plain(env, plain)
         console = env.console(plain=is_plain)
@@ -648,11 +685,13 @@ def screen(
             captured = held.enter_context(console.capture()) if is_plain else None
             if interactive:
                 console.print()
+            render_since_rise(decision, book, console)  # a rise in the level of care comes first
             if ended_early:
                 console.print(
                     "The interview stopped early: your answers already call for emergency care."
                 )
             render_text(decision, console)
+            render_since(decision, book, console)
             if trace is not None:
                 from neckcheck.cli.render import render_trace
 
@@ -992,6 +1031,72 @@ def rules_report(
     env = _environment(ctx)
     env.print(report(_book(env, folder, allow_unproved_rules), Path(tests or "tests")))
     return 0
+
+
+@rules_app.command(
+    "evaluate",
+    cls=_Command,
+    short_help="Screen clinical cases and report the under- and over-triaged ones.",
+    epilog=_epilog(
+        (
+            "Examples",
+            (
+                ("neckcheck rules evaluate", "the shipped cases, the shipped rules"),
+                ("neckcheck rules evaluate cases.jsonl --rules my-rules", "your cases and rules"),
+                ("neckcheck rules evaluate --against my-rules", "what a rule change moves"),
+            ),
+        ),
+    ),
+)
+@_exits
+def rules_evaluate(
+    ctx: typer.Context,
+    cases: Annotated[
+        str | None,
+        typer.Argument(
+            help="The cases, a JSON Lines file ('-': standard input; default: the shipped "
+            "cases, cases/vignettes.jsonl).",
+            metavar="CASES",
+            show_default=False,
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Also screen every case with the rules in this folder, and list each case "
+            "whose disposition they change, safer or less safe.",
+            metavar="DIR",
+            show_default=False,
+        ),
+    ] = None,
+    json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the result as one JSON object.", show_default=False),
+    ] = False,
+    allow_unproved_rules: AllowUnprovedOutput = False,
+) -> int:
+    """Screen clinical cases and report the under- and over-triaged ones.
+
+    CASES is JSON Lines, one case a line: {"id": ..., "answers": {...}, "acceptable":
+    [dispositions], "source": ..., "note": ...} (source and note optional). A case is
+    under-triaged when its disposition is less urgent than every acceptable one, over-triaged
+    when more urgent than every acceptable one. Prints the dispositions given against those
+    acceptable, the counts, each under- and over-triaged case with the rules that fired, and the
+    share of the cases needing care today that were sent there.
+
+    Exit 0 when no case is under-triaged (by either folder, with --against); 1 when any is; 2 on
+    an input error, naming the line and the key.
+    """
+    from neckcheck.cli.evaluate import run_evaluate
+
+    env = _environment(ctx)
+    book = _book(env, rules, allow_unproved_rules)
+    other = None
+    if against is not None:
+        other = (against, _book(env, against, allow_unproved_rules))
+    return run_evaluate(env, cases, book, other, json)
 
 
 @rules_app.command("graph", cls=_Command)

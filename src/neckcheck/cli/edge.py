@@ -46,10 +46,7 @@ from neckcheck.formats.documents import (
     answers_of_document as answers_of_document,
 )
 from neckcheck.formats.documents import (
-    is_saved_early_stop as is_saved_early_stop,
-)
-from neckcheck.formats.documents import (
-    saved_early_stop_answers as saved_early_stop_answers,
+    is_saved_interview as is_saved_interview,
 )
 from neckcheck.formats.documents import (
     saved_interview as saved_interview,
@@ -63,12 +60,23 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any, NoReturn
 
+    from neckcheck.core.model import Rulebook
+    from neckcheck.formats.since import Previous
+
 
 EXIT_BUG = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
 EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+def now_iso() -> str:
+    """The time now where the person is, in ISO 8601 with the offset (what --save records)."""
+    import datetime
+
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+
 
 # ---- Standard streams ----
 
@@ -333,6 +341,27 @@ def read_document(
         raise InputError(
             [Problem("", f"cannot read the answers file: {reason}")], safe_text(path)
         ) from None
+
+
+def read_since(path: str, book: Rulebook) -> Previous:
+    """The earlier screening of `screen --since FILE`: the file --save wrote, read with the same
+    caps as an answers file. Anything that keeps it from being compared (missing, unreadable,
+    a device, not JSON, not a saved answer set, another answer contract) is a SinceError: a
+    usage error, exit 2, one line."""
+    from neckcheck.core.answers import parse_json
+    from neckcheck.core.errors import SinceError
+    from neckcheck.formats.since import previous_screening
+
+    shown = safe_text(path)
+    if path == "-":
+        raise SinceError(path, "give the file --save wrote; standard input holds today's answers")
+    try:
+        refuse_device(path)
+        data, source = read_document(path, must_be_given=True)
+        raw = parse_json(data, source)
+    except InputError as exc:
+        raise SinceError(shown, "; ".join(str(p) for p in exc.problems)) from None
+    return previous_screening(raw, book, shown)
 
 
 def refuse_device(path: str) -> None:

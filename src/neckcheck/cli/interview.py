@@ -8,7 +8,7 @@ texts and skip logic come from the rules, and the early stop from the engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,6 +33,7 @@ class Step:
     number: int
     most: int  # the most questions this person can be asked in all
     editing: bool = False
+    last_time: str | None = None  # the earlier answer (--since), shown beside the question
 
     def __str__(self) -> str:
         part = f"Part {self.section_number} of {self.sections}: {self.section}."
@@ -78,7 +79,13 @@ class InterviewResult:
     ended_early: bool  # stopped on an emergency before every question was asked
 
 
-def _step(book: Rulebook, question: Question, given: dict[str, Value], editing: bool) -> Step:
+def _step(
+    book: Rulebook,
+    question: Question,
+    given: dict[str, Value],
+    editing: bool,
+    last_time: Mapping[str, str] | None = None,
+) -> Step:
     state = progress(book, given)
     groups = visible_groups(book, state)
     if question.group not in groups:  # changing an answer the others have since made moot
@@ -91,6 +98,7 @@ def _step(book: Rulebook, question: Question, given: dict[str, Value], editing: 
         number=answered + 1,
         most=most_questions(book, {k: v for k, v in given.items() if k != question.id}),
         editing=editing,
+        last_time=(last_time or {}).get(question.id),
     )
 
 
@@ -107,11 +115,15 @@ def _emergency_reasons(book: Rulebook, given: dict[str, Value]) -> list[str]:
     return [r.text for r in decision.reasons if r.disposition == "emergency"]
 
 
-def run_interview(book: Rulebook, prompter: Prompter) -> InterviewResult:
+def run_interview(
+    book: Rulebook, prompter: Prompter, last_time: Mapping[str, str] | None = None
+) -> InterviewResult:
     """Ask until every asked question is answered or emergency care is certain; then the
     review (or, after an early stop, why it stopped), where an answer is changed only by
     choosing it, choosing a new one and confirming. The engine decides again after every
-    change: an emergency stands unless the corrected answers no longer call for it."""
+    change: an emergency stands unless the corrected answers no longer call for it.
+    `last_time`: question id -> the earlier answer's hint (neckcheck.formats.since, --since),
+    shown beside the question and never pre-selected."""
     given: dict[str, Value] = {}
     changed: str | None = None
     prompter.show(book.intro)
@@ -121,7 +133,8 @@ def run_interview(book: Rulebook, prompter: Prompter) -> InterviewResult:
             question = state.next_question
             answer = None
             while answer is None:  # a new question is only ever left with an answer
-                answer = prompter.ask(question, _step(book, question, given, False), None)
+                step = _step(book, question, given, False, last_time)
+                answer = prompter.ask(question, step, None)
             given[question.id] = answer
             state = progress(book, given)
         # An edit can make questions skipped: their answers no longer count, so drop them.
@@ -332,6 +345,8 @@ class PlainPrompter:
         else:
             self._line(f"Question {step.number} of at most {step.most} ({part}).")
         self._line(question.prompt)
+        if step.last_time:
+            self._line(f"({step.last_time})")
         if question.help:
             self._line("Help: " + question.help)
 
@@ -532,6 +547,8 @@ class QuestionaryPrompter:
         self._line(str(step), "dim")
         self._line("Help: " + question.help, "italic")
         self._line(question.prompt, "bold")
+        if step.last_time:
+            self._line(f"({step.last_time})", "dim")
         import questionary  # loaded while the person reads the question
 
         if question.type == "int":

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from rich.tree import Tree
 
     from neckcheck.core.explain import Part, RuleTrace
+    from neckcheck.core.model import Rulebook
 
 # Colour only repeats what the headline's words already say (NO_COLOR and dumb terminals lose
 # nothing).
@@ -109,6 +110,38 @@ def render_text(decision: Decision, console: Console) -> None:
     console.print()
     console.print(Text(safe_text(decision.disclaimer), style="italic"))
     console.print(Text(safe_text(f"Rules version {decision.rules_version}"), style="dim"))
+
+
+def render_since_rise(decision: Decision, book: Rulebook, console: Console) -> None:
+    """When the level of care rose since the earlier screening (--since), the line that says so:
+    printed first, before everything else."""
+    from rich.text import Text
+
+    from neckcheck.formats.since import since_text
+
+    words = since_text(decision, book)
+    if words is not None and words.risen is not None:
+        console.print(Text(safe_text(words.risen), style=_STYLE.get(decision.disposition, "")))
+
+
+def render_since(decision: Decision, book: Rulebook, console: Console) -> None:
+    """The "Since last time" section: each changed answer (its question, then and now), and
+    the level of care then and now."""
+    from rich.text import Text
+
+    from neckcheck.formats.since import since_text
+
+    words = since_text(decision, book)
+    if words is None:
+        return
+    console.print()
+    console.print(Text("Since last time", style="bold underline"))
+    if not words.changes:
+        _items(console, ["-"], ["No answer changed."])
+    for question, then, now in words.changes:
+        _items(console, ["-"], [question])
+        _items(console, [" "], [f"then: {then}; now: {now}"], style="dim")
+    _items(console, ["-"], [f"Level of care: then {words.level_then}; now {words.level_now}."])
 
 
 _SECTION_TITLES = {

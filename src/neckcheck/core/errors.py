@@ -77,6 +77,22 @@ class UsageProblem(NeckcheckError):
         return [f"usage error: {self}"]
 
 
+class SinceError(NeckcheckError):
+    """An earlier screening given to compare with (`screen --since FILE`) that cannot be
+    compared: missing, unreadable, not a saved answer set, or saved under an answer contract
+    whose questions differ. A usage error: exit 2, one line."""
+
+    code = "invalid_since"
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+    def lines(self) -> list[str]:
+        return [f"usage error: --since {self.source}: {self.reason}"]
+
+
 class RulesError(NeckcheckError):
     """A rules folder that does not load: each message names the file, the line and the id."""
 

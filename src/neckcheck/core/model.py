@@ -226,6 +226,39 @@ class CautionNote:
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """One answer that differs between an earlier screening and this one; None where the
+    question was not asked in that screening."""
+
+    key: str
+    before: Value | None
+    after: Value | None
+
+
+@dataclass(frozen=True, slots=True)
+class Since:
+    """What changed since an earlier screening of the same person: the answers that differ, in
+    question order, the earlier disposition, and whether today's is more urgent. `given_at`
+    (ISO 8601 with its offset) and `rules_version_before` come from the saved answer set, None
+    when it did not record them (a file saved by an earlier version)."""
+
+    changes: tuple[Change, ...]
+    disposition_before: str
+    more_urgent: bool
+    given_at: str | None = None
+    rules_version_before: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "changes": [{"key": c.key, "before": c.before, "after": c.after} for c in self.changes],
+            "disposition_before": self.disposition_before,
+            "more_urgent": self.more_urgent,
+            "given_at": self.given_at,
+            "rules_version_before": self.rules_version_before,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The result of screening one answer set: data only, no layout."""
 
@@ -243,27 +276,37 @@ class Decision:
     rules_version: str
     disclaimer: str
     warning: str | None = None  # the rules used are not proved (see Rulebook.warning)
+    since: Since | None = None  # the comparison with an earlier screening (--since)
 
     def to_dict(self) -> dict[str, object]:
         """The decision as a JSON object: what `screen --json` prints (its JSON Schema is
         `neckcheck.formats.schema.decision_schema`, docs/decision.schema.json for the shipped
         rules)."""
-        return {
-            "outcome": self.outcome,
-            "disposition": self.disposition,
-            "exit_code": self.exit_code,
-            "timeframe": self.timeframe,
-            "headline": self.headline,
-            "advice": self.advice,
-            "reasons": [
-                {"rule": r.rule, "text": r.text, "source": r.source, "disposition": r.disposition}
-                for r in self.reasons
-            ],
-            "cautions": [{"id": c.id, "text": c.text} for c in self.cautions],
-            "technique": self.technique,
-            "steps": list(self.steps),
-            "see_also": list(self.see_also),
-            "rules_version": self.rules_version,
-            "contract_version": CONTRACT_VERSION,
-            "disclaimer": self.disclaimer,
-        } | ({"warning": self.warning} if self.warning else {})
+        return (
+            {
+                "outcome": self.outcome,
+                "disposition": self.disposition,
+                "exit_code": self.exit_code,
+                "timeframe": self.timeframe,
+                "headline": self.headline,
+                "advice": self.advice,
+                "reasons": [
+                    {
+                        "rule": r.rule,
+                        "text": r.text,
+                        "source": r.source,
+                        "disposition": r.disposition,
+                    }
+                    for r in self.reasons
+                ],
+                "cautions": [{"id": c.id, "text": c.text} for c in self.cautions],
+                "technique": self.technique,
+                "steps": list(self.steps),
+                "see_also": list(self.see_also),
+                "rules_version": self.rules_version,
+                "contract_version": CONTRACT_VERSION,
+                "disclaimer": self.disclaimer,
+            }
+            | ({"warning": self.warning} if self.warning else {})
+            | ({"since": self.since.to_dict()} if self.since is not None else {})
+        )

@@ -7,19 +7,39 @@ from collections.abc import Mapping
 from neckcheck.core.conditions import Value
 from neckcheck.core.model import Decision, Rulebook
 from neckcheck.formats.escape import safe_text
+from neckcheck.formats.since import since_text
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _since_section(decision: Decision, book: Rulebook) -> list[str]:
+    """The comparison with an earlier screening (--since), when there is one."""
+    words = since_text(decision, book)
+    if words is None or decision.since is None:
+        return []
+    when = decision.since.given_at or "a date the saved file did not record"
+    lines = ["", "## Since last time", "", f"Compared with the answers given on {when}.", ""]
+    if words.changes:
+        lines += ["| Question | Then | Now |", "|---|---|---|"]
+        lines += [
+            f"| {_cell(q)} | {_cell(then)} | {_cell(now)} |" for q, then, now in words.changes
+        ]
+    else:
+        lines += ["No answer changed."]
+    return [*lines, "", f"Level of care: then {words.level_then}; now {words.level_now}."]
+
+
 def markdown_report(
     decision: Decision, facts: Mapping[str, Value], book: Rulebook, when: str, ended_early: bool
 ) -> str:
     """`facts`: the answers to the questions that were asked; `when`: the date and time."""
+    words = since_text(decision, book)
     lines = [
         "# neckcheck screening report",
         "",
+        *([f"**{words.risen}**", ""] if words is not None and words.risen else []),
         f"- Date: {when}",
         f"- Rules version: {decision.rules_version}",
         f"- Result: **{decision.headline}** ({decision.outcome}, {decision.disposition})",
@@ -30,6 +50,7 @@ def markdown_report(
         "",
     ]
     lines += [f"- {r.text} *Source: {r.source}* (rule `{r.rule}`)" for r in decision.reasons]
+    lines += _since_section(decision, book)
     lines += ["", "## Answers", ""]
     if ended_early:
         lines += ["The screening stopped early: these answers already called for emergency care.",

@@ -156,6 +156,54 @@ def _pair_schema(outcome: str, disposition: str, rulebook: Rulebook) -> dict[str
     }
 
 
+def _since_schema(rulebook: Rulebook) -> dict[str, Any]:
+    """The comparison with an earlier screening (`screen --since`)."""
+    # Answers as the engine reads them: a tri answer as its word (true/false read as yes/no).
+    values: dict[str, dict[str, Any]] = {
+        q.id: {"type": "integer", "minimum": q.min, "maximum": q.max}
+        if q.type == "int"
+        else {"enum": list(q.allowed_values())}
+        for q in rulebook.questions
+    }
+    change = {
+        "type": "object",
+        "required": ["key", "before", "after"],
+        "properties": {"key": {"enum": list(values)}, "before": {}, "after": {}},
+        "oneOf": [
+            {
+                "properties": {
+                    "key": {"const": key},
+                    "before": {"anyOf": [value, {"type": "null"}]},
+                    "after": {"anyOf": [value, {"type": "null"}]},
+                }
+            }
+            for key, value in values.items()
+        ],
+    }
+    return {
+        "type": "object",
+        "description": (
+            "Present only when the screening was compared with an earlier one (--since): each "
+            "answer that differs (null where the question was not asked), the disposition "
+            "then, and whether the disposition now is more urgent."
+        ),
+        "required": [
+            "changes",
+            "disposition_before",
+            "more_urgent",
+            "given_at",
+            "rules_version_before",
+        ],
+        "properties": {
+            "changes": {"type": "array", "items": change},
+            "disposition_before": {"enum": list(URGENCY)},
+            "more_urgent": {"type": "boolean"},
+            "given_at": {"type": ["string", "null"], "format": "date-time"},
+            "rules_version_before": {"type": ["string", "null"]},
+        },
+    }
+
+
 def decision_schema(rulebook: Rulebook) -> dict[str, Any]:
     """The JSON Schema (2020-12) of one decision as `neckcheck screen --json` prints it, for the
     rules of `rulebook`. Keys may be added within a contract version, so other keys are allowed
@@ -207,6 +255,7 @@ def decision_schema(rulebook: Rulebook) -> dict[str, Any]:
             "type": "string",
             "description": "Present only when the rules used are not proved.",
         },
+        "since": _since_schema(rulebook),
     }
     return {
         "$schema": DIALECT,
@@ -219,7 +268,7 @@ def decision_schema(rulebook: Rulebook) -> dict[str, Any]:
             "follow from the outcome and the disposition."
         ),
         "type": "object",
-        "required": [k for k in properties if k != "warning"],
+        "required": [k for k in properties if k not in ("warning", "since")],
         "properties": properties,
         "oneOf": [_pair_schema(o, d, rulebook) for o, d in pairs],
     }
