@@ -171,11 +171,11 @@ def test_evaluate_exits_1_when_a_case_is_under_triaged(
     under, fine = case("desk", NO_INJURY, "clinician"), case("ok", BASELINE, "technique")
     path = cases_file(tmp_path, under, fine)
     code, out, err = neckcheck(["rules", "evaluate", path, "--json"], capfd, monkeypatch)
-    assert (code, err) == (1, "")
+    assert (code, err) == (8, "")
     assert json.loads(out)["under_cases"] == ["desk"]
     code, out, _ = neckcheck(["rules", "evaluate", "-"], capfd, monkeypatch,
                              stdin=case("desk", NO_INJURY, "clinician"))  # fmt: skip
-    assert code == 1
+    assert code == 8
     assert "- desk: technique (acceptable: clinician); rules: " in out
 
 
@@ -189,7 +189,7 @@ def weaken(rules: Path) -> None:
                     encoding="utf-8")  # fmt: skip
 
 
-def test_against_a_weakened_folder_lists_the_lowered_cases_and_exits_1(
+def test_against_a_weakened_folder_lists_the_lowered_cases_and_exits_8(
     rules_copy: Path, capfd: Run, monkeypatch: Run
 ) -> None:
     weaken(rules_copy)
@@ -199,7 +199,7 @@ def test_against_a_weakened_folder_lists_the_lowered_cases_and_exits_1(
     assert err.count("\n") == 1
     assert "not proved" in err
     code, out, err = neckcheck([*args, "--allow-unproved-rules"], capfd, monkeypatch)
-    assert code == 1
+    assert code == 8
     assert "2 cases changed, 0 safer, 2 less safe" in out
     assert "- new_headache_after_neck_massage: urgent -> clinician, LESS SAFE" in out
     assert "WARNING: " in err
@@ -209,7 +209,7 @@ def test_against_a_weakened_folder_lists_the_lowered_cases_and_exits_1(
     # The weakened folder evaluated by itself, with --rules: the same two cases, under-triaged.
     code, out, _ = neckcheck(["rules", "evaluate", "--rules", str(rules_copy), "--json",
                               "--allow-unproved-rules"], capfd, monkeypatch)  # fmt: skip
-    assert (code, json.loads(out)["under_cases"]) == (1, [c["id"] for c in changed])
+    assert (code, json.loads(out)["under_cases"]) == (8, [c["id"] for c in changed])
 
 
 @pytest.mark.parametrize(

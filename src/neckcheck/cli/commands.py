@@ -42,6 +42,7 @@ EXIT_CODES = (
     ("2", "the input or the command line is wrong (the message is on stderr, nothing on stdout)"),
     ("7", "batch: every line was screened, but the --output file could not be written (every "
           "result is on stdout instead; 2 wins when a line was invalid as well)"),
+    ("8", "rules evaluate: at least one case was under-triaged"),
     ("130", "interrupted (Ctrl-C, Ctrl-D); nothing saved"),
     ("141", "the reader of the output went away"),
     ("143", "stopped by SIGTERM"),
@@ -476,7 +477,7 @@ def _stderr_line(env: Environment, text: str) -> None:
             ("neckcheck screen --answers answers.json --json", "from a script"),
         ),
     ),
-    epilog=_epilog(("Exit codes", tuple(row for row in EXIT_CODES if row[0] != "7")))
+    epilog=_epilog(("Exit codes", tuple(row for row in EXIT_CODES if row[0] not in ("7", "8"))))
     + "\n\nFiles (--save, --report): a problem known before anything is asked (a read-only "
     "file without --force, the answers file itself, one file for both) is a usage error (exit "
     "2). A file that cannot be written later never costs the decision: it is printed, the exit "
@@ -1086,8 +1087,8 @@ def rules_evaluate(
     acceptable, the counts, each under- and over-triaged case with the rules that fired, and the
     share of the cases needing care today that were sent there.
 
-    Exit 0 when no case is under-triaged (by either folder, with --against); 1 when any is; 2 on
-    an input error, naming the line and the key.
+    Exit 0 when no case is under-triaged (by either folder, with --against); 8 when any is (not
+    1, which is kept for a bug); 2 on an input error, naming the line and the key.
     """
     from neckcheck.cli.evaluate import run_evaluate
 
