@@ -108,29 +108,15 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-# What json.dumps(value) runs, made once: json.dumps builds it again on every call, which was
-# most of the cost of a line whose every value has the wrong type.
-_encoder = json.JSONEncoder()
-_c_encoder = getattr(json.encoder, "c_make_encoder", None)  # None where _json is missing
-_encode = (
-    _c_encoder(
-        None, _encoder.default, json.encoder.encode_basestring_ascii, None,
-        _encoder.key_separator, _encoder.item_separator, False, False, True,
-    )
-    if _c_encoder is not None
-    else None
-)  # fmt: skip
+# One encoder, made once: json.dumps(value) builds a new one on every call, which was most of
+# the cost of a line whose every value has the wrong type. Its output is json.dumps(value)'s.
+_encode = json.JSONEncoder().encode
 
 
 def _shown(value: object) -> str:
     """A value for a message: short, and escaped (it may hold control characters)."""
     try:
-        if isinstance(value, float):
-            text = repr(value)
-        elif _encode is not None:
-            text = "".join(_encode(value, 0))
-        else:
-            text = json.dumps(value)
+        text = repr(value) if isinstance(value, float) else _encode(value)
     except (TypeError, ValueError, RecursionError):
         text = f"<{type(value).__name__}>"
     return text if len(text) <= 40 else text[:37] + "..."
