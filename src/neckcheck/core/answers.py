@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from neckcheck.core.answer_model import answer_model, value_model
 from neckcheck.core.conditions import Value
 from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, Problem
 from neckcheck.core.model import Question, Rulebook
-from neckcheck.core.unknown_keys import MAX_SUGGESTIONS, input_error, unknown_key_problem
+from neckcheck.core.unknown_keys import MAX_SUGGESTIONS, input_error, unknown_key_message
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -86,49 +86,78 @@ def parse_json(data: bytes | str, source: str = "answers") -> object:
         raise InputError([Problem("", "not valid JSON: nested too deeply")], source) from None
 
 
+_KINDS: dict[type, str] = {
+    LongNumber: "a number with too many digits",
+    type(None): "null",
+    bool: "a boolean",
+    int: "a whole number",
+    float: "a decimal number",
+    str: "text",
+    list: "a list",
+    dict: "an object",
+}
+
+
 def _kind(value: object) -> str:
-    if isinstance(value, LongNumber):
-        return "a number with too many digits"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
+    kind = _KINDS.get(type(value))
+    if kind is not None:
+        return kind
+    for base, kind in _KINDS.items():  # a subclass, through the Python API
+        if isinstance(value, base):
+            return kind
     return type(value).__name__
+
+
+# One encoder, made once: json.dumps(value) builds a new one on every call, which was most of
+# the cost of a line whose every value has the wrong type. Its output is json.dumps(value)'s.
+_encode = json.JSONEncoder().encode
 
 
 def _shown(value: object) -> str:
     """A value for a message: short, and escaped (it may hold control characters)."""
     try:
-        text = json.dumps(value) if not isinstance(value, float) else repr(value)
+        text = repr(value) if isinstance(value, float) else _encode(value)
     except (TypeError, ValueError, RecursionError):
         text = f"<{type(value).__name__}>"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# The error types of a number in range of its type, but out of the question's range.
+_OUT_OF_RANGE = frozenset(("greater_than_equal", "less_than_equal"))
+
+
+def _wording(question: Question) -> tuple[str, str | None]:
+    """What a problem with this question's value says before the value: (for a value of the
+    wrong kind, which the value's kind then follows; for a number out of range, or None)."""
+    if question.type == "tri":
+        return 'must be "yes", "no" or "unsure" (or true/false), got ', None
+    if question.type == "int":
+        lo, hi = question.min, question.max
+        return f"must be a whole number from {lo} to {hi}, got ", f"must be from {lo} to {hi}, got "
+    choices = ", ".join(f'"{v}"' for v in question.allowed_values())
+    return f"must be one of {choices}, got ", None
+
+
+def _wordings(rulebook: Rulebook) -> dict[str, tuple[str, str | None]]:
+    """_wording of every question, by id, made once per rulebook."""
+    table: dict[str, tuple[str, str | None]] | None = rulebook.derived.get("value_wording")
+    if table is None:
+        table = {q.id: _wording(q) for q in rulebook.questions}
+        rulebook.derived["value_wording"] = table
+    return table
+
+
+def _worded(wording: tuple[str, str | None], value: object, error_type: str) -> str:
+    wrong, out_of_range = wording
+    if out_of_range is not None and error_type in _OUT_OF_RANGE:
+        return out_of_range + _shown(value)
+    return f"{wrong}{_shown(value)} ({_KINDS.get(type(value)) or _kind(value)})"
+
+
 def value_problem(question: Question, value: object, error_type: str) -> str:
     """Why a value is not an answer to this question, in the person's words (`error_type` is
     the validator's: a number out of range reads differently from a value of the wrong kind)."""
-    if question.type == "tri":
-        return (
-            f'must be "yes", "no" or "unsure" (or true/false), got {_shown(value)} ({_kind(value)})'
-        )
-    if question.type == "int":
-        lo, hi = question.min, question.max
-        if error_type in ("greater_than_equal", "less_than_equal"):
-            return f"must be from {lo} to {hi}, got {_shown(value)}"
-        return f"must be a whole number from {lo} to {hi}, got {_shown(value)} ({_kind(value)})"
-    choices = ", ".join(f'"{v}"' for v in question.allowed_values())
-    return f"must be one of {choices}, got {_shown(value)} ({_kind(value)})"
+    return _worded(_wording(question), value, error_type)
 
 
 def _canonical(value: object) -> Value:
@@ -232,7 +261,7 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
             facts[q.id] = _canonical(values[q.id])
         elif q.id not in unresolved:
             why = f" (asked because {q.asked_when})" if q.asked_when is not None else ""
-            problems.append(Problem(q.id, f"missing answer{why}"))
+            problems.append((q.id, f"missing answer{why}"))
             unresolved.add(q.id)
     if problems:
         raise input_error(problems, hidden, source)
@@ -244,46 +273,54 @@ def _model_input(raw: dict[object, object], rulebook: Rulebook) -> dict[object, 
     text, only its answers to questions. (pydantic names a key that is not text in its error,
     but refuses an object with a key that is not valid Unicode as a whole, naming no key; the
     other keys are reported by _sort_out.)"""
-    for key in raw:
-        if not isinstance(key, str) or not key.isascii():
-            return {k: v for k, v in raw.items() if isinstance(k, str) and rulebook.question(k)}
-    return raw
+    try:
+        if all(map(str.isascii, cast("dict[str, object]", raw))):  # one C loop: every line
+            return raw
+    except TypeError:  # a key that is not text, through the Python API
+        pass
+    return {k: v for k, v in raw.items() if isinstance(k, str) and rulebook.question(k)}
 
 
 def _failed_keys(refused: ValidationError) -> dict[object, str]:
     """Each key the model refused, with the type of its first error (a value that fits no
     alternative of a union has one error per alternative; only a number's type matters)."""
-    failed: dict[object, str] = {}
-    for error in refused.errors(include_url=False, include_context=False, include_input=False):
-        failed.setdefault(error["loc"][0] if error["loc"] else "", error["type"])
-    return failed
+    errors = refused.errors(include_url=False, include_context=False, include_input=False)
+    return {(error["loc"] or ("",))[0]: error["type"] for error in reversed(errors)}
 
 
 def _sort_out(
     raw: dict[object, object], failed: dict[object, str], rulebook: Rulebook
-) -> tuple[dict[object, object], list[Problem], int, set[str]]:
+) -> tuple[dict[object, object], list[tuple[str, str]], int, set[str]]:
     """For an answer set the model refused (`failed`: the error type of each key it named):
     the valid values, the problems in the order of the keys given, how many more were counted
     but not made, and the questions whose value is not known.
 
     Bounded work: a problem for an unknown key is made only while it will be listed (the rest
-    are counted), and a "did you mean" searched for the first few unknown keys only."""
+    are counted), and a "did you mean" searched for the first few unknown keys only. A bad
+    value is worded from its question's words, made once per rulebook (_wordings)."""
     values: dict[object, object] = {}
-    problems: list[Problem] = []
+    problems: list[tuple[str, str]] = []  # (key, message): see InputError.of_pairs
     hidden = unknown = 0
     unresolved: set[str] = set()
+    wordings = _wordings(rulebook)
     for key, value in raw.items():
         if not isinstance(key, str):  # through the Python API: {1: "yes"}
-            problems.append(Problem(_shown(key), "a key must be text"))
-        elif (question := rulebook.question(key)) is None:
-            if unknown >= MAX_UNKNOWN_KEYS_LISTED:
-                hidden += 1
+            problems.append((_shown(key), "a key must be text"))
+        elif (wording := wordings.get(key)) is not None:
+            error_type = failed.get(key)
+            if error_type is None:
+                values[key] = value
                 continue
-            unknown += 1
-            problems.append(unknown_key_problem(key, rulebook, unknown <= MAX_SUGGESTIONS))
-        elif (error_type := failed.get(key)) is not None:
-            problems.append(Problem(key, value_problem(question, value, error_type)))
+            wrong, out_of_range = wording  # _worded, inlined: a line may have a problem a key
+            if out_of_range is not None and error_type in _OUT_OF_RANGE:
+                problems.append((key, out_of_range + _shown(value)))
+            else:
+                kind = _KINDS.get(type(value)) or _kind(value)
+                problems.append((key, f"{wrong}{_shown(value)} ({kind})"))
             unresolved.add(key)
+        elif unknown >= MAX_UNKNOWN_KEYS_LISTED:
+            hidden += 1
         else:
-            values[key] = value
+            unknown += 1
+            problems.append((key, unknown_key_message(key, rulebook, unknown <= MAX_SUGGESTIONS)))
     return values, problems, hidden, unresolved

@@ -45,17 +45,38 @@ def more_problems(count: int) -> Problem:
 
 class InputError(NeckcheckError):
     """An answer set that cannot be screened: every problem is listed, each naming its key (at
-    most MAX_PROBLEMS_LISTED, then one that says how many more there are)."""
+    most MAX_PROBLEMS_LISTED, then one that says how many more there are).
+
+    Held as (key, message) pairs: a batch line whose every value is wrong has a problem per
+    question, and `formats.batch_lines` writes them as JSON without a Problem object each
+    (`problems` makes those the first time it is read)."""
 
     code = "invalid_answers"
 
     def __init__(self, problems: list[Problem], source: str = "answers") -> None:
-        if len(problems) > MAX_PROBLEMS_LISTED + 1:
-            more = len(problems) - MAX_PROBLEMS_LISTED
-            problems = [*problems[:MAX_PROBLEMS_LISTED], more_problems(more)]
-        self.problems = problems
+        self._setup([(p.key, p.message) for p in problems], source)
+
+    @classmethod
+    def of_pairs(cls, pairs: list[tuple[str, str]], source: str = "answers") -> InputError:
+        """The error of these problems, given as (key, message) pairs."""
+        error = cls.__new__(cls)
+        error._setup(pairs, source)
+        return error
+
+    def _setup(self, pairs: list[tuple[str, str]], source: str) -> None:
+        if len(pairs) > MAX_PROBLEMS_LISTED + 1:
+            more = more_problems(len(pairs) - MAX_PROBLEMS_LISTED)
+            pairs = [*pairs[:MAX_PROBLEMS_LISTED], (more.key, more.message)]
+        self.pairs = pairs
         self.source = source
-        super().__init__("; ".join(str(p) for p in problems))
+        self._problems: list[Problem] | None = None
+        super().__init__("; ".join([f"{k}: {m}" if k else m for k, m in pairs]))
+
+    @property
+    def problems(self) -> list[Problem]:
+        if self._problems is None:
+            self._problems = [Problem(k, m) for k, m in self.pairs]
+        return self._problems
 
     def lines(self) -> list[str]:
         return [f"{self.source}: {p}" for p in self.problems]
@@ -64,7 +85,7 @@ class InputError(NeckcheckError):
         return {
             "code": self.code,
             "message": str(self),
-            "problems": [{"key": p.key, "message": p.message} for p in self.problems],
+            "problems": [{"key": k, "message": m} for k, m in self.pairs],
         }
 
 

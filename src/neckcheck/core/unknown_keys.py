@@ -100,15 +100,16 @@ def unknown_keys_error(keys: list[str], rulebook: Rulebook, source: str) -> Inpu
     """The error check_answers raises for an answer set whose only problems are these unknown
     keys (in the order given)."""
     listed = [
-        unknown_key_problem(key, rulebook, n < MAX_SUGGESTIONS)
+        (key, unknown_key_message(key, rulebook, n < MAX_SUGGESTIONS))
         for n, key in enumerate(keys[:MAX_UNKNOWN_KEYS_LISTED])
     ]
     return input_error(listed, len(keys) - len(listed), source)
 
 
-def input_error(problems: list[Problem], hidden: int, source: str) -> InputError:
-    """The error for these problems and `hidden` more unknown keys that were counted, not
-    made."""
+def input_error(problems: list[tuple[str, str]], hidden: int, source: str) -> InputError:
+    """The error for these problems, as (key, message) pairs, and `hidden` more unknown keys
+    that were counted, not made."""
     if hidden:
-        problems = [*problems, more_problems(hidden)]
-    return InputError(problems, source)
+        more = more_problems(hidden)
+        problems = [*problems, (more.key, more.message)]
+    return InputError.of_pairs(problems, source)

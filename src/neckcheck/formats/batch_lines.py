@@ -3,9 +3,8 @@ one does (at most about 2x), whatever is wrong with it.
 
 - `unknown_keys_json`: the error of a line whose only problems are keys no question has,
   written directly instead of made as an error and dumped.
-- `RefusedLines`: the error text of lines already refused, by their exact bytes, so that a
-  stream repeating one bad line (a system that writes every value the wrong way) checks and
-  words it once.
+- `error_json`: any error, written from its (key, message) pairs: a line whose every value
+  has the wrong type has a problem per question, and none of them is made as an object.
 
 Each writes what `json.dumps(error.to_dict(), ensure_ascii=True, separators=(",", ":"))`
 writes for the error the answer check raises, byte for byte (tests/test_batch.py).
@@ -15,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import json
+from itertools import repeat
+from operator import add
 
 from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, more_problems
 from neckcheck.core.model import Rulebook
@@ -25,12 +26,17 @@ _PLAIN_END = ',"message":' + _text(UNKNOWN_KEY) + "}"  # a key's problem, after 
 _PLAIN_JOIN = _PLAIN_END + ',{"key":'
 
 
-_compact = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
-
-
 def error_json(error: InputError) -> str:
-    """An error as batch writes it: compact ASCII JSON (one encoder, made once)."""
-    return _compact(error.to_dict())
+    """An error as batch writes it: byte for byte json.dumps(error.to_dict(), ensure_ascii=True,
+    separators=(",", ":")), written from its (key, message) pairs (every key and message is
+    text) by the encoder json.dumps uses for text, in loops that run in C (map): a line whose
+    every value has the wrong type has a problem per question, and no dict is made for one."""
+    problems = ""
+    if error.pairs:
+        keys, messages = zip(*error.pairs, strict=True)
+        encoded = map(add, map(add, map(_text, keys), repeat(',"message":')), map(_text, messages))
+        problems = '{"key":' + '},{"key":'.join(encoded) + "}"
+    return f'{{"code":{_text(error.code)},"message":{_text(str(error))},"problems":[{problems}]}}'
 
 
 def unknown_keys_json(keys: list[str], rulebook: Rulebook) -> str:
@@ -66,23 +72,3 @@ def _more_json(count: int) -> tuple[str, str]:
     """more_problems(count) in an error's message, and as JSON in its problems."""
     more = more_problems(count)
     return str(more), f'{{"key":{_text(more.key)},"message":{_text(more.message)}}}'
-
-
-class RefusedLines:
-    """The error text of the first `most` distinct lines refused (each at most `longest`
-    bytes), by their exact bytes. What a line is refused for depends on its bytes and the
-    rulebook alone, never on its place in the stream (an error names no line number), so a
-    line seen again gets the same text. Bounded: at most `most` * (`longest` + the longest
-    error) held."""
-
-    def __init__(self, most: int = 256, longest: int = 4096) -> None:
-        self.most = most
-        self.longest = longest
-        self.texts: dict[bytes, str] = {}
-
-    def get(self, line: bytes) -> str | None:
-        return self.texts.get(line)
-
-    def remember(self, line: bytes, error: str) -> None:
-        if len(self.texts) < self.most and len(line) <= self.longest:
-            self.texts[line] = error

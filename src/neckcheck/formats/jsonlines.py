@@ -18,7 +18,7 @@ from neckcheck.core.answers import parse_json
 from neckcheck.core.engine import decide, decision_key
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import Rulebook
-from neckcheck.formats.batch_lines import RefusedLines, error_json
+from neckcheck.formats.batch_lines import error_json
 from neckcheck.formats.documents import MAX_DOCUMENT_BYTES, answers_of_document
 
 if TYPE_CHECKING:
@@ -121,13 +121,8 @@ def result_lines(
     with its 1-based "line", or {"line": N, "error": {...}}. Never stops on a bad line."""
     texts = None if book.warning else _Texts(book)
     outcomes = summary.outcomes
-    refused = RefusedLines()
     for number, raw in enumerate(lines, start=1):
         summary.lines = number
-        if isinstance(raw, bytes) and (known := refused.get(raw)) is not None:
-            summary.errors += 1  # a line refused before: its error again (formats.batch_lines)
-            yield f'{{"line":{number},"error":{known}}}\n'
-            continue
         try:
             if raw is None:
                 raise TOO_LONG
@@ -138,10 +133,7 @@ def result_lines(
             outcome, text = _decision_line(answers, book, texts)
         except InputError as exc:
             summary.errors += 1
-            error = error_json(exc)
-            if isinstance(raw, bytes):
-                refused.remember(raw, error)
-            yield f'{{"line":{number},"error":{error}}}\n'
+            yield f'{{"line":{number},"error":{error_json(exc)}}}\n'
         else:
             outcomes[outcome] += 1
             yield f'{{"line":{number},{text}\n'
