@@ -245,12 +245,13 @@ UNKNOWN_KEYS = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(keys=st.lists(UNKNOWN_KEYS, max_size=70))
-def test_unknown_keys_json_is_json_dumps_of_the_error(keys: list[str], book: Rulebook) -> None:
+def test_error_json_is_json_dumps_of_the_error(keys: list[str], book: Rulebook) -> None:
     """Every key named up to the listed limit, then "and N more", with the same "did you mean"
-    for the first few: the text batch writes is the error's own JSON, byte for byte."""
+    for the first few: the text batch writes is the error's own JSON, byte for byte, whatever
+    the keys hold (lone surrogates, quotes, line separators, the empty key)."""
     from neckcheck.core.unknown_keys import unknown_keys_error
-    from neckcheck.formats.batch_lines import unknown_keys_json
+    from neckcheck.formats.batch_lines import error_json
 
     error = unknown_keys_error(keys, book, "line 1")
     expected = json.dumps(error.to_dict(), ensure_ascii=True, separators=(",", ":"))
-    assert unknown_keys_json(keys, book) == expected
+    assert error_json(error) == expected
