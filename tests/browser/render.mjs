@@ -97,16 +97,14 @@ try {
       for (const [link, value] of c.steps) {
         if (typeof value === 'number') {
           // An element's id is the linkId, then /1 per level of nesting.
-          const selector = `input[id^="${link}/1/"]`;
-          await page.waitForSelector(selector, {visible: true, timeout: 5000});
-          await page.click(selector);
-          await page.type(selector, String(value));
+          const field = await page.waitForSelector(`input[id^="${link}/1/"]`, {visible: true, timeout: 5000});
+          await field.click();
+          await field.type(String(value));
           await page.keyboard.press('Tab');
         } else {
-          const selector = `[id^="${link}/1/"][id$="|${value}"]`;
-          await page.waitForSelector(selector, {timeout: 5000});
-          await page.$eval(selector, (e) => e.scrollIntoView({block: 'center'}));
-          await page.click(selector);
+          // click() scrolls the choice into view first.
+          const choice = await page.waitForSelector(`[id^="${link}/1/"][id$="|${value}"]`, {timeout: 5000});
+          await choice.click();
         }
         await settle();
       }

@@ -1,12 +1,13 @@
 """The exported Questionnaire in a real form renderer: LHC-Forms (npm `lforms`) in headless Debian
-chromium, driven by puppeteer-core (tests/browser/render.mjs). Every clinical case is filled by
-clicking and typing only the questions neckcheck asks for it; with an empty form and forms
-loaded half-filled: the questions shown are the ones neckcheck asks, the emergency and urgent
-notices show exactly when the answers so far make the decision an emergency or urgent (and
-every emergency and urgent rule is among them), and what a clinic's software reads agrees too:
-lforms' own validity (LForms.Util.checkValidity: a filled form is valid, a half-filled one lacks
-exactly the asked questions still open), the items its model counts as enabled (exactly the
-asked questions), no value held by a disabled item, and its QuestionnaireResponse (exactly the
+chromium, driven by puppeteer-core (tests/browser/render.mjs). The clinical cases are filled by
+clicking and typing only the questions neckcheck asks for them (enough cases that every answer given
+in any case, and every notice, is clicked; the others are loaded as their QuestionnaireResponse),
+with an empty form and forms loaded half-filled: the questions shown are the ones neckcheck asks,
+the emergency and urgent notices show exactly when the answers so far make the decision an emergency
+or urgent (and every emergency and urgent rule is among them), and what a clinic's software reads
+agrees too: lforms' own validity (LForms.Util.checkValidity: a filled form is valid, a half-filled
+one lacks exactly the asked questions still open), the items its model counts as enabled (exactly
+the asked questions), no value held by a disabled item, and its QuestionnaireResponse (exactly the
 asked answers, screening to the same decision through the reader and the commands).
 
 Skipped (with the reason) when chromium or node_modules is missing, except under CI=true, where
@@ -51,7 +52,7 @@ CLICKED = (
     "boundary_rotation_asked_yes",
     "tingling_getting_worse_onset_unsure",
 )
-# Every HALF_EVERY-th case is also filled half-way (each form takes about a second to render).
+# Every HALF_EVERY-th case is also loaded half-filled (a loaded form renders in about 0.3 s here).
 HALF_EVERY = 4
 # lforms says this whenever a form is shown without a FHIR server; it is not about the form.
 NO_SERVER = "loadFHIRResources() was called before LForms.Util.setFHIRContext()"
@@ -172,7 +173,8 @@ def _jobs(book: Rulebook, artifacts: Path) -> list[dict[str, Any]]:
     for n, path in enumerate(CASES):
         answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
         steps = asked_in_order(answers, book)
-        # Filled by clicks and typing, as a person would, answering only what is asked.
+        # Filled by clicks and typing, as a person would, answering only what is asked (or
+        # loaded, see _load_what_clicks_cover).
         job: dict[str, Any] = {"name": path.stem, "given": answers, "mode": "click",
                                "steps": steps, "full": True}  # fmt: skip
         if path.stem == CLICKED[0]:
