@@ -5,7 +5,8 @@
 // JOB: {page, chromium, userDataDir, questionnaire, screenshot,
 //       cases: [{name, mode: "click" | "load", steps: [[linkId, code or integer]...], response}]}
 // RESULT: {cases: [{name, shown: [linkId...], notices: {linkId: text}, response, errors,
-//                   enabled: [linkId...], values: [linkId...]}], console: [...]}
+//                   enabled: [linkId...], values: [linkId...]}], console: [...],
+//         spent: {render, answer, read: ms}}
 // `shown` is the page; `errors` (LForms.Util.checkValidity), `enabled` (the items lforms' model
 // counts as enabled: getUserData without disabled items) and `values` (every item holding a
 // value, enabled or not) are what a clinic's software reads, as is `response`.
@@ -30,18 +31,25 @@ try {
   await page.goto(job.page, {waitUntil: 'load'});
   await page.waitForFunction(() => window.LForms && window.LForms.Util && window.LForms.Util.addFormToPage);
 
-  const idle = () => page.evaluate(() => new Promise((done) => setTimeout(done, 25)));
-  const settle = async () => {
-    // Let the renderer finish its expression runs: wait until the DOM stops changing.
-    let before = '';
-    for (let n = 0; n < 100; n++) {
-      await idle();
-      const now = await page.evaluate(() => document.getElementById('form').innerHTML.length + ':' +
-        [...document.querySelectorAll('[id^="item-"]')].map((e) => e.id).join(','));
-      if (now === before) return;
-      before = now;
+  // Wait until lforms has finished reacting to the last answer, on its own state: an answer's
+  // change handler queues the run of the form's expressions (the notices' enableWhenExpression)
+  // in a timer, and the expression processor holds the promise of the run in flight (a change
+  // during a run queues one more). Angular updates the page as that promise settles, so once no
+  // run is queued or in flight the page shows the answers so far.
+  const settle = () => page.evaluate(async () => {
+    const form = document.querySelector('#form wc-lhc-form');
+    const processor = form && form.lhcFormData && form.lhcFormData._expressionProcessor;
+    if (!processor || !('_currentRunPromise' in processor)) {
+      throw new Error('lforms no longer exposes its expression run: update the settle in render.mjs');
     }
-  };
+    // A zero timer yields to the timers already queued (the run the change handler scheduled).
+    const queued = () => new Promise((done) => setTimeout(done, 0));
+    await queued();
+    while (processor._currentRunPromise) {
+      await processor._currentRunPromise.catch(() => undefined);
+      await queued();
+    }
+  });
   const render = async (response) => {
     await page.evaluate(async (q, qr) => {
       const options = qr ? {questionnaireResponse: qr} : {};
@@ -71,34 +79,44 @@ try {
   });
 
   const results = [];
+  // Where the time goes (ms per phase over all the forms), for the test's summary line.
+  const spent = {render: 0, answer: 0, read: 0};
+  let clock = performance.now();
+  const lap = (phase) => {
+    const now = performance.now();
+    spent[phase] += now - clock;
+    clock = now;
+  };
   for (const c of job.cases) {
     if (c.mode === 'load') {
       await render(c.response);
+      lap('render');
     } else {
       await render(null);
+      lap('render');
       for (const [link, value] of c.steps) {
         if (typeof value === 'number') {
           // An element's id is the linkId, then /1 per level of nesting.
-          const selector = `input[id^="${link}/1/"]`;
-          await page.waitForSelector(selector, {visible: true, timeout: 5000});
-          await page.click(selector);
-          await page.type(selector, String(value));
+          const field = await page.waitForSelector(`input[id^="${link}/1/"]`, {visible: true, timeout: 5000});
+          await field.click();
+          await field.type(String(value));
           await page.keyboard.press('Tab');
         } else {
-          const selector = `[id^="${link}/1/"][id$="|${value}"]`;
-          await page.waitForSelector(selector, {timeout: 5000});
-          await page.$eval(selector, (e) => e.scrollIntoView({block: 'center'}));
-          await page.click(selector);
+          // click() scrolls the choice into view first.
+          const choice = await page.waitForSelector(`[id^="${link}/1/"][id$="|${value}"]`, {timeout: 5000});
+          await choice.click();
         }
         await settle();
       }
+      lap('answer');
     }
     results.push({name: c.name, ...(await read())});
     if (c.screenshot) {
       await page.screenshot({path: c.screenshot, fullPage: c.fullPage !== false});
     }
+    lap('read');
   }
-  process.stdout.write(JSON.stringify({cases: results, console: messages}));
+  process.stdout.write(JSON.stringify({cases: results, console: messages, spent}));
 } finally {
   await browser.close();
 }

@@ -1,12 +1,13 @@
 """The exported Questionnaire in a real form renderer: LHC-Forms (npm `lforms`) in headless Debian
-chromium, driven by puppeteer-core (tests/browser/render.mjs). Every clinical case is filled by
-clicking and typing only the questions neckcheck asks for it; with an empty form and forms
-loaded half-filled: the questions shown are the ones neckcheck asks, the emergency and urgent
-notices show exactly when the answers so far make the decision an emergency or urgent (and
-every emergency and urgent rule is among them), and what a clinic's software reads agrees too:
-lforms' own validity (LForms.Util.checkValidity: a filled form is valid, a half-filled one lacks
-exactly the asked questions still open), the items its model counts as enabled (exactly the
-asked questions), no value held by a disabled item, and its QuestionnaireResponse (exactly the
+chromium, driven by puppeteer-core (tests/browser/render.mjs). The clinical cases are filled by
+clicking and typing only the questions neckcheck asks for them (enough cases that every answer given
+in any case, and every notice, is clicked; the others are loaded as their QuestionnaireResponse),
+with an empty form and forms loaded half-filled: the questions shown are the ones neckcheck asks,
+the emergency and urgent notices show exactly when the answers so far make the decision an emergency
+or urgent (and every emergency and urgent rule is among them), and what a clinic's software reads
+agrees too: lforms' own validity (LForms.Util.checkValidity: a filled form is valid, a half-filled
+one lacks exactly the asked questions still open), the items its model counts as enabled (exactly
+the asked questions), no value held by a disabled item, and its QuestionnaireResponse (exactly the
 asked answers, screening to the same decision through the reader and the commands).
 
 Skipped (with the reason) when chromium or node_modules is missing, except under CI=true, where
@@ -51,7 +52,7 @@ CLICKED = (
     "boundary_rotation_asked_yes",
     "tingling_getting_worse_onset_unsure",
 )
-# Every HALF_EVERY-th case is also filled half-way (each form takes about a second to render).
+# Every HALF_EVERY-th case is also loaded half-filled (a loaded form renders in about 0.3 s here).
 HALF_EVERY = 4
 # lforms says this whenever a form is shown without a FHIR server; it is not about the form.
 NO_SERVER = "loadFHIRResources() was called before LForms.Util.setFHIRContext()"
@@ -172,7 +173,8 @@ def _jobs(book: Rulebook, artifacts: Path) -> list[dict[str, Any]]:
     for n, path in enumerate(CASES):
         answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
         steps = asked_in_order(answers, book)
-        # Filled by clicks and typing, as a person would, answering only what is asked.
+        # Filled by clicks and typing, as a person would, answering only what is asked (or
+        # loaded, see _load_what_clicks_cover).
         job: dict[str, Any] = {"name": path.stem, "given": answers, "mode": "click",
                                "steps": steps, "full": True}  # fmt: skip
         if path.stem == CLICKED[0]:
@@ -199,7 +201,43 @@ def _jobs(book: Rulebook, artifacts: Path) -> list[dict[str, Any]]:
         answers = base | change
         jobs.append({"name": f"row {rule}", "given": answers, "mode": "click", "full": True,
                      "steps": asked_in_order(answers, book)})  # fmt: skip
+    _load_what_clicks_cover(jobs, book)
     return jobs
+
+
+def _reached(job: dict[str, Any], book: Rulebook) -> set[tuple[str, object]]:
+    """What filling a form by clicks reaches: each answer given (a code, or typing a number)
+    and each emergency / urgent rule whose notice the answers make show."""
+    reached: set[tuple[str, object]] = {
+        (link, "typed" if type(value) is int else value) for link, value in job["steps"]
+    }
+    decision = _decision(job["given"], book)
+    for reason in decision.reasons:
+        if reason.disposition == decision.disposition in NOTICE_LEVELS:
+            reached.add(("notice", reason.rule))
+    return reached
+
+
+def _load_what_clicks_cover(jobs: list[dict[str, Any]], book: Rulebook) -> None:
+    """Each click in lforms reruns every notice expression (about a tenth of a second here), so
+    not every case is filled by clicks: the cases in CLICKED, the rows and then, case by case,
+    the one that reaches most of what no clicked form has reached yet, until every answer given
+    in any case and every notice shown on any filled form is reached by clicks. The other filled
+    cases are loaded as their QuestionnaireResponse; every form gets the same checks."""
+    full = [j for j in jobs if j.get("full")]
+    clicked = [j for j in full if j["name"] in CLICKED or j["name"].startswith("row ")]
+    reached = {j["name"]: _reached(j, book) for j in full}
+    wanted = set().union(*reached.values())
+    done = set().union(*(reached[j["name"]] for j in clicked))
+    while wanted - done:
+        best = max(full, key=lambda j: (len(reached[j["name"]] - done), -len(j["steps"])))
+        clicked.append(best)
+        done |= reached[best["name"]]
+    names = {j["name"] for j in clicked}
+    for job in full:
+        if job["name"] not in names:
+            job["mode"] = "load"
+            job["response"] = response_from_answers(dict(job["steps"]), book)
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +262,8 @@ def rendered(
     assert done.returncode == 0, done.stderr[-4000:]
     result = json.loads(done.stdout)
     (artifacts / "result.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    print(f"lforms: {len(jobs)} forms rendered and read in {seconds:.1f} s")
+    spent = ", ".join(f"{phase} {ms / 1000:.1f} s" for phase, ms in result["spent"].items())
+    print(f"lforms: {len(jobs)} forms rendered and read in {seconds:.1f} s ({spent})")
     return jobs, result, seconds
 
 
@@ -269,9 +308,10 @@ def test_shown_questions_and_notices_match_neckcheck(book: Rulebook, rendered: A
 
 def test_the_renderers_response_screens_to_the_same_decision(book: Rulebook, rendered: Any) -> None:
     jobs, result, _ = rendered
+    canonical = f"{questionnaire(book)['url']}|{book.version}"
     for job, seen in zip(jobs, result["cases"], strict=True):
         response = seen["response"]
-        assert response["questionnaire"] == f"{questionnaire(book)['url']}|{book.version}"
+        assert response["questionnaire"] == canonical
         assert outcome_of(response, book) == outcome_of(job["given"], book), job["name"]
 
 
