@@ -345,3 +345,16 @@ def test_reading_a_saved_since_file(book: Rulebook, tmp_path: Any) -> None:
     previous = read_since(str(path), book)
     assert previous.saved.given_at == MONDAY
     assert previous.decision == screen(FALL, book)
+
+
+def test_answers_saved_later_than_now_cannot_be_compared(book: Rulebook) -> None:
+    """The clock is passed in: a file given after it is refused, one given at it is read; the
+    Python API reads the clock itself, so a file from 2099 is refused there too."""
+    saved = saved_interview(FALL, False, MONDAY, book.version)
+    monday = datetime.datetime.fromisoformat(MONDAY)
+    assert previous_screening(saved, book, now=monday).saved.given_at == MONDAY
+    with pytest.raises(SinceError, match=r"given_at: .* is later than now"):
+        previous_screening(saved, book, now=monday - datetime.timedelta(seconds=1))
+    future = saved | {"given_at": "2099-01-01T00:00:00+00:00"}
+    with pytest.raises(SinceError, match="later than now"):
+        screen(HEADACHE, book, since=future)

@@ -267,3 +267,42 @@ def test_the_plain_interview_shows_last_time_and_the_rise(files: Path, book: Rul
     result = text.rsplit("Type a number and press Enter: 1\n", 1)[1].split("\n", 1)[1]
     assert result.lstrip("\n").startswith("More urgent than last time:")  # before all else
     assert "\nSince last time\n" in result
+
+
+# ---- red team: tampered saved files ----
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"given_at": "2099-01-01T00:00:00+00:00"}, "given_at: 2099-01-01T00:00:00+00:00 is later"),
+        ({"rules_version": "2026.12.1\x1b[2J"}, "rules_version: must be the rules version"),
+        ({"rules_version": "\ud800"}, "rules_version: must be the rules version"),
+        ({"rules_version": "9" * 300}, "rules_version: must be the rules version"),
+    ],
+    ids=["given in the future", "escape code", "lone surrogate", "300 characters"],
+)
+def test_a_tampered_since_file_is_a_usage_error(
+    files: Path, book: Rulebook, change: dict[str, str], words: str
+) -> None:
+    """A time later than now was never when answers were given (a date hint would count
+    backwards), and a rules version is a short printable text, never a terminal escape."""
+    tampered = saved_interview(FALL, False, MONDAY, book.version) | change
+    path = files / "tampered.json"
+    path.write_text(json.dumps(tampered), encoding="utf-8")
+    for mode in (["--json"], ["--plain"]):
+        done = invoke(["screen", "--answers", str(files / "today.json"), *mode,
+                       "--since", str(path)])  # fmt: skip
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.count("\n") == 1
+        assert words in done.stderr
+
+
+def test_since_with_fhir_is_refused_rather_than_dropped(files: Path) -> None:
+    """The FHIR RiskAssessment has no place for the comparison: refused, not silently lost."""
+    done = invoke(["screen", "--answers", str(files / "today.json"), "--fhir",
+                   "--since", str(files / "monday.json")])  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "--since" in done.stderr
+    assert "--fhir" in done.stderr
+    assert done.stderr.count("\n") == 1

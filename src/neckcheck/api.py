@@ -78,8 +78,11 @@ def screen(
 
     `since`: an earlier screening of the same person, as --save wrote it (parsed JSON); the
     decision then carries what changed (`decision.since`, the "since" key of its JSON).
-    SinceError when it cannot be compared."""
-    return screen_document(raw, rulebook, source, since=since)
+    SinceError when it cannot be compared, or when it says it was given later than now."""
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC)
+    return screen_document(raw, rulebook, source, since=since, now=now)
 
 
 def screen_many(records: Iterable[object], rulebook: Rulebook) -> Iterator[Decision | InputError]:

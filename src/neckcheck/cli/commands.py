@@ -596,6 +596,11 @@ def screen(
         raise UsageProblem(
             f"--fhir prints the decision as FHIR; it cannot be combined with {other}"
         )
+    if fhir and since is not None:  # a RiskAssessment has no place for the comparison
+        raise UsageProblem(
+            "--fhir prints the decision as FHIR, which cannot carry the comparison of --since; "
+            "use --json or the text"
+        )
     if save and report and edge.same_file(save, report):
         raise UsageProblem("--save and --report name the same file; give each its own")
     for target, option in ((save, "--save"), (report, "--report")):

@@ -361,7 +361,9 @@ def read_since(path: str, book: Rulebook) -> Previous:
         raw = parse_json(data, source)
     except InputError as exc:
         raise SinceError(shown, "; ".join(str(p) for p in exc.problems)) from None
-    return previous_screening(raw, book, shown)
+    import datetime
+
+    return previous_screening(raw, book, shown, datetime.datetime.now(datetime.UTC))
 
 
 def refuse_device(path: str) -> None:

@@ -67,7 +67,7 @@ def run_evaluate(
     against: tuple[str, Rulebook] | None,
     as_json: bool,
 ) -> int:
-    """Evaluate and print; the exit code: 1 when any case is under-triaged (by either
+    """Evaluate and print; the exit code: 8 when any case is under-triaged (by either
     rulebook), else 0. Input errors (InputError, exit 2) name the line and the key."""
     from neckcheck.authoring.evaluate import (
         any_under,

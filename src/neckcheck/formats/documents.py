@@ -20,6 +20,8 @@ from neckcheck.formats.saved import (
 )
 
 if TYPE_CHECKING:
+    import datetime
+
     from neckcheck.core.answers import Answers
     from neckcheck.core.model import Decision, Rulebook
 
@@ -58,7 +60,12 @@ def answers_of_document(raw: object, rulebook: Rulebook, source: str) -> tuple[A
 
 
 def screen_document(
-    raw: object, rulebook: Rulebook, source: str = "answers", *, since: object = None
+    raw: object,
+    rulebook: Rulebook,
+    source: str = "answers",
+    *,
+    since: object = None,
+    now: datetime.datetime | None = None,
 ) -> Decision:
     """Check a parsed document and decide, exactly as `neckcheck screen` and `batch` do: a plain
     answer set, a FHIR QuestionnaireResponse (an object with a resourceType, read strictly) or
@@ -67,7 +74,7 @@ def screen_document(
 
     `since`: an earlier screening of the same person, as --save wrote it (parsed JSON); the
     decision then carries what changed (`decision.since`, the "since" key of its JSON).
-    SinceError when it cannot be compared."""
+    SinceError when it cannot be compared, or when it was given later than `now`."""
     if isinstance(raw, dict) and ("resourceType" in raw or SAVED_INTERVIEW in raw):
         answers = answers_of_document(raw, rulebook, source)[0]
     else:
@@ -77,4 +84,5 @@ def screen_document(
         return decision
     from neckcheck.formats.since import previous_screening, with_comparison
 
-    return with_comparison(decision, answers, previous_screening(since, rulebook), rulebook)
+    previous = previous_screening(since, rulebook, now=now)
+    return with_comparison(decision, answers, previous, rulebook)

@@ -81,6 +81,17 @@ def parse_given_at(text: str) -> datetime.datetime:
     return when
 
 
+# A rules version is a short label ("2026.12.1"); a saved file's is shown and echoed in the
+# comparison, so a tampered one must not carry a terminal escape or a lone surrogate.
+MAX_RULES_VERSION = 100
+
+
+def is_rules_version(value: object) -> bool:
+    """A non-empty printable text of at most MAX_RULES_VERSION characters."""
+    # isprintable() is false for control characters and for surrogates alike
+    return isinstance(value, str) and 0 < len(value) <= MAX_RULES_VERSION and value.isprintable()
+
+
 def is_saved_interview(raw: object) -> bool:
     """The document carries the saved interview's marker (of any version)."""
     return isinstance(raw, dict) and SAVED_INTERVIEW in raw
@@ -121,8 +132,14 @@ def read_saved_interview(raw: dict[str, object], source: str) -> SavedAnswers:
             parse_given_at(given_at)
         except ValueError:
             problems.append(Problem("given_at", "must be a time in ISO 8601 with its offset"))
-    if not isinstance(rules_version, str) or not rules_version:
-        problems.append(Problem("rules_version", "must be the rules version, a text"))
+    if not is_rules_version(rules_version):
+        problems.append(
+            Problem(
+                "rules_version",
+                f"must be the rules version, a printable text of at most "
+                f"{MAX_RULES_VERSION} characters",
+            )
+        )
     if type(contract) is not int:
         problems.append(Problem("contract_version", "must be a whole number"))
     elif contract != CONTRACT_VERSION:

@@ -15,6 +15,7 @@ from neckcheck.formats.saved import (
     SavedAnswers,
     checked_saved,
     is_saved_interview,
+    parse_given_at,
     read_saved_interview,
 )
 
@@ -45,10 +46,17 @@ class Previous:
     decision: Decision
 
 
-def previous_screening(raw: object, rulebook: Rulebook, source: str = "since") -> Previous:
+def previous_screening(
+    raw: object,
+    rulebook: Rulebook,
+    source: str = "since",
+    now: datetime.datetime | None = None,
+) -> Previous:
     """A parsed saved answer set as an earlier screening. What --save writes (any version) and a
     plain answer set (what versions before 0.3 saved) are read; anything else, or answers that
-    today's questions do not accept (another answer contract), is a SinceError."""
+    today's questions do not accept (another answer contract), is a SinceError. `now` (with its
+    offset): a file that says its answers were given later than that is one too, since no
+    answer comes from the future (a clock set wrong, or a tampered file)."""
     if not isinstance(raw, dict) or "resourceType" in raw:
         raise SinceError(source, "not a saved answer set (what `screen --save` writes)")
     try:
@@ -61,6 +69,12 @@ def previous_screening(raw: object, rulebook: Rulebook, source: str = "since") -
         raise SinceError(
             source, f"cannot be compared with this screening's questions ({exc})"
         ) from None
+    if now is not None and saved.given_at is not None and parse_given_at(saved.given_at) > now:
+        raise SinceError(
+            source,
+            f"given_at: {saved.given_at} is later than now ({now.isoformat(timespec='seconds')}); "
+            "answers cannot come from the future",
+        )
     return Previous(saved, answers, decide(answers, rulebook))
 
 
