@@ -208,3 +208,13 @@ def test_a_condition_reads_only_questions(book) -> None:  # type: ignore[no-unty
     assert book.question_read("age").id == "age"
     with pytest.raises(ValueError, match="'agee', which is no question"):
         book.question_read("agee")
+
+
+@pytest.mark.parametrize("version", ["''", '"\\e[31m"', "'" + "9" * 101 + "'"])
+def test_a_version_a_saved_file_could_not_carry_is_refused(rules_copy: Path, version: str) -> None:
+    """--save records the rules version and --since reads back only a printable one of at most
+    100 characters: a folder with any other would write answers that cannot be compared."""
+    text = (rules_copy / "rulebook.yaml").read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("version:"))
+    edit(rules_copy, "rulebook.yaml", old, f"version: {version}")
+    assert "version must be printable text of 1 to 100 characters" in load_error(rules_copy)

@@ -22,6 +22,7 @@ from neckcheck.core.answers import check_answers
 from neckcheck.core.engine import check_stopped_early
 from neckcheck.core.errors import InputError, Problem
 from neckcheck.core.model import CONTRACT_VERSION
+from neckcheck.rulebook.rulecheck import MAX_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -82,8 +83,9 @@ def parse_given_at(text: str) -> datetime.datetime:
 
 
 # A rules version is a short label ("2026.12.1"); a saved file's is shown and echoed in the
-# comparison, so a tampered one must not carry a terminal escape or a lone surrogate.
-MAX_RULES_VERSION = 100
+# comparison, so a tampered one must not carry a terminal escape or a lone surrogate. A rules
+# folder is held to the same limit when it is loaded (rulebook.rulecheck).
+MAX_RULES_VERSION = MAX_VERSION
 
 
 def is_rules_version(value: object) -> bool:

@@ -56,6 +56,9 @@ def _duplicates(ids: Iterable[str]) -> list[str]:
     return sorted(i for i, n in Counter(ids).items() if n > 1)
 
 
+MAX_VERSION = 100  # characters of a rules version
+
+
 def check_references(book: Rulebook, where: Where) -> Iterable[str]:
     """Cross-file checks a shape cannot express: ids, references, value domains, SPEC pairs.
     `where` turns a rule file's name into the place each message names."""
@@ -75,6 +78,10 @@ def check_references(book: Rulebook, where: Where) -> Iterable[str]:
         yield f"{cpath}: caution {shown(dup)} is defined more than once"
 
     mpath = where("rulebook.yaml")
+    # A saved answer set records the version, and reads back only a printable one of at most
+    # MAX_VERSION characters (formats.saved): a folder must not write files it cannot read.
+    if not (0 < len(book.version) <= MAX_VERSION and book.version.isprintable()):
+        yield f"{mpath}: version must be printable text of 1 to {MAX_VERSION} characters"
     if set(book.tri_labels) != set(TRI_VALUES):
         yield f"{mpath}: tri_labels must name exactly {', '.join(TRI_VALUES)}"
     group_ids = {g.id for g in book.groups}
