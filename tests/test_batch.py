@@ -243,7 +243,6 @@ UNKNOWN_KEYS = st.one_of(
 ).filter(lambda key: key not in QUESTIONS)  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
 @given(keys=st.lists(UNKNOWN_KEYS, max_size=70))
 def test_unknown_keys_json_is_json_dumps_of_the_error(keys: list[str], book: Rulebook) -> None:
     """Every key named up to the listed limit, then "and N more", with the same "did you mean"
