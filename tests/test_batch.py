@@ -184,6 +184,7 @@ def test_scripted_paths_import_no_terminal_stack(tmp_path: Path) -> None:
         assert "LOADED=\n" in done.stderr.decode(), (args, done.stderr)
 
 
+@pytest.mark.slow  # 20,000 lines: the bug showed after about 12,800
 def test_a_long_varied_batch_agrees_with_the_oracle_line_by_line() -> None:
     """More distinct decisions than any cache keeps (red flags drawn often, so that the reasons
     combine in thousands of ways): every line must still carry its own decision. A cache keyed by
