@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,12 @@ from neckcheck.core.model import Rulebook
 for _size in ("COLUMNS", "LINES"):
     os.environ.pop(_size, None)
 
+# A shell starts a background job (`pytest &` in a script) with SIGINT ignored, and every
+# process a test starts would inherit that: the Ctrl-C tests would time out. They test Ctrl-C as
+# a terminal delivers it, so the suite puts Python's usual handler back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"
 
@@ -22,7 +29,9 @@ RULES = REPO / "rules"
 settings.register_profile(
     "default", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.register_profile("ci", max_examples=1000, deadline=None)
+settings.register_profile(
+    "ci", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

@@ -7,7 +7,7 @@ import dataclasses
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
@@ -127,7 +127,6 @@ def test_strict_values_are_refused_by_the_model(book: Rulebook, key: str, value:
         check_value(question, value)
 
 
-@settings(max_examples=300, deadline=None)
 @given(value=JSON_VALUES, index=st.integers(0, 200))
 def test_one_value_and_the_whole_model_agree(book: Rulebook, value: object, index: int) -> None:
     question: Question = book.questions[index % len(book.questions)]

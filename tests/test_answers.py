@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from neckcheck.core.answers import check_answers, parse_json
@@ -259,7 +259,6 @@ def near_ids(draw: st.DrawFn) -> str:
     return key
 
 
-@settings(max_examples=1500, deadline=None)
 @given(key=st.one_of(near_ids(), st.text(max_size=12)))
 def test_did_you_mean_skips_no_key_a_probe_would_find(book: Rulebook, key: str) -> None:
     from neckcheck.core.unknown_keys import suggestion

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from neckcheck.core.conditions import All, AnyOf, Compare, Condition, ConditionError, Not, parse
@@ -114,7 +114,6 @@ _facts = st.tuples(
 ).map(lambda both: {**both[0], **both[1]})
 
 
-@settings(max_examples=300, deadline=None)
 @given(cond=_conditions, facts=_facts)
 def test_compiled_test_and_guard_mean_what_the_condition_says(
     cond: Condition, facts: dict[str, str | int]

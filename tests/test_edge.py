@@ -17,7 +17,7 @@ from typing import Any
 
 import pexpect
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from neckcheck.api import screen
@@ -215,7 +215,6 @@ def test_safe_text_escapes_what_a_terminal_would_obey() -> None:
     assert safe_text("\u202e") == "\\u202e"
 
 
-@settings(max_examples=200, deadline=None)
 @given(key=st.text(max_size=12), value=st.one_of(st.text(max_size=12), st.integers(),
                                                   st.none(), st.booleans()))  # fmt: skip
 def test_any_text_in_a_key_or_value_is_an_input_error_never_a_crash(

@@ -34,7 +34,7 @@ def sh(*args: str | Path, cwd: Path | None = None) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one build per worker, whatever runs between the tests
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     sh(sys.executable, "-m", "build", "--outdir", out, REPO)

@@ -175,7 +175,7 @@ def batch(line: bytes) -> Any:
     )
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(suppress_health_check=list(HealthCheck))
 @given(lines())
 def test_batch_fast_path_equals_strict_reading(line: bytes) -> None:
     """Fuzzer (passes on main): batch fast path vs strict reader, line by line."""

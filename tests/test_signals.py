@@ -195,12 +195,16 @@ def test_a_signal_between_creating_and_tracking_the_file_leaves_nothing(
     """The worst moment: the file exists and its name is not yet known to anyone. The signal
     waits until the file is tracked, and then removes it."""
     import tempfile
+    import threading
 
     make = tempfile.mkstemp
 
     def make_then_signal(*args: Any, **kwargs: Any) -> tuple[int, str]:
         made: tuple[int, str] = make(*args, **kwargs)
-        os.kill(os.getpid(), signal.SIGUSR1)  # as another program's `kill -USR1` would
+        # As another program's `kill -USR1` reaches the one thread of a neckcheck process. A
+        # test worker has more threads (xdist's), and a signal sent to the whole process
+        # could go to one that does not hold it back.
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGUSR1)
         return made
 
     monkeypatch.setattr(tempfile, "mkstemp", make_then_signal)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import neckcheck
@@ -121,7 +121,6 @@ texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=20) | st.sampled
 )
 
 
-@settings(max_examples=400, deadline=None)
 @given(texts)
 def test_safe_text_shortcut_agrees_with_the_full_escape(text: str) -> None:
     assert safe_text(text) == re.sub(_UNSAFE, _escape_char, text)

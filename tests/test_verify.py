@@ -510,6 +510,7 @@ def test_mutant_is_real(book: Rulebook, label: str) -> None:
     assert before.search(still, z3.Not(was), calm=False).verdict == "unsat", f"{label} gains"
 
 
+@pytest.mark.slow  # a whole proof for each of the 122 mutants
 @pytest.mark.parametrize("label", list(shipped_mutants()))
 def test_mutant_is_caught(label: str) -> None:
     guards = caught(shipped_mutants()[label])
