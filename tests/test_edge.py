@@ -403,7 +403,7 @@ def test_files_are_written_even_when_the_reader_went_away(tmp_path: Path) -> Non
     target = tmp_path / "saved.json"
     done = sh(f"nc screen --save {target} | head -c 1 > /dev/null; echo rc=${{PIPESTATUS[0]}}",
               EMERGENCY)  # fmt: skip
-    assert json.loads(target.read_text(encoding="utf-8"))["vascular_signs"] == "yes"
+    assert json.loads(target.read_text(encoding="utf-8"))["answers"]["vascular_signs"] == "yes"
     assert b"rc=141" in done.stdout or b"rc=5" in done.stdout
 
 

@@ -155,7 +155,7 @@ def test_the_file_is_complete_when_the_signal_comes_after_the_write(tmp_path: Pa
         code, out, err = child.finish()
     assert code == 5, err
     assert b"EMERGENCY" in out
-    assert json.loads(target.read_text(encoding="utf-8"))["vascular_signs"] == "yes"
+    assert json.loads(target.read_text(encoding="utf-8"))["answers"]["vascular_signs"] == "yes"
     assert leftovers(tmp_path) == []
 
 
