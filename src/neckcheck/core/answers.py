@@ -116,7 +116,14 @@ _encode = json.JSONEncoder().encode
 def _shown(value: object) -> str:
     """A value for a message: short, and escaped (it may hold control characters)."""
     try:
-        text = repr(value) if isinstance(value, float) else _encode(value)
+        # A whole number as the encoder writes it (int.__repr__), without building the encoder,
+        # which costs ~10x more; a decimal number as Python writes it.
+        if isinstance(value, float) or type(value) is int:
+            text = repr(value)
+        elif type(value) is list and all(type(item) is int for item in value):
+            text = "[" + ", ".join(map(repr, value)) + "]"  # the encoder's text, [1] in ~1/5
+        else:
+            text = _encode(value)
     except (TypeError, ValueError, RecursionError):
         text = f"<{type(value).__name__}>"
     return text if len(text) <= 40 else text[:37] + "..."
