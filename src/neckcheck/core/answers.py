@@ -296,8 +296,8 @@ def _model_input(raw: dict[object, object], rulebook: Rulebook) -> dict[object, 
 
 
 def _failed_keys(refused: ValidationError) -> dict[object, str]:
-    """Each key the model refused, with the type of its first error (a value that fits no
-    alternative of a union has one error per alternative; only a number's type matters)."""
+    """Each key the model refused, with the type of its first error (one a key in the answer
+    model; only a number's type matters)."""
     errors = refused.errors(include_url=False, include_context=False, include_input=False)
     return {(error["loc"] or ("",))[0]: error["type"] for error in reversed(errors)}
 
