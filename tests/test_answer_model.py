@@ -54,6 +54,23 @@ def test_one_pass_names_every_failing_key(book: Rulebook) -> None:
     assert named == {"age", 7, "notes", "injury"}
 
 
+def test_a_wrong_yes_no_value_is_one_error_not_one_per_alternative(book: Rulebook) -> None:
+    """A yes/no/not-sure value fits "yes"/"no"/"unsure" or a boolean; a value that fits neither
+    is one error of its key (a line whose every value is wrong lists one error a key), and
+    the JSON Schema still shows both alternatives."""
+    tri = [q.id for q in book.questions if q.type == "tri"]
+    raw = {key: [1] for key in tri} | {"sore_back": 1, "age": True, "injury": "no"}
+    with pytest.raises(ValidationError) as info:
+        answer_model(book).validate_python(raw)
+    keys = [error["loc"][0] for error in info.value.errors()]
+    assert sorted(keys) == sorted(raw)
+    schema = answer_model(book).json_schema()["properties"]["sore_back"]
+    assert schema["anyOf"] == [
+        {"enum": ["yes", "no", "unsure"], "type": "string"},
+        {"type": "boolean"},
+    ]
+
+
 def test_every_problem_is_found_in_one_validation(
     book: Rulebook, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,8 @@ Whether an answer is required depends on the answers before it (skip logic), whi
 type cannot say: `answers.check_answers` applies it after this model has validated the values.
 
 Built with pydantic's public API only: a TypedDict of optional fields (`Literal`, `StrictBool`,
-`StrictInt` with `Field(ge=, le=)`), strict and closed (`ConfigDict(strict=True,
+`StrictInt` with `Field(ge=, le=)`; a yes/no/not-sure field's union reports one error, through
+`GetPydanticSchema`, instead of one per alternative), strict and closed (`ConfigDict(strict=True,
 extra="forbid")`), read by a `TypeAdapter`. Every error it raises names its key in `loc`, so
 one validation pass says which answers are wrong. Its JSON Schema is the answer schema's value
 part (`formats.schema`). pydantic is imported only when the first answers are checked: help
@@ -33,13 +34,24 @@ def value_type(kind: str, low: int | None, high: int | None, allowed: tuple[str,
     validator of a shape shared by many questions once)."""
     from typing import Annotated, Literal
 
-    from pydantic import Field, StrictBool, StrictInt
+    from pydantic import Field, GetPydanticSchema, StrictBool, StrictInt
 
     if kind == "tri":
-        return Literal[TRI_VALUES] | StrictBool
+        return Annotated[Literal[TRI_VALUES] | StrictBool, GetPydanticSchema(_one_error)]
     if kind == "int":
         return Annotated[StrictInt, Field(ge=low, le=high)]
     return Literal[allowed]
+
+
+TRI_ERROR = "tri_type"  # the error type of a value that is no yes/no/not-sure answer
+
+
+def _one_error(source: Any, handler: Any) -> Any:
+    """The union's schema with one error of its own when no alternative fits: a line whose
+    every value has the wrong type then has one error a key, not two (errors() is half as
+    long). The message is never shown: answers.py words every problem itself."""
+    return {**handler(source), "custom_error_type": TRI_ERROR,
+            "custom_error_message": "not a yes/no/not-sure answer"}  # fmt: skip
 
 
 def shape(question: Question) -> Shape:
