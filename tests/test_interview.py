@@ -19,7 +19,8 @@ from tests.cli import invoke, neckcheck_command
 from tests.spec import BASELINE, NO_INJURY, oracle
 
 # One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).
-pytestmark = pytest.mark.xdist_group("terminal")
+# The terminal tier: a real interview in a pseudo-terminal, one after another on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("terminal")]
 
 REVIEW = "Check your answers"
 STOPPED = r"The\s+interview\s+stopped\s+early:\s+your\s+answers\s+call"

@@ -21,7 +21,8 @@ from tests.spec import NO_INJURY
 from tests.test_interview_flow import ScriptedPrompter, run_interview, typed_for
 
 # One worker runs every pseudo-terminal and browser test, one after another (pyproject.toml).
-pytestmark = pytest.mark.xdist_group("terminal")
+# The terminal tier: a real interview in a pseudo-terminal, one after another on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("terminal")]
 
 MORE = "\u2191\u2193"  # the arrows in a list's margin
 

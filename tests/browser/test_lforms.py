@@ -39,7 +39,7 @@ from neckcheck.formats.fhir import questionnaire, response_from_answers
 from tests.cli import neckcheck_command
 from tests.rows import ROWS
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("terminal")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("terminal")]
 
 HERE = Path(__file__).parent
 CHROMIUM = Path("/usr/bin/chromium")

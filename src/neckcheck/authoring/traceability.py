@@ -3,6 +3,7 @@ Mermaid flowchart of the decision. Pure text in, text out."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
@@ -22,22 +23,37 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def tests_exercising(rule_id: str, tests_dir: Path) -> list[str]:
-    """Test files (and test functions) that name the rule id: tables, vignettes, assertions."""
-    found: list[str] = []
+def test_files(tests_dir: Path) -> list[tuple[str, str, list[tuple[int, str]]]]:
+    """The tests folder's Python and JSON files, read once: (name, text, the test functions'
+    starts and names). Installed packages (node_modules) and hidden folders are not tests."""
+    files = []
     for path in sorted(tests_dir.rglob("*")):
+        parts = path.relative_to(tests_dir).parts
         if path.suffix not in (".py", ".json") or not path.is_file():
             continue
+        if any(part == "node_modules" or part.startswith(".") for part in parts):
+            continue
         text = path.read_text(encoding="utf-8", errors="replace")
+        defs = [(m.start(), m.group(1)) for m in _TEST_DEF.finditer(text)]
+        files.append((path.relative_to(tests_dir.parent).as_posix(), text, defs))
+    return files
+
+
+def tests_exercising(
+    rule_id: str, files: list[tuple[str, str, list[tuple[int, str]]]]
+) -> list[str]:
+    """Test files (and test functions) that name the rule id: tables, vignettes, assertions."""
+    found: list[str] = []
+    for name, text, defs in files:
         if rule_id not in text:
             continue
-        name = path.relative_to(tests_dir.parent).as_posix()
         functions: list[str] = []
-        if path.suffix == ".py":
+        if name.endswith(".py"):
+            starts = [start for start, _ in defs]
             for match in re.finditer(re.escape(rule_id), text):
-                defs = _TEST_DEF.findall(text, 0, match.start())
-                if defs and defs[-1] not in functions:
-                    functions.append(defs[-1])
+                index = bisect.bisect_right(starts, match.start()) - 1  # the def above it
+                if index >= 0 and defs[index][1] not in functions:
+                    functions.append(defs[index][1])
         found.append(f"{name}::{', '.join(functions)}" if functions else name)
     return found
 
@@ -49,9 +65,10 @@ def rules_report(book: Rulebook, tests_dir: Path | None) -> str:
         "| id | outcome | disposition | reason | source | tests |",
         "|---|---|---|---|---|---|",
     ]
+    files = test_files(tests_dir) if tests_dir is not None and tests_dir.is_dir() else None
     for rule in book.rules:
-        if tests_dir is not None and tests_dir.is_dir():
-            tests = "<br>".join(tests_exercising(rule.id, tests_dir)) or "**none**"
+        if files is not None:
+            tests = "<br>".join(tests_exercising(rule.id, files)) or "**none**"
         else:
             tests = "(no tests folder)"
         lines.append(
