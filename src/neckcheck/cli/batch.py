@@ -29,7 +29,7 @@ def run_batch(
     instead (edge.ResultFile), the summary is the same, and it notes `output_lost`."""
     import sys
 
-    from neckcheck.cli import edge
+    import neckcheck.cli.edge as edge
 
     if output is not None:
         edge.refuse_overwriting_input(output, "--output", file)

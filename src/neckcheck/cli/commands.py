@@ -266,7 +266,7 @@ def _exits(command: Callable[P, int]) -> Callable[P, None]:
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
-        from neckcheck.cli import edge
+        import neckcheck.cli.edge as edge
 
         raise typer.Exit(edge.exit_code(lambda: command(*args, **kwargs)))
 
@@ -389,8 +389,8 @@ def _book(
     UnprovedRulesError (exit 2, one line). With --allow-unproved-rules they are used, and the
     rulebook carries a warning that the command shows: in each result (screen, batch: `warns`
     False, the Questionnaire) and on stderr."""
+    import neckcheck.cli.edge as edge
     from neckcheck.authoring.prover import Prover
-    from neckcheck.cli import edge
     from neckcheck.rulebook.load import open_rulebook
 
     prover = Prover(edge.sigint_cancels)
@@ -404,8 +404,8 @@ def _rules_as_they_are(env: Environment, folder: str | None) -> Rulebook:
     """The rules for the authoring tools only (`rules check`, which proves them, and `rules
     schemas`, the editors' schemas of the rule files): the folder as it is, proved or not
     (invalid YAML is still refused), so that rules being edited can be checked."""
+    import neckcheck.cli.edge as edge
     from neckcheck.authoring.prover import Prover
-    from neckcheck.cli import edge
     from neckcheck.rulebook.load import open_rulebook
 
     prover = Prover(edge.sigint_cancels)
@@ -431,7 +431,7 @@ def _interview(
     SIGTERM ended it with nothing decided and nothing written."""
     import signal
 
-    from neckcheck.cli import edge
+    import neckcheck.cli.edge as edge
     from neckcheck.cli.interview import PlainPrompter, Prompter, QuestionaryPrompter, run_interview
 
     def raise_terminated(signum: int, frame: object) -> None:
@@ -585,7 +585,7 @@ def screen(
     allow_unproved_rules: AllowUnproved = False,
 ) -> int:
     """Ask the questions, or read the answers, and print the decision (help: above)."""
-    from neckcheck.cli import edge
+    import neckcheck.cli.edge as edge
     from neckcheck.core.answers import parse_json
     from neckcheck.core.engine import decide
     from neckcheck.core.errors import UsageProblem
@@ -712,7 +712,7 @@ def _write_file(
 ) -> bool:
     """Write one requested file; a failure is one line on stderr naming the file and what was
     not written, and the file is left as it was. Whether it was written."""
-    from neckcheck.cli import edge
+    import neckcheck.cli.edge as edge
     from neckcheck.core.errors import InputError
 
     try:
@@ -830,7 +830,7 @@ def schema(
     Generated from the rules (JSON Schema 2020-12). Without options: the answer set that
     `screen` and `batch` read. With --decision: the JSON that `screen --json` prints.
     """
-    from neckcheck.cli import edge
+    import neckcheck.cli.edge as edge
     from neckcheck.formats.schema import answer_schema, decision_schema
 
     env = _environment(ctx)
@@ -876,7 +876,7 @@ def export_fhir(
     screened with `neckcheck screen --answers`. With --response, an answer set is printed as
     such a QuestionnaireResponse instead, after being checked as `screen` checks it.
     """
-    from neckcheck.cli import edge
+    import neckcheck.cli.edge as edge
 
     env = _environment(ctx)
     book = _book(env, rules, allow_unproved_rules)
@@ -911,8 +911,8 @@ def rules_check(ctx: typer.Context, folder: RulesDir = None) -> int:
     """
     import json
 
+    import neckcheck.cli.edge as edge
     from neckcheck.authoring.verify import DEFAULT_TIMEOUT_MS, verify
-    from neckcheck.cli import edge
     from neckcheck.cli.settings import number_from_environment
 
     env = _environment(ctx)
@@ -962,8 +962,8 @@ def rules_compile(ctx: typer.Context, folder: RulesDir = None) -> int:
     proved; 1 when one failed or is unproved (the copy is written all the same, and screening
     refuses it without --allow-unproved-rules). Needs `pip install 'neckcheck[rules]'`.
     """
+    import neckcheck.cli.edge as edge
     from neckcheck.authoring.compiler import compile_and_verify
-    from neckcheck.cli import edge
     from neckcheck.rulebook.load import default_rules_dir
 
     env = _environment(ctx)
@@ -1191,7 +1191,7 @@ def check_command_line(args: list[str]) -> None:
 
 def main() -> NoReturn:
     """The `neckcheck` command: every failure mapped to its exit code, never a traceback."""
-    from neckcheck.cli import edge
+    import neckcheck.cli.edge as edge
 
     edge.run(lambda: run_command_line(sys.argv[1:]))
 

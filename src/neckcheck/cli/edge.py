@@ -527,7 +527,7 @@ def write_private(path: str, text: str, option: str, force: bool = False) -> Non
     quota, an I/O error) is an InputError naming the option and the file, and leaves `path` as
     it was and no temporary file behind, also when an exception or any signal that ends the
     program comes before the rename (neckcheck.cli.unfinished)."""
-    from neckcheck.cli import unfinished
+    import neckcheck.cli.unfinished as unfinished
 
     check_target(path, option, force)
     where = _where(path, option)
@@ -571,7 +571,7 @@ class ResultFile:
     """
 
     def __init__(self, path: str, option: str, force: bool = False) -> None:
-        from neckcheck.cli import unfinished
+        import neckcheck.cli.unfinished as unfinished
 
         self.path = path
         self.where = _where(path, option)
@@ -614,7 +614,7 @@ class ResultFile:
             self._forget()
 
     def _forget(self) -> None:
-        from neckcheck.cli import unfinished
+        import neckcheck.cli.unfinished as unfinished
 
         if self._tmp:
             unfinished.forget(self._tmp)

@@ -76,7 +76,7 @@ def main() -> None:
         if guarded:
             signal.signal(signal.SIGINT, _stop)
         warnings_never_raise()  # before typer and the rest are imported
-        from neckcheck.cli import edge  # noqa: F401 - imported here, under the quiet handler
+        import neckcheck.cli.edge as edge  # noqa: F401 - imported here, under the quiet handler
         from neckcheck.cli.commands import main as command_line
 
         if guarded:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, TextIO
 
-from neckcheck.cli import edge
+import neckcheck.cli.edge as edge
 
 if TYPE_CHECKING:
     from rich.console import Console

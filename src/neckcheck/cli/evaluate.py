@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from neckcheck.cli import edge
+import neckcheck.cli.edge as edge
 from neckcheck.core.errors import InputError, Problem
 
 if TYPE_CHECKING:
