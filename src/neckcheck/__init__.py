@@ -27,25 +27,6 @@ TYPE_CHECKING = False
 
 __version__ = "0.2.0"
 
-# Every name lives in neckcheck.api, the one module of the Python API.
-_EXPORTS = {
-    "Decision": "neckcheck.api",
-    "Rulebook": "neckcheck.api",
-    "InputError": "neckcheck.api",
-    "MissingExtraError": "neckcheck.api",
-    "NeckcheckError": "neckcheck.api",
-    "RulesError": "neckcheck.api",
-    "SinceError": "neckcheck.api",
-    "UnprovedRulesError": "neckcheck.api",
-    "check_answers": "neckcheck.api",
-    "parse_json": "neckcheck.api",
-    "decide": "neckcheck.api",
-    "screen": "neckcheck.api",
-    "screen_many": "neckcheck.api",
-    "load_rulebook": "neckcheck.api",
-    "screen_lines": "neckcheck.api",
-}
-
 __all__ = [
     "Decision",
     "InputError",
@@ -64,6 +45,9 @@ __all__ = [
     "screen_lines",
     "screen_many",
 ]
+
+# Every name but the version lives in neckcheck.api, the one module of the Python API.
+_API = frozenset(__all__) - {"__version__"}
 
 if TYPE_CHECKING:
     from neckcheck.api import (
@@ -86,6 +70,6 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> object:
-    if name in _EXPORTS:
-        return getattr(__import__(_EXPORTS[name], fromlist=[name]), name)
+    if name in _API:
+        return getattr(__import__("neckcheck.api", fromlist=[name]), name)
     raise AttributeError(f"module 'neckcheck' has no attribute {name!r}")
