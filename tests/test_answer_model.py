@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from neckcheck.core.answer_model import answer_model, value_model
-from neckcheck.core.answers import check_answers, check_value
+from neckcheck.core.answer_model import ACCEPTED_TYPES, answer_model, value_model
+from neckcheck.core.answers import LongNumber, check_answers, check_value, parse_json
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Question, Rulebook
 from neckcheck.formats.schema import answer_schema
@@ -158,6 +158,49 @@ def test_one_value_and_the_whole_model_agree(book: Rulebook, value: object, inde
     except ValidationError:
         one = False
     assert whole == one
+
+
+@given(value=JSON_VALUES | st.just(LongNumber("1" * 20 + "...")), index=st.integers(0, 200))
+def test_a_type_a_question_never_accepts_is_refused_by_the_model_too(
+    book: Rulebook, value: object, index: int
+) -> None:
+    """check_answers refuses a value whose type its question never accepts (ACCEPTED_TYPES)
+    without asking the model, for speed: the model must refuse every such value too, and the
+    problem must read exactly as the model's own path words it (check_value)."""
+    question: Question = book.questions[index % len(book.questions)]
+    if type(value) not in ACCEPTED_TYPES[question.type]:
+        with pytest.raises(ValidationError):
+            value_model(question).validate_python(value)
+    try:
+        check_value(question, value)
+        expected = []
+    except ValueError as exc:
+        expected = [str(exc)]
+    try:
+        check_answers({**BASELINE, question.id: value}, book)
+        found = []
+    except InputError as exc:  # (a changed answer may ask questions BASELINE does not answer)
+        found = [p.message for p in exc.problems if p.key == question.id]
+    assert found == expected
+
+
+def test_every_accepted_type_holds_an_answer(book: Rulebook) -> None:
+    """ACCEPTED_TYPES is no wider than the model: each kind's types each hold a valid answer
+    (and what JSON reads is all it lists)."""
+    for question in book.questions:
+        samples = {str: question.allowed_values()[:1], bool: [True], int: [question.min]}
+        for kind in ACCEPTED_TYPES[question.type]:
+            assert any(_accepts(question, v) for v in samples[kind]), (question.id, kind)
+    accepted = set().union(*ACCEPTED_TYPES.values())
+    assert {type(parse_json(t)) for t in ('"x"', "true", "1")} == accepted
+
+
+def _accepts(question: Question, value: object) -> bool:
+    try:
+        value_model(question).validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def test_the_json_schema_of_an_answer_set_is_written_from_the_model(book: Rulebook) -> None:

@@ -43,6 +43,16 @@ def value_type(kind: str, low: int | None, high: int | None, allowed: tuple[str,
     return Literal[allowed]
 
 
+# The Python types a field of each kind can hold at all (the JSON types of its answers). A value
+# of any other type read from JSON is refused without asking the model: a line whose every value
+# has the wrong type costs a table look-up a key, not a validation error a key
+# (tests/test_answers.py checks that the model refuses every one of them).
+ACCEPTED_TYPES: dict[str, frozenset[type]] = {
+    "tri": frozenset((str, bool)),
+    "int": frozenset((int,)),
+    "enum": frozenset((str,)),
+}
+
 TRI_ERROR = "tri_type"  # the error type of a value that is no yes/no/not-sure answer
 
 

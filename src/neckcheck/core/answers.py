@@ -9,17 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from neckcheck.core.answer_model import answer_model, value_model
+from neckcheck.core.answer_model import ACCEPTED_TYPES, answer_model, value_model
 from neckcheck.core.conditions import Value
 from neckcheck.core.errors import MAX_UNKNOWN_KEYS_LISTED, InputError, Problem
 from neckcheck.core.model import Question, Rulebook
 from neckcheck.core.unknown_keys import MAX_SUGGESTIONS, input_error, unknown_key_message
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
-
     from neckcheck.core.conditions import Test
 
 
@@ -113,15 +111,18 @@ def _kind(value: object) -> str:
 _encode = json.JSONEncoder().encode
 
 
+_WHOLE = frozenset((int,))
+
+
 def _shown(value: object) -> str:
     """A value for a message: short, and escaped (it may hold control characters)."""
     try:
         # A whole number as the encoder writes it (int.__repr__), without building the encoder,
         # which costs ~10x more; a decimal number as Python writes it.
-        if isinstance(value, float) or type(value) is int:
+        if type(value) is int or isinstance(value, float):
             text = repr(value)
-        elif type(value) is list and all(type(item) is int for item in value):
-            text = "[" + ", ".join(map(repr, value)) + "]"  # the encoder's text, [1] in ~1/5
+        elif type(value) is list and set(map(type, value)) <= _WHOLE:
+            text = repr(value)  # the encoder's text for a list of whole numbers, in ~1/10
         else:
             text = _encode(value)
     except (TypeError, ValueError, RecursionError):
@@ -145,11 +146,24 @@ def _wording(question: Question) -> tuple[str, str | None]:
     return f"must be one of {choices}, got ", None
 
 
-def _wordings(rulebook: Rulebook) -> dict[str, tuple[str, str | None]]:
-    """_wording of every question, by id, made once per rulebook."""
-    table: dict[str, tuple[str, str | None]] | None = rulebook.derived.get("value_wording")
+class _Wording(NamedTuple):
+    """What _sort_out needs of a question: _wording's two texts, and the types of JSON values
+    its answer can never have (a list, null, a decimal number, a number too long to read ...)."""
+
+    wrong: str
+    out_of_range: str | None
+    refused: frozenset[type]
+
+
+def _wordings(rulebook: Rulebook) -> dict[object, _Wording]:
+    """The _Wording of every question, by id, made once per rulebook."""
+    table: dict[object, _Wording] | None = rulebook.derived.get("value_wording")
     if table is None:
-        table = {q.id: _wording(q) for q in rulebook.questions}
+        json_types = frozenset(_KINDS)
+        table = {
+            q.id: _Wording(*_wording(q), json_types - ACCEPTED_TYPES[q.type])
+            for q in rulebook.questions
+        }
         rulebook.derived["value_wording"] = table
     return table
 
@@ -233,18 +247,29 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
         )
     if len(raw) > 64 and (whole := too_many_keys(raw, rulebook)) is not None:
         raise InputError([whole], source)
-    from pydantic import ValidationError
-
-    given = _model_input(raw, rulebook)
-    try:
-        answer_model(rulebook).validate_python(given)
-    except ValidationError as exc:
-        values, problems, hidden, unresolved = _sort_out(raw, _failed_keys(exc), rulebook)
-    else:
-        if given is raw:
+    wordings = _wordings(rulebook)
+    values: Mapping[object, object]
+    problems: list[tuple[str, str]]
+    unresolved: set[str]
+    if raw.keys() <= wordings.keys() and set(map(type, raw.values())) <= _ANSWER_TYPES:
+        # The common case, every key a question's and every value of a type some answer has:
+        # the model reads the answer set as it is.
+        failed = _refused_by_model(raw, rulebook)
+        if failed is None:
             values, problems, hidden, unresolved = raw, [], 0, set()
-        else:  # the keys the model was not shown are sorted out here
-            values, problems, hidden, unresolved = _sort_out(raw, {}, rulebook)
+        else:
+            values, problems, hidden, unresolved = _sort_out(raw, failed, wordings, rulebook)
+    else:
+        # The model is shown only the answers it could accept: _sort_out reports an unknown
+        # key, and a value of a type its question never accepts (a list, an object, null, a
+        # decimal number ...) by a look-up.
+        given = {
+            key: value
+            for key, value in raw.items()
+            if (wording := wordings.get(key)) is not None and type(value) not in wording.refused
+        }
+        failed = (_refused_by_model(given, rulebook) if given else None) or {}
+        values, problems, hidden, unresolved = _sort_out(raw, failed, wordings, rulebook)
 
     if not unresolved:  # the common case: every value valid; is every asked question answered?
         # (Unknown keys alone change nothing that is asked: they are reported as they are.)
@@ -266,7 +291,7 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
     for q in rulebook.questions:
         when = q.asked_when
         if when is not None:
-            if unresolved and when.reads & unresolved:
+            if unresolved and not when.reads.isdisjoint(unresolved):
                 unresolved.add(q.id)  # cannot tell whether it is asked until those are fixed
                 continue
             if not when.test(facts):
@@ -282,32 +307,35 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
     return Answers(facts)
 
 
-def _model_input(raw: dict[object, object], rulebook: Rulebook) -> dict[object, object]:
-    """What the model validates: the answer set itself, or, when a key is not plain ASCII
-    text, only its answers to questions. (pydantic names a key that is not text in its error,
-    but refuses an object with a key that is not valid Unicode as a whole, naming no key; the
-    other keys are reported by _sort_out.)"""
+# The types of every value some question accepts (answer_model.ACCEPTED_TYPES).
+_ANSWER_TYPES = frozenset().union(*ACCEPTED_TYPES.values())
+_KIND_WORDS = {kind: f" ({words})" for kind, words in _KINDS.items()}
+
+
+def _refused_by_model(given: dict[object, object], rulebook: Rulebook) -> dict[object, str] | None:
+    """None when the answer set's model accepts these answers; else each key it refused, with
+    the type of its first error (one a key in the answer model; only a number's type
+    matters)."""
+    from pydantic import ValidationError
+
     try:
-        if all(map(str.isascii, cast("dict[str, object]", raw))):  # one C loop: every line
-            return raw
-    except TypeError:  # a key that is not text, through the Python API
-        pass
-    return {k: v for k, v in raw.items() if isinstance(k, str) and rulebook.question(k)}
-
-
-def _failed_keys(refused: ValidationError) -> dict[object, str]:
-    """Each key the model refused, with the type of its first error (one a key in the answer
-    model; only a number's type matters)."""
-    errors = refused.errors(include_url=False, include_context=False, include_input=False)
-    return {(error["loc"] or ("",))[0]: error["type"] for error in reversed(errors)}
+        answer_model(rulebook).validate_python(given)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        return {(error["loc"] or ("",))[0]: error["type"] for error in reversed(errors)}
+    return None
 
 
 def _sort_out(
-    raw: dict[object, object], failed: dict[object, str], rulebook: Rulebook
+    raw: dict[Any, object],
+    failed: dict[object, str],
+    wordings: dict[object, _Wording],
+    rulebook: Rulebook,
 ) -> tuple[dict[object, object], list[tuple[str, str]], int, set[str]]:
-    """For an answer set the model refused (`failed`: the error type of each key it named):
-    the valid values, the problems in the order of the keys given, how many more were counted
-    but not made, and the questions whose value is not known.
+    """For an answer set with a problem (`failed`: the error type of each key the model
+    refused): the valid values, the problems in the order of the keys given, how many more were
+    counted but not made, and the questions whose value is not known. A value of a type its
+    question never accepts is refused here, whether or not the model was shown it.
 
     Bounded work: a problem for an unknown key is made only while it will be listed (the rest
     are counted), and a "did you mean" searched for the first few unknown keys only. A bad
@@ -316,22 +344,29 @@ def _sort_out(
     problems: list[tuple[str, str]] = []  # (key, message): see InputError.of_pairs
     hidden = unknown = 0
     unresolved: set[str] = set()
-    wordings = _wordings(rulebook)
     for key, value in raw.items():
-        if not isinstance(key, str):  # through the Python API: {1: "yes"}
-            problems.append((_shown(key), "a key must be text"))
-        elif (wording := wordings.get(key)) is not None:
-            error_type = failed.get(key)
-            if error_type is None:
+        wording = wordings.get(key)
+        if wording is not None:
+            # _worded, inlined: a line may have a problem a key
+            kind = type(value)
+            if kind in wording.refused:  # a JSON type: it has its words
+                # _shown, its common case inlined: a line may have a problem a key
+                if kind is list and set(map(type, value)) <= _WHOLE:  # type: ignore[call-overload]
+                    shown = repr(value)
+                    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+                else:
+                    shown = _shown(value)
+                problems.append((key, wording.wrong + shown + _KIND_WORDS[kind]))
+            elif (error_type := failed.get(key)) is None:
                 values[key] = value
                 continue
-            wrong, out_of_range = wording  # _worded, inlined: a line may have a problem a key
-            if out_of_range is not None and error_type in _OUT_OF_RANGE:
-                problems.append((key, out_of_range + _shown(value)))
+            elif wording.out_of_range is not None and error_type in _OUT_OF_RANGE:
+                problems.append((key, wording.out_of_range + _shown(value)))
             else:
-                kind = _KINDS.get(type(value)) or _kind(value)
-                problems.append((key, f"{wrong}{_shown(value)} ({kind})"))
+                problems.append((key, f"{wording.wrong}{_shown(value)} ({_kind(value)})"))
             unresolved.add(key)
+        elif not isinstance(key, str):  # through the Python API: {1: "yes"}
+            problems.append((_shown(key), "a key must be text"))
         elif unknown >= MAX_UNKNOWN_KEYS_LISTED:
             hidden += 1
         else:
