@@ -260,16 +260,13 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
         else:
             values, problems, hidden, unresolved = _sort_out(raw, failed, wordings, rulebook)
     else:
-        # The model is shown only the answers it could accept: _sort_out reports an unknown
-        # key, and a value of a type its question never accepts (a list, an object, null, a
-        # decimal number ...) by a look-up.
-        given = {
-            key: value
-            for key, value in raw.items()
-            if (wording := wordings.get(key)) is not None and type(value) not in wording.refused
-        }
-        failed = (_refused_by_model(given, rulebook) if given else None) or {}
-        values, problems, hidden, unresolved = _sort_out(raw, failed, wordings, rulebook)
+        # First without the model: _sort_out reports an unknown key, and a value of a type its
+        # question never accepts (a list, an object, null, a decimal number ...), by a look-up.
+        # The model then reads the values left; only if it refuses one are the problems sorted
+        # out again, to keep them in the order of the keys.
+        values, problems, hidden, unresolved = _sort_out(raw, {}, wordings, rulebook)
+        if values and (failed := _refused_by_model(values, rulebook)) is not None:
+            values, problems, hidden, unresolved = _sort_out(raw, failed, wordings, rulebook)
 
     if not unresolved:  # the common case: every value valid; is every asked question answered?
         # (Unknown keys alone change nothing that is asked: they are reported as they are.)
