@@ -190,8 +190,9 @@ if __name__ == "__main__":
 def test_run_evaluate_prints_and_chooses_the_exit_code(
     book: Rulebook, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
 ) -> None:
+    from neckcheck.cli.edge import EXIT_NOT_SHOWN_SAFE
     from neckcheck.cli.environment import Environment
-    from neckcheck.cli.evaluate import EXIT_SAFE, EXIT_UNDER_TRIAGED, run_evaluate
+    from neckcheck.cli.evaluate import EXIT_SAFE, run_evaluate
 
     env = Environment.current()
 
@@ -208,12 +209,12 @@ def test_run_evaluate_prints_and_chooses_the_exit_code(
     )
     under = tmp_path / "under.jsonl"
     under.write_text(line("desk", NO_INJURY, "urgent") + "\n", encoding="utf-8")
-    assert run_evaluate(env, str(under), book, None, as_json=False) == EXIT_UNDER_TRIAGED
+    assert run_evaluate(env, str(under), book, None, as_json=False) == EXIT_NOT_SHOWN_SAFE
     text = capfdbinary.readouterr().out.decode()
     assert text.startswith(f"1 case from {under}, rules version {book.version}\n")
     assert "- desk: technique (acceptable: urgent)" in text
     # With the same rules against themselves nothing changes, and the under-triage still counts.
-    assert run_evaluate(env, str(under), book, ("same", book), as_json=True) == EXIT_UNDER_TRIAGED
+    assert run_evaluate(env, str(under), book, ("same", book), as_json=True) == EXIT_NOT_SHOWN_SAFE
     data = json.loads(capfdbinary.readouterr().out)
     assert data["against"]["changed"] == []
     assert data["against"]["under_cases"] == ["desk"]

@@ -22,6 +22,7 @@ from neckcheck.api import load_rulebook, screen
 from neckcheck.authoring.compiler import compile_and_verify, compile_rulebook
 from neckcheck.authoring.rules_schema import write_schemas
 from neckcheck.authoring.validation import load_validated
+from neckcheck.cli.edge import EXIT_NOT_SHOWN_SAFE
 from neckcheck.core.conditions import ConditionError, parse
 from neckcheck.core.errors import EXIT_USAGE, RulesError, UnprovedRulesError
 from neckcheck.core.model import Rulebook
@@ -621,7 +622,7 @@ def test_rules_compile_names_a_failed_proof_and_screen_refuses(rules_copy: Path)
     edit(rules_copy, "decisions.yaml", "when: {meningitis_signs: [yes, unsure]}",
          "when: {meningitis_signs: yes}")  # fmt: skip
     done = _cli("rules", "compile", str(rules_copy))
-    assert done.returncode == 1
+    assert done.returncode == EXIT_NOT_SHOWN_SAFE, done.stderr
     assert "not proved: " in done.stdout
     assert "unsure is never safer" in done.stdout
     refused = _cli("screen", "--json", "--rules", str(rules_copy), stdin=json.dumps(BASELINE))
@@ -704,8 +705,8 @@ def test_every_command_refuses_edited_shipped_rules(
     assert "--allow-unproved-rules" in lines[0]
     if args[0] not in ("screen", "batch"):  # those carry the warning in each result
         code, out, err = _in_process([*args, "--allow-unproved-rules"], answers)
-        # rules evaluate finds the heart attacks the deleted red flag lowers: exit 8.
-        assert code == (8 if args[:2] == ("rules", "evaluate") else 0), err
+        # rules evaluate finds the heart attacks the deleted red flag lowers.
+        assert code == (EXIT_NOT_SHOWN_SAFE if args[:2] == ("rules", "evaluate") else 0), err
         assert out
         assert "WARNING: these results come from UNPROVED rules" in err
 

@@ -165,7 +165,7 @@ def test_evaluate_the_shipped_cases(capfd: Run, monkeypatch: Run) -> None:
                   "over_cases": []}  # fmt: skip
 
 
-def test_evaluate_exits_1_when_a_case_is_under_triaged(
+def test_evaluate_exits_8_when_a_case_is_under_triaged(
     tmp_path: Path, capfd: Run, monkeypatch: Run
 ) -> None:
     under, fine = case("desk", NO_INJURY, "clinician"), case("ok", BASELINE, "technique")

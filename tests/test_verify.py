@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from functools import cache
@@ -20,6 +21,8 @@ import z3
 from neckcheck.api import load_rulebook
 from neckcheck.authoring import verify as verify_module
 from neckcheck.authoring.verify import ROTATION, _Encoding, red_flag_answers, verify
+from neckcheck.cli.commands import EXIT_CODES
+from neckcheck.cli.edge import EXIT_INTERRUPTED, EXIT_NOT_SHOWN_SAFE, EXIT_USAGE
 from neckcheck.core.conditions import All, AnyOf, Compare, Condition, Not
 from neckcheck.core.model import URGENCY, Rulebook
 from tests.cli import Done, invoke, neckcheck_command
@@ -293,7 +296,7 @@ def test_cli_exit_codes_and_counterexample(rules_copy: Path) -> None:
     edit(rules_copy, "decisions.yaml", "when: {bladder_bowel: [yes, unsure]}",
          "when: {bladder_bowel: yes}")  # fmt: skip
     bad = rules_check(str(rules_copy))
-    assert bad.returncode == 1
+    assert bad.returncode == EXIT_NOT_SHOWN_SAFE
     assert "FAIL unsure is never safer" in bad.stdout
     assert "properties FAIL" in bad.stdout.splitlines()[-1]
     line = next(x for x in bad.stdout.splitlines() if x.strip().startswith("{"))
@@ -341,7 +344,7 @@ def test_solver_unknown_is_unproved(book: Rulebook, monkeypatch: pytest.MonkeyPa
     assert monotone.unproved == ["days_since_injury d vs d + 1: z3 answered unknown (unknown)"]
     assert not report.interrupted
     exit_code, output = cli_rules_check()
-    assert exit_code == 1
+    assert exit_code == EXIT_NOT_SHOWN_SAFE
     assert f"UNPROVED {monotone.name}" in output
     assert "unproved: days_since_injury d vs d + 1: z3 answered unknown" in output
     last = output.splitlines()[-1]
@@ -366,15 +369,46 @@ def test_interrupted_solver(book: Rulebook, monkeypatch: pytest.MonkeyPatch) -> 
     assert err == "neckcheck: interrupted: the safety properties were not proved\n"
 
 
-def test_cli_unproved_exits_non_zero() -> None:
+def test_cli_unproved_exits_not_shown_safe() -> None:
     env = {**os.environ, "NECKCHECK_VERIFY_RLIMIT": "1"}
     done = rules_check(env=env)
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == EXIT_NOT_SHOWN_SAFE, done.stdout + done.stderr
     assert "every property holds" not in done.stdout
     assert "UNPROVED monotone in time" in done.stdout
     assert "unproved: days_since_injury d vs d + 1: z3 answered unknown (" in done.stdout
     assert "resource limit" in done.stdout
     assert "11 unproved: completeness" in done.stdout.splitlines()[-1]
+
+
+def test_a_deleted_red_flag_makes_check_and_compile_exit_not_shown_safe(rules_copy: Path) -> None:
+    """Rules that are not shown safe exit 8, as an under-triaged case does in `rules evaluate`;
+    never 1, which SPEC section 5 keeps for a bug in neckcheck."""
+    decisions = rules_copy / "decisions.yaml"
+    text = decisions.read_text(encoding="utf-8")
+    start = text.index("  - id: emergency.chest_symptoms\n")
+    end = text.index("  - id: ", start + 1)
+    decisions.write_text(text[:start] + text[end:], encoding="utf-8")
+    checked = rules_check(str(rules_copy))
+    assert checked.returncode == EXIT_NOT_SHOWN_SAFE, checked.stdout + checked.stderr
+    assert "FAIL the contract's red flags" in checked.stdout
+    assert "properties FAIL" in checked.stdout.splitlines()[-1]
+    compiled = invoke(["rules", "compile", str(rules_copy)])
+    assert compiled.returncode == EXIT_NOT_SHOWN_SAFE, compiled.stdout + compiled.stderr
+    assert "not proved: the contract's red flags" in compiled.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "compile"])
+def test_the_exit_codes_of_check_and_compile_are_documented_and_none_is_1(command: str) -> None:
+    shown = " ".join(invoke(["rules", command, "-h"]).stdout.split())
+    codes = [int(code) for code in re.findall(r"(?:Exit|;) (\d+) when", shown)]
+    assert codes == [0, EXIT_NOT_SHOWN_SAFE, EXIT_USAGE, EXIT_INTERRUPTED], shown
+    assert "not 1, which is kept for a bug" in shown
+    scripting = (Path(__file__).parents[1] / "docs" / "scripting.md").read_text(encoding="utf-8")
+    row = next(line for line in scripting.splitlines()
+               if line.startswith(f"| {EXIT_NOT_SHOWN_SAFE} |"))  # fmt: skip
+    assert f"`rules {command}`" in row
+    listed = dict(EXIT_CODES)[str(EXIT_NOT_SHOWN_SAFE)]
+    assert f"rules {command}" in listed
 
 
 def test_counterexample_the_engine_does_not_reproduce_is_unproved(

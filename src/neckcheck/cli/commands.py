@@ -42,7 +42,8 @@ EXIT_CODES = (
     ("2", "the input or the command line is wrong (the message is on stderr, nothing on stdout)"),
     ("7", "batch: every line was screened, but the --output file could not be written (every "
           "result is on stdout instead; 2 wins when a line was invalid as well)"),
-    ("8", "rules evaluate: at least one case was under-triaged"),
+    ("8", "the rules are not shown safe: rules evaluate found a case under-triaged, or rules "
+          "check / rules compile found a safety property that fails or is unproved"),
     ("130", "interrupted (Ctrl-C, Ctrl-D); nothing saved"),
     ("141", "the reader of the output went away"),
     ("143", "stopped by SIGTERM"),
@@ -904,10 +905,11 @@ def rules_check(ctx: typer.Context, folder: RulesDir = None) -> int:
     """Validate a rules folder and prove its safety properties.
 
     The properties are proved over every possible answer set (z3; needs `pip install
-    'neckcheck[rules]'`). Exit 0 when every property is proved; 1 when one fails (with a
+    'neckcheck[rules]'`). Exit 0 when every property is proved; 8 when one fails (with a
     counterexample answer set that `neckcheck screen --answers` reproduces) or is left unproved
     (the solver timed out or gave up: NECKCHECK_VERIFY_TIMEOUT_MS bounds each solver call,
-    default 60000); 2 when the folder does not load; 130 when interrupted.
+    default 60000); 2 when the folder does not load; 130 when interrupted (not 1, which is kept
+    for a bug).
     """
     import json
 
@@ -946,7 +948,7 @@ def rules_check(ctx: typer.Context, folder: RulesDir = None) -> int:
         verdict.append(f"{len(report.unproved)} unproved: {', '.join(report.unproved)}")
     out.append(f"{'; '.join(verdict) or 'every property holds'} ({report.seconds:.2f} s)")
     env.print("\n".join(out) + "\n")
-    return 0 if report.holds else 1
+    return 0 if report.holds else edge.EXIT_NOT_SHOWN_SAFE
 
 
 @rules_app.command(
@@ -959,8 +961,9 @@ def rules_compile(ctx: typer.Context, folder: RulesDir = None) -> int:
     """Validate and prove a rules folder, and store both as rulebook.compiled.json.
 
     Screening uses only rules whose stored proof is current. Exit 0 when every property is
-    proved; 1 when one failed or is unproved (the copy is written all the same, and screening
-    refuses it without --allow-unproved-rules). Needs `pip install 'neckcheck[rules]'`.
+    proved; 8 when one failed or is unproved (the copy is written all the same, and screening
+    refuses it without --allow-unproved-rules); 2 when the folder does not load; 130 when
+    interrupted (not 1, which is kept for a bug). Needs `pip install 'neckcheck[rules]'`.
     """
     import neckcheck.cli.edge as edge
     from neckcheck.authoring.compiler import compile_and_verify
@@ -973,7 +976,7 @@ def rules_compile(ctx: typer.Context, folder: RulesDir = None) -> int:
     if not report.holds:
         problems = [*report.failed, *report.unproved]
         env.print(f"not proved: {', '.join(problems)}; run `neckcheck rules check` for details\n")
-        return 1
+        return edge.EXIT_NOT_SHOWN_SAFE
     return 0
 
 

@@ -66,6 +66,10 @@ if TYPE_CHECKING:
 
 EXIT_BUG = 1
 EXIT_USAGE = 2
+# The rules are not shown safe: `rules evaluate` found a case under-triaged, or `rules check` /
+# `rules compile` found a safety property that fails or is left unproved. Not 1: the contract
+# keeps 1 for a bug in neckcheck (SPEC section 5), and a clinic's CI must tell the two apart.
+EXIT_NOT_SHOWN_SAFE = 8
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
 EXIT_TERMINATED = 143  # 128 + SIGTERM

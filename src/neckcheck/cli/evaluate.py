@@ -16,9 +16,6 @@ if TYPE_CHECKING:
 
 SHIPPED_CASES = "the shipped cases (cases/vignettes.jsonl)"
 EXIT_SAFE = 0
-# A clinic's CI fails on a rule change that lowers a dangerous case. Not 1: the contract keeps 1
-# for a bug in neckcheck (SPEC section 5), and a CI must tell the two apart.
-EXIT_UNDER_TRIAGED = 8
 
 
 def shipped_cases_path() -> str:
@@ -67,8 +64,9 @@ def run_evaluate(
     against: tuple[str, Rulebook] | None,
     as_json: bool,
 ) -> int:
-    """Evaluate and print; the exit code: 8 when any case is under-triaged (by either
-    rulebook), else 0. Input errors (InputError, exit 2) name the line and the key."""
+    """Evaluate and print; the exit code: edge.EXIT_NOT_SHOWN_SAFE when any case is
+    under-triaged (by either rulebook), else 0. Input errors (InputError, exit 2) name the line
+    and the key."""
     from neckcheck.authoring.evaluate import (
         any_under,
         evaluate_lines,
@@ -89,4 +87,4 @@ def run_evaluate(
         env.write_out(edge.json_bytes(evaluation_json(evaluation, other), indent=None))
     else:
         env.print(edge.safe_text(evaluation_text(evaluation, source, other)))
-    return EXIT_UNDER_TRIAGED if any_under(evaluation, other) else EXIT_SAFE
+    return edge.EXIT_NOT_SHOWN_SAFE if any_under(evaluation, other) else EXIT_SAFE
