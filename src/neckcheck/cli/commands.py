@@ -196,8 +196,26 @@ def _refuse_repeats_and_empties(
                 raise CommandLineError(f"{name} is empty", ctx)
 
 
+def _help_through_environment(option: Any) -> Any:
+    """The -h/--help option, its help written through the run's Environment like every other
+    result: typer's own writer drops the text without a word when stdout is closed (exit 0),
+    where every other result is a failure to write (exit 2, one line on stderr)."""
+    if option is not None:
+        option.callback = _show_help
+    return option
+
+
+def _show_help(ctx: typer.Context, param: object, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        _environment(ctx).print(ctx.get_help() + "\n")
+        raise typer.Exit(0)
+
+
 class _Command(TyperCommand):
     """A command that refuses what typer would let through (see _refuse_repeats_and_empties)."""
+
+    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        return _help_through_environment(super().get_help_option(ctx))
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if not ctx.resilient_parsing:  # completion reads half-typed lines: nothing to refuse
@@ -214,7 +232,14 @@ def _has_control_characters(arg: str) -> bool:
     return any(ord(c) < 32 or ord(c) == 127 for c in arg)
 
 
-class _App(TyperGroup):
+class _Group(TyperGroup):
+    """A group of commands whose help is written as every result is (_help_through_environment)."""
+
+    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        return _help_through_environment(super().get_help_option(ctx))
+
+
+class _App(_Group):
     """The app's command tree, run so that a usage error is one line on stderr (exit 2) and every
     other failure is its own exit code, in a process or in typer's CliRunner alike."""
 
@@ -299,12 +324,14 @@ app = typer.Typer(
     },
 )
 rules_app = typer.Typer(
+    cls=_Group,
     help="Check, prove, compile and document a rules folder.",
     invoke_without_command=True,
     rich_markup_mode=None,
     suggest_commands=True,
 )
 export_app = typer.Typer(
+    cls=_Group,
     help="Export the questions in other formats (FHIR).",
     invoke_without_command=True,
     rich_markup_mode=None,
