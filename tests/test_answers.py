@@ -15,6 +15,7 @@ from neckcheck.core.answers import check_answers, parse_json
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS
+from tests.strategies import SameAsId
 
 
 def problems(raw: Any, book: Rulebook) -> dict[str, str]:
@@ -276,32 +277,19 @@ def test_the_first_key_given_twice_is_named() -> None:
 # ---- Through the Python API: the look-ups that spare the model decide as the model would ----
 
 
-class _SameAsId:
-    """A key that is not text but compares equal to a question's id (hash and ==)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __hash__(self) -> int:
-        return hash(self.name)
-
-    def __eq__(self, other: object) -> bool:
-        return other == self.name
-
-
 def test_a_key_that_is_not_text_is_refused_even_when_it_equals_an_id(book: Rulebook) -> None:
     """Never a silent answer: a key must be text, whatever it compares equal to. Its answer is
     not read, so the question it looks like is missing."""
     raw: dict[Any, object] = {k: v for k, v in BASELINE.items() if k != "age"}
-    raw[_SameAsId("age")] = 40
+    raw[SameAsId("age")] = 40
     error = error_of(raw, book)
     assert [(p.key, p.message) for p in error.problems] == [
-        ("<_SameAsId>", "a key must be text"),
+        ("<SameAsId>", "a key must be text"),
         ("age", "missing answer"),
     ]
-    raw[_SameAsId("age")] = "forty"
+    raw[SameAsId("age")] = "forty"
     assert [p.key for p in error_of(raw | {"notes": 1}, book).problems] == [
-        "<_SameAsId>",
+        "<SameAsId>",
         "notes",
         "age",
     ]
