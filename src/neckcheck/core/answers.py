@@ -260,12 +260,12 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
     problems: list[tuple[str, str]]
     unresolved: set[str]
     if (
-        set(map(type, raw)) <= _TEXT
-        and raw.keys() <= wordings.keys()
+        raw.keys() <= wordings.keys()
         and set(map(type, raw.values())) <= _ANSWER_TYPES
+        and set(map(type, raw)) <= _TEXT
     ):
         # The common case, every key a question's and every value of a type some answer has:
-        # the model reads the answer set as it is. (Keys are text first: through the Python
+        # the model reads the answer set as it is. (Every key text, too: through the Python
         # API, an object that is not text may still compare equal to a question's id.)
         failed = _refused_by_model(raw, rulebook)
         if failed is None:
