@@ -52,3 +52,17 @@ def answer_sets(
         full[key] = draw(pin) if isinstance(pin, st.SearchStrategy) else pin
     keep_skipped = draw(st.booleans()) if skipped_keys else False
     return {k: v for k, v in full.items() if keep_skipped or is_asked(k, full)}
+
+
+class SameAsId:
+    """A key that is not text but compares equal to a question's id (hash and ==): what the
+    Python API may be given, never JSON."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return other == self.name

@@ -12,11 +12,18 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from neckcheck.core.answer_model import ACCEPTED_TYPES, answer_model, value_model
-from neckcheck.core.answers import LongNumber, check_answers, check_value, parse_json
+from neckcheck.core.answers import (
+    LongNumber,
+    check_answers,
+    check_value,
+    parse_json,
+    value_problem,
+)
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Question, Rulebook
 from neckcheck.formats.schema import answer_schema
-from tests.spec import BASELINE
+from tests.spec import BASELINE, NO_INJURY
+from tests.strategies import SameAsId
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**40), 10**40) | st.floats() | st.text(max_size=8),
@@ -230,3 +237,79 @@ def test_a_key_that_is_not_ascii_is_still_an_unknown_key(book: Rulebook, key: st
     with pytest.raises(InputError) as info:
         check_answers(BASELINE | {key: "no", "age": "x"}, book)
     assert [p.key for p in info.value.problems] == ["age", key]
+
+
+# ---- The answer check against the model alone ----
+
+# Values JSON_VALUES rarely or never draws: what a question accepts, its edges, and what only the
+# Python API can give (a LongNumber that spells an answer, a number too long to write).
+_EDGE_VALUES = st.sampled_from(
+    [
+        "yes", "no", "unsure", "Yes", "", "none", "fall", "vehicle", "forward", "sudden",
+        True, False, 0, 1, -1, 15, 16, 40, 64, 65, 120, 121, 3650, 3651, 40.0, None, [], [1],
+        LongNumber("1" * 20 + "..."), LongNumber("yes"), LongNumber("fall"), [10**5000],
+    ]
+)  # fmt: skip
+_ODD_KEYS = st.one_of(
+    st.text(max_size=4),
+    st.sampled_from(["agee", "Age", "âge", "\ud800", "notes"]),
+    st.integers(-2, 2),
+    st.builds(SameAsId, st.sampled_from(["age", "injury", "sore_back", "notes"])),
+)
+
+
+def _model_only(raw: dict[Any, object], book: Rulebook) -> list[tuple[str, str]]:
+    """The value problems as the model alone finds them: the answers to questions (text keys
+    only) validated together by answer_model, each refused one worded by value_problem, in the
+    order given."""
+    known = {k: v for k, v in raw.items() if type(k) is str and book.question(k) is not None}
+    errors: list[Any] = []
+    try:
+        answer_model(book).validate_python(known)
+    except ValidationError as exc:
+        errors = exc.errors()
+    first: dict[object, str] = {}
+    for error in errors:
+        first.setdefault(error["loc"][0], error["type"])
+    return [
+        (key, value_problem(question, value, first[key]))
+        for key, value in known.items()
+        if key in first and (question := book.question(key)) is not None
+    ]
+
+
+@given(data=st.data())
+def test_the_answer_check_finds_what_the_model_alone_finds(
+    book: Rulebook, data: st.DataObject
+) -> None:
+    """check_answers spares the model what a look-up can decide (a key no question has, a value
+    of a type its question never takes); a set with odd keys and values of every kind must
+    still get exactly the model's value problems, worded alike, with every key that is not
+    text and every unknown key named in order, and nothing else but missing answers."""
+    ids = [q.id for q in book.questions]
+    raw: dict[Any, object] = dict(data.draw(st.sampled_from([BASELINE, NO_INJURY, {}])))
+    for key in data.draw(st.lists(st.sampled_from(ids), max_size=3)):
+        raw.pop(key, None)
+    values = st.one_of(_EDGE_VALUES, JSON_VALUES)
+    raw |= data.draw(st.dictionaries(st.sampled_from(ids), values, max_size=6))
+    raw |= data.draw(st.dictionaries(_ODD_KEYS, JSON_VALUES, max_size=3))
+    raw = dict(data.draw(st.permutations(list(raw.items()))))
+
+    expected = _model_only(raw, book)
+    not_text = [key for key in raw if type(key) is not str]
+    unknown = [key for key in raw if type(key) is str and book.question(key) is None]
+    try:
+        facts = check_answers(raw, book).facts
+    except InputError as exc:
+        pairs = [(p.key, p.message) for p in exc.problems]
+    else:
+        pairs = []
+        for key, value in facts.items():  # JSON true/false read as yes/no, the rest as given
+            given = raw[key]
+            assert value == ("yes" if given is True else "no" if given is False else given)
+    values_found = [(k, m) for k, m in pairs if k in ids and not m.startswith("missing answer")]
+    assert values_found == expected
+    assert [m for _, m in pairs].count("a key must be text") == len(not_text)
+    assert [k for k, m in pairs if m.startswith("unknown key")] == unknown
+    rest = [m for _, m in pairs if not (m.startswith(("missing answer", "unknown key")))]
+    assert len(rest) == len(expected) + len(not_text)

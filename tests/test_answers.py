@@ -15,6 +15,7 @@ from neckcheck.core.answers import check_answers, parse_json
 from neckcheck.core.errors import InputError
 from neckcheck.core.model import Rulebook
 from tests.spec import BASELINE, NO_INJURY, QUESTIONS
+from tests.strategies import SameAsId
 
 
 def problems(raw: Any, book: Rulebook) -> dict[str, str]:
@@ -271,3 +272,58 @@ def test_the_first_key_given_twice_is_named() -> None:
     with pytest.raises(InputError) as info:
         parse_json(text)
     assert "key 'k7' is given more than once" in info.value.problems[0].message
+
+
+# ---- Through the Python API: the look-ups that spare the model decide as the model would ----
+
+
+def test_a_key_that_is_not_text_is_refused_even_when_it_equals_an_id(book: Rulebook) -> None:
+    """Never a silent answer: a key must be text, whatever it compares equal to. Its answer is
+    not read, so the question it looks like is missing."""
+    raw: dict[Any, object] = {k: v for k, v in BASELINE.items() if k != "age"}
+    raw[SameAsId("age")] = 40
+    error = error_of(raw, book)
+    assert [(p.key, p.message) for p in error.problems] == [
+        ("<SameAsId>", "a key must be text"),
+        ("age", "missing answer"),
+    ]
+    raw[SameAsId("age")] = "forty"
+    assert [p.key for p in error_of(raw | {"notes": 1}, book).problems] == [
+        "<SameAsId>",
+        "notes",
+        "age",
+    ]
+
+
+@pytest.mark.parametrize("key", ["age", "vascular_signs", "injury"])
+def test_a_list_holding_a_number_too_long_to_write_is_named(book: Rulebook, key: str) -> None:
+    """Python refuses to write a whole number of more than 4,300 digits: the value is shown by
+    its type, never a traceback."""
+    found = problems(BASELINE | {key: [1, 10**5000]}, book)
+    assert found[key].endswith("got <list> (a list)")
+
+
+@pytest.mark.parametrize(
+    ("key", "word"),
+    [("sore_back", "yes"), ("chest_symptoms", "no"), ("injury", "vehicle"), ("sore_back", "1")],
+)
+def test_a_long_number_spelling_an_answer_is_read_as_the_model_reads_it(
+    book: Rulebook, key: str, word: str
+) -> None:
+    """A LongNumber is a str: made through the Python API, one that spells an answer is taken
+    by the model as that answer. The look-up that refuses a long number without the model must
+    decide the same (and word the same problem otherwise)."""
+    from neckcheck.core.answers import LongNumber, check_value
+
+    question = book.question(key)
+    assert question is not None
+    value = LongNumber(word)
+    try:
+        expected: object = check_value(question, value)
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        found: object = check_answers(BASELINE | {key: value}, book).facts[key]
+    except InputError as exc:
+        found = {p.key: p.message for p in exc.problems}[key]
+    assert found == expected

@@ -147,12 +147,16 @@ def _wording(question: Question) -> tuple[str, str | None]:
 
 
 class _Wording(NamedTuple):
-    """What _sort_out needs of a question: _wording's two texts, and the types of JSON values
-    its answer can never have (a list, null, a decimal number, a number too long to read ...)."""
+    """What _sort_out needs of a question: _wording's two texts, the types of JSON values its
+    answer can never have (a list, null, a decimal number, a number too long to read ...), and
+    its answers in words: a LongNumber is a str to the model, which takes one that spells a
+    word (made through the Python API, LongNumber("yes") is "yes"), so it is the model's to
+    read, like any other text."""
 
     wrong: str
     out_of_range: str | None
     refused: frozenset[type]
+    words: frozenset[str]
 
 
 def _wordings(rulebook: Rulebook) -> dict[object, _Wording]:
@@ -161,7 +165,11 @@ def _wordings(rulebook: Rulebook) -> dict[object, _Wording]:
     if table is None:
         json_types = frozenset(_KINDS)
         table = {
-            q.id: _Wording(*_wording(q), json_types - ACCEPTED_TYPES[q.type])
+            q.id: _Wording(
+                *_wording(q),
+                json_types - ACCEPTED_TYPES[q.type],
+                frozenset(q.allowed_values()) if str in ACCEPTED_TYPES[q.type] else frozenset(),
+            )
             for q in rulebook.questions
         }
         rulebook.derived["value_wording"] = table
@@ -251,9 +259,14 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
     values: Mapping[object, object]
     problems: list[tuple[str, str]]
     unresolved: set[str]
-    if raw.keys() <= wordings.keys() and set(map(type, raw.values())) <= _ANSWER_TYPES:
+    if (
+        raw.keys() <= wordings.keys()
+        and set(map(type, raw.values())) <= _ANSWER_TYPES
+        and set(map(type, raw)) <= _TEXT
+    ):
         # The common case, every key a question's and every value of a type some answer has:
-        # the model reads the answer set as it is.
+        # the model reads the answer set as it is. (Every key text, too: through the Python
+        # API, an object that is not text may still compare equal to a question's id.)
         failed = _refused_by_model(raw, rulebook)
         if failed is None:
             values, problems, hidden, unresolved = raw, [], 0, set()
@@ -306,6 +319,7 @@ def check_answers(raw: object, rulebook: Rulebook, source: str = "answers") -> A
 
 # The types of every value some question accepts (answer_model.ACCEPTED_TYPES).
 _ANSWER_TYPES = frozenset().union(*ACCEPTED_TYPES.values())
+_TEXT = frozenset((str,))
 _KIND_WORDS = {kind: f" ({words})" for kind, words in _KINDS.items()}
 
 
@@ -342,14 +356,19 @@ def _sort_out(
     hidden = unknown = 0
     unresolved: set[str] = set()
     for key, value in raw.items():
-        wording = wordings.get(key)
-        if wording is not None:
+        if not isinstance(key, str):  # through the Python API: {1: "yes"}
+            problems.append((_shown(key), "a key must be text"))
+        elif (wording := wordings.get(key)) is not None:
             # _worded, inlined: a line may have a problem a key
             kind = type(value)
-            if kind in wording.refused:  # a JSON type: it has its words
+            if kind in wording.refused and (kind is not LongNumber or value not in wording.words):
+                # a JSON type: it has its words
                 # _shown, its common case inlined: a line may have a problem a key
                 if kind is list and set(map(type, value)) <= _WHOLE:  # type: ignore[call-overload]
-                    shown = repr(value)
+                    try:
+                        shown = repr(value)
+                    except ValueError:  # a whole number too long to write, via the Python API
+                        shown = _shown(value)
                     shown = shown if len(shown) <= 40 else shown[:37] + "..."
                 else:
                     shown = _shown(value)
@@ -362,8 +381,6 @@ def _sort_out(
             else:
                 problems.append((key, f"{wording.wrong}{_shown(value)} ({_kind(value)})"))
             unresolved.add(key)
-        elif not isinstance(key, str):  # through the Python API: {1: "yes"}
-            problems.append((_shown(key), "a key must be text"))
         elif unknown >= MAX_UNKNOWN_KEYS_LISTED:
             hidden += 1
         else:
