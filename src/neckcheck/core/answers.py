@@ -363,16 +363,7 @@ def _sort_out(
             kind = type(value)
             if kind in wording.refused and (kind is not LongNumber or value not in wording.words):
                 # a JSON type: it has its words
-                # _shown, its common case inlined: a line may have a problem a key
-                if kind is list and set(map(type, value)) <= _WHOLE:  # type: ignore[call-overload]
-                    try:
-                        shown = repr(value)
-                    except ValueError:  # a whole number too long to write, via the Python API
-                        shown = _shown(value)
-                    shown = shown if len(shown) <= 40 else shown[:37] + "..."
-                else:
-                    shown = _shown(value)
-                problems.append((key, wording.wrong + shown + _KIND_WORDS[kind]))
+                problems.append((key, wording.wrong + _shown(value) + _KIND_WORDS[kind]))
             elif (error_type := failed.get(key)) is None:
                 values[key] = value
                 continue
