@@ -287,6 +287,21 @@ def test_the_console_script_starts_from_the_guarded_entry() -> None:
     assert script.value == "neckcheck.cli.entry:main"
 
 
+def test_importing_the_entry_loads_no_module_but_neckcheck_own() -> None:
+    """The console script imports neckcheck.cli.entry, and with it its packages, before `main`
+    can make Ctrl-C quiet: a module of the standard library imported then (typing, 40 ms and
+    more on a loaded machine) widens the moment where Ctrl-C prints Python's traceback."""
+    code = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import neckcheck.cli.entry\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    loaded = done.stdout.decode().split()
+    assert [name for name in loaded if name.split(".")[0] != "neckcheck"] == []
+
+
 def guarded_frames(err: bytes) -> list[str]:
     """The frames of a traceback that ran in neckcheck's shell from the entry's `main` on: any
     frame in neckcheck/cli/ but the execution of the entry module itself (and its package)

@@ -6,15 +6,18 @@ out with every failure mapped to an exit code (`edge`), and docs/cli.md from the
 `app` (the typer app) is imported on first use, so that importing a module of the shell does
 not import typer before it is needed."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
+# Neither `typing` nor `from __future__ import ...`: the console script imports this package
+# before the entry's `main` can make Ctrl-C quiet, and importing typing (collections, functools,
+# contextlib, re...) took 40 ms and more of that unguarded start-up, where a Ctrl-C printed a
+# traceback (neckcheck.cli.entry).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from neckcheck.cli.commands import app as app
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     if name == "app":
         from neckcheck.cli.commands import app
 
