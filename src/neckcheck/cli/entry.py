@@ -65,6 +65,17 @@ def warnings_never_raise() -> None:
         )
 
 
+def keep_validation_private() -> None:
+    """No pydantic plugin installed beside neckcheck sees the answers it validates: a plugin
+    (any package with a `pydantic` entry point) is handed every value validated, and may record
+    or send it, where the program promises no telemetry. pydantic's documented switch, read
+    when the first validator is built; set for this process only. It also spares the search of
+    every installed package's entry points, and a broken plugin's import failing the command."""
+    import os  # loaded by the interpreter's own start-up: this imports nothing
+
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+
+
 def main() -> None:
     """The `neckcheck` command."""
     try:
@@ -76,6 +87,7 @@ def main() -> None:
         if guarded:
             signal.signal(signal.SIGINT, _stop)
         warnings_never_raise()  # before typer and the rest are imported
+        keep_validation_private()
         import neckcheck.cli.edge as edge  # noqa: F401 - imported here, under the quiet handler
         from neckcheck.cli.commands import main as command_line
 
